@@ -1,0 +1,231 @@
+package dev.spindle.host;
+
+import com.dylibso.chicory.runtime.ExportFunction;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.wasm.ChicoryException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one place that reads and writes guest memory with canonical-ABI layouts.
+ *
+ * <p>Every pointer a guest hands over is treated as hostile: offsets and lengths are unsigned
+ * 32-bit values, ranges are checked against the current memory size before any read, and
+ * strings must be valid UTF-8. Violations throw {@link GuestTrapException}. Memory the host
+ * hands back (strings, lists) is allocated through the guest's own {@code cabi_realloc}, so the
+ * guest owns and frees it.
+ */
+public final class GuestMemory {
+    /** Name of the allocator export the canonical ABI requires for host-to-guest lists. */
+    public static final String REALLOC_EXPORT = "cabi_realloc";
+
+    /** A (pointer, length) pair as laid out in guest memory; length counts elements. */
+    public record Slice(int ptr, int len) {}
+
+    private final Instance instance;
+    private final Memory memory;
+    private ExportFunction realloc;
+
+    private GuestMemory(Instance instance) {
+        this.instance = instance;
+        this.memory = instance.memory();
+        if (memory == null) {
+            throw new GuestTrapException("guest exports no memory");
+        }
+    }
+
+    public static GuestMemory of(Instance instance) {
+        return new GuestMemory(instance);
+    }
+
+    /** Current size in bytes; memory can grow during a call, so this is read each time. */
+    private long size() {
+        return (long) memory.pages() * Memory.PAGE_SIZE;
+    }
+
+    /** Checks that [ptr, ptr + count * elementSize) lies inside memory; ptr and count are u32. */
+    public void checkRange(int ptr, int count, int elementSize) {
+        long start = Integer.toUnsignedLong(ptr);
+        long bytes = Integer.toUnsignedLong(count) * elementSize;
+        if (start + bytes > size()) {
+            throw new GuestTrapException(
+                    "guest pointer out of bounds: "
+                            + start
+                            + " + "
+                            + bytes
+                            + " bytes exceeds memory of "
+                            + size()
+                            + " bytes");
+        }
+    }
+
+    private void checkAligned(int ptr, int align) {
+        if ((ptr & (align - 1)) != 0) {
+            throw new GuestTrapException("guest pointer " + Integer.toUnsignedString(ptr) + " is not " + align + "-byte aligned");
+        }
+    }
+
+    // ---- reads ----
+
+    public byte[] readBytes(int ptr, int len) {
+        checkRange(ptr, len, 1);
+        return memory.readBytes(ptr, len);
+    }
+
+    /** Reads a UTF-8 string; invalid UTF-8 is an ABI violation (the canonical ABI requires it). */
+    public String readString(int ptr, int len) {
+        byte[] bytes = readBytes(ptr, len);
+        try {
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new GuestTrapException("guest string at " + Integer.toUnsignedString(ptr) + " is not valid UTF-8");
+        }
+    }
+
+    /** Reads {@code list<string>}: elements of 8 bytes (ptr @0, len @4). */
+    public List<String> readStringList(int ptr, int len) {
+        checkAligned(ptr, 4);
+        checkRange(ptr, len, 8);
+        List<String> out = new ArrayList<>(len);
+        for (int i = 0; i < len; i++) {
+            int at = ptr + i * 8;
+            out.add(readString(memory.readInt(at), memory.readInt(at + 4)));
+        }
+        return out;
+    }
+
+    /** Reads {@code list<list<u8>>}: elements of 8 bytes (ptr @0, len @4). */
+    public List<byte[]> readBytesList(int ptr, int len) {
+        checkAligned(ptr, 4);
+        checkRange(ptr, len, 8);
+        List<byte[]> out = new ArrayList<>(len);
+        for (int i = 0; i < len; i++) {
+            int at = ptr + i * 8;
+            out.add(readBytes(memory.readInt(at), memory.readInt(at + 4)));
+        }
+        return out;
+    }
+
+    public int readU8(int addr) {
+        checkRange(addr, 1, 1);
+        return memory.read(addr) & 0xFF;
+    }
+
+    public int readI32(int addr) {
+        checkRange(addr, 1, 4);
+        return memory.readInt(addr);
+    }
+
+    public long readI64(int addr) {
+        checkRange(addr, 1, 8);
+        return memory.readLong(addr);
+    }
+
+    // ---- writes into guest-owned areas (return areas, records) ----
+
+    public void writeU8(int addr, int value) {
+        checkRange(addr, 1, 1);
+        memory.writeByte(addr, (byte) value);
+    }
+
+    public void writeU16(int addr, int value) {
+        checkRange(addr, 1, 2);
+        memory.writeShort(addr, (short) value);
+    }
+
+    public void writeI32(int addr, int value) {
+        checkRange(addr, 1, 4);
+        memory.writeI32(addr, value);
+    }
+
+    public void writeI64(int addr, long value) {
+        checkRange(addr, 1, 8);
+        memory.writeLong(addr, value);
+    }
+
+    /** Checks a whole return area up front, so a bad retptr traps before any side effect. */
+    public void checkReturnArea(int retptr, int size, int align) {
+        checkAligned(retptr, align);
+        checkRange(retptr, size, 1);
+    }
+
+    // ---- allocations through the guest's cabi_realloc ----
+
+    /** True when the guest exports {@code cabi_realloc}; checked at load for modules that need it. */
+    public static boolean hasRealloc(Instance instance) {
+        try {
+            return instance.exports().function(REALLOC_EXPORT) != null;
+        } catch (ChicoryException e) {
+            return false;
+        }
+    }
+
+    /** Allocates {@code size} bytes in the guest via {@code cabi_realloc(0, 0, align, size)}. */
+    public int allocate(int align, int size) {
+        if (size == 0) {
+            // The canonical ABI never calls realloc for empty lists; any aligned pointer will do.
+            return align;
+        }
+        if (realloc == null) {
+            try {
+                realloc = instance.exports().function(REALLOC_EXPORT);
+            } catch (ChicoryException e) {
+                realloc = null;
+            }
+            if (realloc == null) {
+                throw new GuestTrapException("guest does not export " + REALLOC_EXPORT);
+            }
+        }
+        int ptr = (int) realloc.apply(0, 0, align, size)[0];
+        checkAligned(ptr, align);
+        checkRange(ptr, size, 1);
+        return ptr;
+    }
+
+    /** Copies bytes into a fresh guest allocation. */
+    public Slice allocateBytes(byte[] data) {
+        int ptr = allocate(1, data.length);
+        if (data.length > 0) {
+            memory.write(ptr, data);
+        }
+        return new Slice(ptr, data.length);
+    }
+
+    public Slice allocateString(String s) {
+        return allocateBytes(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes {@code list<string>} (or {@code list<list<u8>>}): an array of (ptr, len) pairs. */
+    public Slice allocateBytesList(List<byte[]> items) {
+        int array = allocate(4, Math.multiplyExact(items.size(), 8));
+        for (int i = 0; i < items.size(); i++) {
+            Slice item = allocateBytes(items.get(i));
+            writeI32(array + i * 8, item.ptr());
+            writeI32(array + i * 8 + 4, item.len());
+        }
+        return new Slice(array, items.size());
+    }
+
+    public Slice allocateStringList(List<String> items) {
+        List<byte[]> bytes = new ArrayList<>(items.size());
+        for (String s : items) {
+            bytes.add(s.getBytes(StandardCharsets.UTF_8));
+        }
+        return allocateBytesList(bytes);
+    }
+
+    /** The raw Chicory memory, for the engine only (e.g. export calls); capabilities use the typed methods. */
+    public Memory raw() {
+        return memory;
+    }
+}
