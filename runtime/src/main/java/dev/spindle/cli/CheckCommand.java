@@ -1,0 +1,138 @@
+package dev.spindle.cli;
+
+import dev.spindle.manifest.AppManifest;
+import dev.spindle.manifest.ComponentConfig;
+import dev.spindle.manifest.ManifestException;
+import dev.spindle.manifest.ManifestLoader;
+import dev.spindle.manifest.Template;
+import dev.spindle.manifest.VariableDecl;
+import dev.spindle.manifest.VariableResolver;
+import dev.spindle.manifest.hosts.AllowedHost;
+import dev.spindle.manifest.hosts.AllowedHosts;
+import dev.spindle.manifest.hosts.InvalidOutboundUrlException;
+import dev.spindle.manifest.hosts.OutboundUrl;
+import dev.spindle.runtime.Spindle;
+import dev.spindle.runtime.SpindleApp;
+import dev.spindle.runtime.SpindleOptions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code spindle check}: is this manifest valid, and may this component reach this address?
+ * Exit 0 valid/allowed, 1 denied or unparseable address, 2 invalid manifest.
+ */
+@Command(
+        name = "check",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Validate a manifest, or ask whether a component may connect to an address.",
+            "Exit codes: 0 valid / allowed, 1 denied or unparseable address, 2 invalid manifest."
+        })
+final class CheckCommand implements Callable<Integer> {
+    static final int EXIT_DENIED = 1;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "MANIFEST", description = "Path to spin.toml (default: ${DEFAULT-VALUE}).", defaultValue = "spin.toml")
+    Path manifest;
+
+    @Option(names = "--skip-sources", description = "Do not load the components' .wasm files (validate the manifest only).")
+    boolean skipSources;
+
+    @Option(names = "--component", paramLabel = "ID", description = "Component whose allowed_outbound_hosts to check (with --address).")
+    String component;
+
+    @Option(names = "--address", paramLabel = "URL", description = "Address to check, e.g. redis://cache:6379/0 (with --component).")
+    String address;
+
+    @Mixin
+    VariableOptions variables;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if ((component == null) != (address == null)) {
+            throw new IllegalArgumentException("--component and --address go together: spindle check "
+                    + manifest + " --component ID --address redis://host:port");
+        }
+        AppManifest app = ManifestLoader.load(manifest);
+        VariableResolver resolver = VariableResolver.create(app, System.getenv(), variables.values());
+        if (address != null) {
+            return checkAddress(app, resolver, out);
+        }
+        List<String> warnings = new ArrayList<>();
+        for (ComponentConfig c : app.components().values()) {
+            validateHosts(c, resolver, warnings);
+        }
+        if (!skipSources) {
+            SpindleOptions options = SpindleOptions.builder().variables(variables.values()).interpreter(true).build();
+            try (SpindleApp loaded = Spindle.load(manifest, options)) {
+                // Loading reads, validates and links every component; nothing to run.
+            }
+        }
+        for (VariableDecl v : resolver.missingRequired()) {
+            warnings.add(v.location() + ": variable \"" + v.name() + "\" is required and has no value yet (set "
+                    + VariableResolver.envName(v.name()) + " or --variable " + v.name() + "=... before running)");
+        }
+        warnings.forEach(w -> spec.commandLine().getErr().println("warning: " + w));
+        out.println("valid: " + manifest + " (" + app.components().size() + " components, " + app.triggers().size() + " triggers"
+                + (skipSources ? ", sources not checked" : "") + ")");
+        return 0;
+    }
+
+    /** Entries that need a variable with no value can't be validated yet: warn instead of failing. */
+    private static void validateHosts(ComponentConfig c, VariableResolver resolver, List<String> warnings) {
+        Set<String> unset = resolver.missingRequired().stream().map(VariableDecl::name).collect(Collectors.toSet());
+        boolean needsUnset = c.allowedOutboundHosts().stream()
+                .map(Template::variableNames).flatMap(List::stream).anyMatch(unset::contains);
+        if (needsUnset) {
+            warnings.add(c.location() + ": allowed_outbound_hosts of component \"" + c.id()
+                    + "\" uses variables with no value; not validated");
+            return;
+        }
+        Spindle.allowedHosts(c, resolver);
+    }
+
+    private int checkAddress(AppManifest app, VariableResolver resolver, PrintWriter out) {
+        ComponentConfig c = app.component(component).orElseThrow(() -> new ManifestException(
+                "no component \"" + component + "\" in " + manifest + " (components: " + String.join(", ", app.components().keySet()) + ")"));
+        AllowedHosts hosts = Spindle.allowedHosts(c, resolver);
+        OutboundUrl url;
+        try {
+            url = OutboundUrl.parse(address);
+        } catch (InvalidOutboundUrlException e) {
+            out.println("denied: " + e.getMessage());
+            return EXIT_DENIED;
+        }
+        Optional<AllowedHost> match = hosts.match(url);
+        if (match.isPresent()) {
+            out.println("allowed: " + url.redacted() + " for component \"" + component + "\" by allowed_outbound_hosts entry \"" + match.get() + "\"");
+            return 0;
+        }
+        out.println("denied: " + url.redacted() + " for component \"" + component + "\"");
+        if (hosts.entries().isEmpty()) {
+            out.println("  checked against: (none: the component has no allowed_outbound_hosts, so it may reach nothing)");
+        } else {
+            out.println("  checked against: " + hosts.entries().stream().map(e -> "\"" + e + "\"").collect(Collectors.joining(", ")));
+        }
+        List<String> wanted = new ArrayList<>();
+        c.allowedOutboundHosts().forEach(t -> wanted.add(t.raw()));
+        wanted.add(AllowedHosts.suggestedEntry(url));
+        out.println("  to allow it, write in [component." + component + "] of " + manifest + ":");
+        out.println("    allowed_outbound_hosts = [" + wanted.stream().map(e -> "\"" + e + "\"").collect(Collectors.joining(", ")) + "]");
+        return EXIT_DENIED;
+    }
+}

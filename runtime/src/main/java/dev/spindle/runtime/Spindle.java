@@ -1,0 +1,83 @@
+package dev.spindle.runtime;
+
+import dev.spindle.host.ComponentContext;
+import dev.spindle.host.HostCapability;
+import dev.spindle.manifest.AppManifest;
+import dev.spindle.manifest.ComponentConfig;
+import dev.spindle.manifest.ComponentSource;
+import dev.spindle.manifest.ManifestException;
+import dev.spindle.manifest.ManifestLoader;
+import dev.spindle.manifest.VariableResolver;
+import dev.spindle.manifest.hosts.AllowedHosts;
+import dev.spindle.manifest.hosts.InvalidAllowedHostException;
+import dev.spindle.redis.RedisCapability;
+import dev.spindle.runtime.internal.ComponentRuntime;
+import dev.spindle.runtime.internal.InvocationExecutor;
+import dev.spindle.runtime.internal.VariablesCapability;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Entry point of the embedding API: load an app from its manifest. */
+public final class Spindle {
+    private Spindle() {}
+
+    /**
+     * Loads, validates, links and compiles every component of the app at {@code manifest}.
+     *
+     * @throws ManifestException for manifest problems (one line naming file:line)
+     * @throws LoadException for component problems (missing or invalid .wasm, unlinkable imports)
+     */
+    public static SpindleApp load(Path manifest, SpindleOptions options) {
+        AppManifest app = ManifestLoader.load(manifest);
+        VariableResolver variables = VariableResolver.create(app, options.environment(), options.variables());
+        List<HostCapability> capabilities = List.of(
+                new RedisCapability(options.redis(), options.log()),
+                new VariablesCapability(variables));
+        Map<String, ComponentRuntime> components = new LinkedHashMap<>();
+        try {
+            for (ComponentConfig component : app.components().values()) {
+                ComponentContext context = new ComponentContext(component.id(), allowedHosts(component, variables), options.log());
+                byte[] wasm = readSource(component);
+                components.put(component.id(), ComponentRuntime.load(
+                        context, wasm, options.interpreter(), options.memoryLimitBytes(), component.environment(), capabilities));
+            }
+        } catch (RuntimeException e) {
+            capabilities.forEach(HostCapability::close);
+            throw e;
+        }
+        InvocationExecutor executor = new InvocationExecutor(
+                options.maxConcurrentInvocations(), options.stackBytes(), options.invocationTimeout(), options.log());
+        return new SpindleApp(app, variables, components, capabilities, executor, options.log());
+    }
+
+    /** A component's allowed_outbound_hosts, templates resolved, parsed by the one matcher. */
+    public static AllowedHosts allowedHosts(ComponentConfig component, VariableResolver variables) {
+        List<String> entries = component.resolvedAllowedHosts(variables);
+        try {
+            return AllowedHosts.parse(entries);
+        } catch (InvalidAllowedHostException e) {
+            throw new ManifestException(component.location(),
+                    "component \"" + component.id() + "\": allowed_outbound_hosts: " + e.getMessage());
+        }
+    }
+
+    private static byte[] readSource(ComponentConfig component) {
+        String id = component.id();
+        if (component.source() instanceof ComponentSource.Local local) {
+            Path path = local.path();
+            try {
+                return Files.readAllBytes(path);
+            } catch (NoSuchFileException e) {
+                throw new LoadException("component \"" + id + "\": source " + path + " does not exist (build it first, e.g. with the component's build command)");
+            } catch (IOException e) {
+                throw new LoadException("component \"" + id + "\": cannot read source " + path + ": " + e.getMessage());
+            }
+        }
+        throw new LoadException("component \"" + id + "\": only local .wasm sources are supported (download the module and set source = \"path/to/module.wasm\")");
+    }
+}

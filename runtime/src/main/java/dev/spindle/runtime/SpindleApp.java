@@ -1,0 +1,134 @@
+package dev.spindle.runtime;
+
+import dev.spindle.host.HostCapability;
+import dev.spindle.host.HostLog;
+import dev.spindle.manifest.AppManifest;
+import dev.spindle.manifest.VariableResolver;
+import dev.spindle.runtime.internal.ComponentRuntime;
+import dev.spindle.runtime.internal.InvocationExecutor;
+import com.dylibso.chicory.wasi.WasiExitException;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * A loaded app: every component compiled once, ready to be invoked any number of times, each
+ * invocation in a fresh instance. Thread-safe. Close it to stop workers and release pools.
+ *
+ * <pre>{@code
+ * try (SpindleApp app = Spindle.load(Path.of("spin.toml"), SpindleOptions.defaults())) {
+ *     int exit = app.runCommand("my-command");
+ * }
+ * }</pre>
+ */
+public final class SpindleApp implements AutoCloseable {
+    private final AppManifest manifest;
+    private final VariableResolver variables;
+    private final Map<String, ComponentRuntime> components;
+    private final List<HostCapability> capabilities;
+    private final InvocationExecutor executor;
+    private final HostLog log;
+
+    SpindleApp(
+            AppManifest manifest,
+            VariableResolver variables,
+            Map<String, ComponentRuntime> components,
+            List<HostCapability> capabilities,
+            InvocationExecutor executor,
+            HostLog log) {
+        this.manifest = manifest;
+        this.variables = variables;
+        this.components = Map.copyOf(components);
+        this.capabilities = List.copyOf(capabilities);
+        this.executor = executor;
+        this.log = log;
+    }
+
+    public AppManifest manifest() {
+        return manifest;
+    }
+
+    /** The resolver for the app's variables (explicit values, environment, defaults). */
+    public VariableResolver variables() {
+        return variables;
+    }
+
+    public Set<String> componentIds() {
+        return components.keySet();
+    }
+
+    /**
+     * Runs a WASI command component's {@code _start} once in a fresh instance, with its stdout
+     * and stderr passed through, and returns its exit code ({@code proc_exit(n)} or 0).
+     *
+     * @throws InvocationException if the guest traps, times out or breaks the ABI
+     */
+    public int runCommand(String componentId, InputStream stdin, PrintStream stdout, PrintStream stderr) {
+        ComponentRuntime component = component(componentId);
+        ComponentRuntime.Io io = ComponentRuntime.Io.passThrough(stdin, stdout, stderr);
+        return executor.run(componentId, () -> component.withInstance(io, instance -> {
+            if (!component.exports("_start")) {
+                throw new InvocationException(componentId, InvocationException.Kind.MISSING_EXPORT,
+                        "is not a WASI command: it has no \"_start\" export");
+            }
+            try {
+                instance.exports().function("_start").apply();
+                return 0;
+            } catch (WasiExitException e) {
+                return e.exitCode();
+            }
+        }));
+    }
+
+    /** {@link #runCommand(String, InputStream, PrintStream, PrintStream)} with the process's own streams and no stdin. */
+    public int runCommand(String componentId) {
+        return runCommand(componentId, new ByteArrayInputStream(new byte[0]), System.out, System.err);
+    }
+
+    /**
+     * Runs {@code call} against a fresh instance of a component on a worker thread, within the
+     * invocation budget; the guest's output goes to the log prefixed with the component id.
+     * Every resource the instance acquired is released when {@code call} returns or fails.
+     *
+     * @throws InvocationException if the guest traps, times out or breaks the ABI
+     */
+    public <T> T invoke(String componentId, Function<Guest, T> call) {
+        return invoke(componentId, new ByteArrayInputStream(new byte[0]), call);
+    }
+
+    /** {@link #invoke(String, Function)} with the given bytes as the guest's stdin (WAGI request bodies). */
+    public <T> T invoke(String componentId, InputStream stdin, Function<Guest, T> call) {
+        ComponentRuntime component = component(componentId);
+        ComponentRuntime.Io io = ComponentRuntime.Io.prefixed(stdin, componentId);
+        return executor.run(componentId, () -> component.withInstance(io, instance -> call.apply(new Guest(componentId, instance))));
+    }
+
+    private ComponentRuntime component(String componentId) {
+        ComponentRuntime component = components.get(componentId);
+        if (component == null) {
+            throw new IllegalArgumentException("no component \"" + componentId + "\" in " + manifest.file()
+                    + " (components: " + String.join(", ", components.keySet()) + ")");
+        }
+        return component;
+    }
+
+    HostLog log() {
+        return log;
+    }
+
+    @Override
+    public void close() {
+        executor.close();
+        for (HostCapability capability : capabilities) {
+            try {
+                capability.close();
+            } catch (RuntimeException e) {
+                log.warn("spindle", "closing " + capability.getClass().getSimpleName() + " failed: " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package dev.spindle.runtime;
+
+import dev.spindle.host.HostLog;
+import dev.spindle.redis.RedisOptions;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How an app is loaded and run. Every option has a default that suits {@code spindle run};
+ * embedders override what they need through {@link #builder()}.
+ */
+public final class SpindleOptions {
+    /** Spin's default per-request budget is generous; 30 s stops runaway guests without cutting slow Redis calls. */
+    public static final Duration DEFAULT_INVOCATION_TIMEOUT = Duration.ofSeconds(30);
+    /** 128 MiB: room for real guests (and a 128 MiB Redis result cap), small enough that 16 concurrent instances fit a 2 GiB heap. */
+    public static final long DEFAULT_MEMORY_LIMIT_BYTES = 128L << 20;
+    /** Big enough for ~350k compiled frames (toolchains.md), so deep-but-finite guest recursion still works. */
+    public static final long DEFAULT_STACK_BYTES = 16L << 20;
+    /** Upper bound on guest threads at once; beyond it callers wait. Blocking Redis calls need more than the core count. */
+    public static final int DEFAULT_MAX_CONCURRENT_INVOCATIONS = 64;
+
+    private final Map<String, String> variables;
+    private final Map<String, String> environment;
+    private final boolean interpreter;
+    private final Duration invocationTimeout;
+    private final long memoryLimitBytes;
+    private final long stackBytes;
+    private final int maxConcurrentInvocations;
+    private final HostLog log;
+    private final RedisOptions redis;
+
+    private SpindleOptions(Builder b) {
+        this.variables = Map.copyOf(b.variables);
+        this.environment = Map.copyOf(b.environment);
+        this.interpreter = b.interpreter;
+        this.invocationTimeout = b.invocationTimeout;
+        this.memoryLimitBytes = b.memoryLimitBytes;
+        this.stackBytes = b.stackBytes;
+        this.maxConcurrentInvocations = b.maxConcurrentInvocations;
+        this.log = b.log;
+        this.redis = b.redis;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static SpindleOptions defaults() {
+        return builder().build();
+    }
+
+    /** Values given explicitly ({@code --variable name=value}); they win over the environment. */
+    public Map<String, String> variables() {
+        return variables;
+    }
+
+    /** The process environment, consulted for {@code SPIN_VARIABLE_<NAME>}. Default: {@link System#getenv()}. */
+    public Map<String, String> environment() {
+        return environment;
+    }
+
+    /** Run guests in Chicory's interpreter instead of compiling them. Default false: the interpreter cannot stop runaway loops. */
+    public boolean interpreter() {
+        return interpreter;
+    }
+
+    /** Wall-clock budget of one invocation; the guest is interrupted after it. Default 30 s. */
+    public Duration invocationTimeout() {
+        return invocationTimeout;
+    }
+
+    /** Cap on one instance's linear memory. Default 128 MiB; never loosens the module's own maximum. */
+    public long memoryLimitBytes() {
+        return memoryLimitBytes;
+    }
+
+    /** Stack size of invocation threads. Default 16 MiB. */
+    public long stackBytes() {
+        return stackBytes;
+    }
+
+    /** At most this many guest invocations run at once. Default 64. */
+    public int maxConcurrentInvocations() {
+        return maxConcurrentInvocations;
+    }
+
+    /** Where runtime and guest log lines go. Default: standard error. */
+    public HostLog log() {
+        return log;
+    }
+
+    /** Redis connection limits and timeouts. */
+    public RedisOptions redis() {
+        return redis;
+    }
+
+    public static final class Builder {
+        private final Map<String, String> variables = new LinkedHashMap<>();
+        private Map<String, String> environment = System.getenv();
+        private boolean interpreter;
+        private Duration invocationTimeout = DEFAULT_INVOCATION_TIMEOUT;
+        private long memoryLimitBytes = DEFAULT_MEMORY_LIMIT_BYTES;
+        private long stackBytes = DEFAULT_STACK_BYTES;
+        private int maxConcurrentInvocations = DEFAULT_MAX_CONCURRENT_INVOCATIONS;
+        private HostLog log = HostLog.stderr();
+        private RedisOptions redis = RedisOptions.defaults();
+
+        private Builder() {}
+
+        public Builder variable(String name, String value) {
+            variables.put(Objects.requireNonNull(name), Objects.requireNonNull(value));
+            return this;
+        }
+
+        public Builder variables(Map<String, String> values) {
+            values.forEach(this::variable);
+            return this;
+        }
+
+        public Builder environment(Map<String, String> environment) {
+            this.environment = Objects.requireNonNull(environment);
+            return this;
+        }
+
+        public Builder interpreter(boolean interpreter) {
+            this.interpreter = interpreter;
+            return this;
+        }
+
+        public Builder invocationTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("invocation timeout must be positive, got " + timeout);
+            }
+            this.invocationTimeout = timeout;
+            return this;
+        }
+
+        public Builder memoryLimitBytes(long bytes) {
+            if (bytes < 65536) {
+                throw new IllegalArgumentException("memory limit must be at least one 64 KiB page, got " + bytes);
+            }
+            this.memoryLimitBytes = bytes;
+            return this;
+        }
+
+        public Builder stackBytes(long bytes) {
+            this.stackBytes = bytes;
+            return this;
+        }
+
+        public Builder maxConcurrentInvocations(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("max concurrent invocations must be at least 1, got " + max);
+            }
+            this.maxConcurrentInvocations = max;
+            return this;
+        }
+
+        public Builder log(HostLog log) {
+            this.log = Objects.requireNonNull(log);
+            return this;
+        }
+
+        public Builder redis(RedisOptions redis) {
+            this.redis = Objects.requireNonNull(redis);
+            return this;
+        }
+
+        public SpindleOptions build() {
+            return new SpindleOptions(this);
+        }
+    }
+}

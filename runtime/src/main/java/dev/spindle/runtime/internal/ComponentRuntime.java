@@ -1,0 +1,219 @@
+package dev.spindle.runtime.internal;
+
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ByteArrayMemory;
+import com.dylibso.chicory.runtime.ExportFunction;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import dev.spindle.host.ComponentContext;
+import dev.spindle.host.HostCapability;
+import dev.spindle.host.HostImport;
+import dev.spindle.host.InstanceBinding;
+import dev.spindle.runtime.LoadException;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * One component, parsed, validated, linked and compiled once at load; it stamps out a fresh
+ * instance for every invocation (Spin's isolation model) and tears it down afterwards.
+ *
+ * <p>The compiled machine factory is shared by all instances and threads; an instance itself
+ * is confined to the invocation thread that created it.
+ */
+public final class ComponentRuntime {
+    private static final String INITIALIZE_EXPORT = "_initialize";
+
+    private final ComponentContext context;
+    private final WasmModule module;
+    private final Function<Instance, Machine> machineFactory; // null: Chicory's interpreter
+    private final MemoryLimits memoryLimits; // null: the module has no memory
+    private final Map<String, String> environment;
+    private final List<HostCapability> capabilities;
+
+    private ComponentRuntime(
+            ComponentContext context,
+            WasmModule module,
+            Function<Instance, Machine> machineFactory,
+            MemoryLimits memoryLimits,
+            Map<String, String> environment,
+            List<HostCapability> capabilities) {
+        this.context = context;
+        this.module = module;
+        this.machineFactory = machineFactory;
+        this.memoryLimits = memoryLimits;
+        this.environment = Map.copyOf(environment);
+        this.capabilities = List.copyOf(capabilities);
+    }
+
+    /** Parses, validates, links and (unless {@code interpreter}) compiles a component's module. */
+    public static ComponentRuntime load(
+            ComponentContext context,
+            byte[] wasm,
+            boolean interpreter,
+            long memoryLimitBytes,
+            Map<String, String> environment,
+            List<HostCapability> capabilities) {
+        String id = context.componentId();
+        WasmModule module;
+        try {
+            module = Parser.builder().withValidation(true).build().parse(new ByteArrayInputStream(wasm));
+        } catch (ChicoryException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new LoadException("component \"" + id + "\": source is not a valid WebAssembly module: " + oneLine(e));
+        }
+        checkLinks(context, module, capabilities);
+        MemoryLimits limits = memoryLimits(id, module, memoryLimitBytes);
+        Function<Instance, Machine> factory = null;
+        if (!interpreter) {
+            try {
+                factory = MachineFactoryCompiler.builder(module).compile();
+            } catch (ChicoryException | IllegalArgumentException | IllegalStateException e) {
+                throw new LoadException("component \"" + id + "\": cannot be compiled: " + oneLine(e) + " (try --interpreter)");
+            }
+        }
+        return new ComponentRuntime(context, module, factory, limits, environment, capabilities);
+    }
+
+    private static void checkLinks(ComponentContext context, WasmModule module, List<HostCapability> capabilities) {
+        Map<String, HostFunction> provided = new HashMap<>();
+        Set<String> allocating = new HashSet<>();
+        for (HostCapability capability : capabilities) {
+            try (InstanceBinding probe = capability.bind(context)) {
+                for (HostImport imp : probe.imports()) {
+                    String key = Linker.key(imp.module(), imp.name());
+                    provided.put(key, imp.toHostFunction());
+                    if (imp.allocates()) {
+                        allocating.add(key);
+                    }
+                }
+            }
+        }
+        try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(QuietWasiLogger.INSTANCE).build()) {
+            for (HostFunction fn : wasi.toHostFunctions()) {
+                provided.put(Linker.key(fn.module(), fn.name()), fn);
+            }
+        }
+        Linker.check(context.componentId(), module, provided, allocating);
+    }
+
+    /** Keeps the module's declared initial size and caps the maximum, never loosening the module's own. */
+    private static MemoryLimits memoryLimits(String id, WasmModule module, long memoryLimitBytes) {
+        if (module.memorySection().isEmpty() || module.memorySection().get().memoryCount() == 0) {
+            return null;
+        }
+        MemoryLimits declared = module.memorySection().get().getMemory(0).limits();
+        int capPages = (int) Math.min(MemoryLimits.MAX_PAGES, memoryLimitBytes / 65536);
+        if (declared.initialPages() > capPages) {
+            throw new LoadException("component \"" + id + "\": its memory starts at " + declared.initialPages() * 64L
+                    + " KiB, above the limit of " + capPages * 64L + " KiB (raise --memory-limit)");
+        }
+        return new MemoryLimits(declared.initialPages(), Math.min(declared.maximumPages(), capPages), declared.shared());
+    }
+
+    public String componentId() {
+        return context.componentId();
+    }
+
+    public boolean exports(String name) {
+        return Linker.exports(module, name);
+    }
+
+    /** Where an instance's WASI streams go. */
+    public record Io(InputStream stdin, OutputStream stdout, OutputStream stderr) {
+        /** A command's output is its product: passed through untouched. */
+        public static Io passThrough(InputStream stdin, PrintStream stdout, PrintStream stderr) {
+            return new Io(stdin, GuestOutput.passThrough(stdout), GuestOutput.passThrough(stderr));
+        }
+
+        /** A server's guests write log lines: each prefixed with the component id, on standard error. */
+        public static Io prefixed(InputStream stdin, String componentId) {
+            return new Io(stdin, GuestOutput.prefixed(System.err, componentId), GuestOutput.prefixed(System.err, componentId));
+        }
+    }
+
+    /**
+     * Builds a fresh instance with fresh host state, runs {@code body} on it, and releases
+     * everything the instance held — on success, trap or interrupt alike. Must run on the
+     * invocation thread.
+     */
+    public <T> T withInstance(Io io, Function<Instance, T> body) {
+        List<InstanceBinding> bindings = new ArrayList<>(capabilities.size());
+        try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(QuietWasiLogger.INSTANCE).withOptions(wasiOptions(io)).build()) {
+            ImportValues.Builder imports = ImportValues.builder().addFunction(wasi.toHostFunctions());
+            for (HostCapability capability : capabilities) {
+                InstanceBinding binding = capability.bind(context);
+                bindings.add(binding);
+                for (HostImport imp : binding.imports()) {
+                    imports.addFunction(imp.toHostFunction());
+                }
+            }
+            Instance.Builder builder = Instance.builder(module)
+                    .withImportValues(imports.build())
+                    .withStart(false)
+                    .withMemoryFactory(ByteArrayMemory::new);
+            if (memoryLimits != null) {
+                builder.withMemoryLimits(memoryLimits);
+            }
+            if (machineFactory != null) {
+                builder.withMachineFactory(machineFactory);
+            }
+            Instance instance = builder.build();
+            if (exports(INITIALIZE_EXPORT)) {
+                ExportFunction init = instance.exports().function(INITIALIZE_EXPORT);
+                init.apply();
+            }
+            return body.apply(instance);
+        } finally {
+            for (InstanceBinding binding : bindings) {
+                binding.close();
+            }
+            closeQuietly(io.stdout());
+            closeQuietly(io.stderr());
+        }
+    }
+
+    private WasiOptions wasiOptions(Io io) {
+        WasiOptions.Builder b = WasiOptions.builder()
+                .withStdin(io.stdin(), false)
+                .withStdout(io.stdout(), false)
+                .withStderr(io.stderr(), false)
+                .withArguments(List.of(context.componentId()))
+                .withThrowOnExit0(true);
+        environment.forEach(b::withEnvironment);
+        return b.build();
+    }
+
+    /** Flushes a guest stream (closing a prefixed one emits its last partial line). */
+    private static void closeQuietly(OutputStream out) {
+        try {
+            if (out instanceof GuestOutput) {
+                out.close();
+            } else {
+                out.flush();
+            }
+        } catch (Exception ignored) {
+            // A broken output stream must not turn a finished invocation into a failure.
+        }
+    }
+
+    static String oneLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.replaceAll("\\s+", " ").trim();
+    }
+}
