@@ -45,7 +45,6 @@ class CorpusTest {
         for (Path f : files) {
             ManifestException e = assertThrows(ManifestException.class, () -> ManifestLoader.load(f), f.toString());
             String m = e.getMessage();
-            System.out.println(m);
             assertTrue(m.contains(f.getFileName().toString()), m);
             assertFalse(m.contains("\n"), m);
             assertFalse(m.contains("Exception"), m);
