@@ -143,6 +143,11 @@ public final class AllowedHosts {
         }
         String schemeText = entry.substring(0, sep);
         String rest = entry.substring(sep + 3);
+        if (rest.strip().startsWith("[") && !rest.contains("]")) {
+            // Spin rejects this too, but via a confusing split at the last ':'; say what is actually wrong.
+            throw bad(original, "is missing the closing `]` of its IPv6 address; write e.g. `"
+                    + schemeText + "://[::1]:6379`");
+        }
 
         // Split host and port at the LAST ':' -- unless the whole rest is a valid host, which is how IPv6 ranges
         // such as `ff00::/8` (no brackets, as Spin writes them) keep their colons.
@@ -157,8 +162,7 @@ public final class AllowedHosts {
                 int slash = tail.indexOf('/');
                 if (slash >= 0) {
                     if (slash + 1 < tail.length()) {
-                        throw bad(original, "has a path, which an entry may not have; write `"
-                                + schemeText + "://" + rest.substring(0, colon) + ":" + tail.substring(0, slash) + "`");
+                        throw hasPath(original, entry);
                     }
                     tail = tail.substring(0, slash);
                 }
@@ -173,6 +177,28 @@ public final class AllowedHosts {
         return new AllowedHost(original, scheme, host, port);
     }
 
+    /**
+     * The path error, with the longest path-free prefix that parses as the suggestion: cutting at the first '/'
+     * would turn {@code ff00::/8/x} into {@code ff00::}, and a kept trailing '/' turns {@code self/} into a host
+     * literally named "self".
+     */
+    private static InvalidAllowedHostException hasPath(String original, String entry) {
+        int hostStart = entry.indexOf("://") + 3;
+        for (int cut = entry.lastIndexOf('/'); cut > hostStart; cut = entry.lastIndexOf('/', cut - 1)) {
+            String prefix = entry.substring(0, cut);
+            if (prefix.endsWith("/")) {
+                continue;
+            }
+            try {
+                parseEntry(prefix);
+                return bad(original, "has a path, which an entry may not have; write `" + prefix + "`");
+            } catch (InvalidAllowedHostException notThisOne) {
+                // try a shorter prefix
+            }
+        }
+        return bad(original, "has a path, which an entry may not have; write only scheme://host[:port]");
+    }
+
     private static InvalidAllowedHostException missingScheme(String original, String entry) {
         if (entry.equals("insecure:allow-all")) {
             return bad(original, "is no longer supported; write `*://*:*` if you really want to allow all outbound"
@@ -183,7 +209,7 @@ public final class AllowedHosts {
                     + " e.g. `redis://cache:6379`; to allow all outbound networking (no sandboxing) write `*://*:*`");
         }
         return bad(original, "has no scheme; write e.g. `redis://" + entry + "`, or `*://" + entry
-                + (entry.contains(":") ? "" : ":*") + "` for any scheme");
+                + (entry.matches(".*:(\\d+|\\*)") ? "" : ":*") + "` for any scheme");
     }
 
     private static Optional<String> parseScheme(String original, String scheme) {
@@ -283,8 +309,7 @@ public final class AllowedHosts {
             host = host.substring(0, host.length() - 1); // one trailing slash is an empty path, which is fine
         }
         if (host.contains("/")) {
-            throw bad(original, "has a path, which an entry may not have; write `" + scheme + "://"
-                    + host.substring(0, host.indexOf('/')) + "`");
+            throw hasPath(original, original.strip());
         }
         if (host.startsWith("*.")) {
             String domain = host.substring(2);

@@ -40,8 +40,12 @@ final class HostSyntax {
             throw new BadHost("the host is empty");
         }
         if (raw.startsWith("[")) {
-            if (!raw.endsWith("]") || raw.length() < 3) {
-                throw new BadHost("an IPv6 address must be written in brackets, like [::1]");
+            int close = raw.indexOf(']');
+            if (close < 0) {
+                throw new BadHost("`" + raw + "` is missing the closing `]` of its IPv6 address");
+            }
+            if (close != raw.length() - 1) {
+                throw new BadHost("`" + raw + "` has `" + raw.substring(close + 1) + "` after the IPv6 address");
             }
             byte[] v6 = parseIpv6(raw.substring(1, raw.length() - 1));
             if (v6 == null) {
