@@ -1,0 +1,490 @@
+package dev.spindle.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * A real {@code redis-server} process on a free loopback port, owned by one test (class).
+ *
+ * <p>Configuration is passed on the command line (no config file): {@code --port N --bind
+ * 127.0.0.1 --save "" --appendonly no --dir <temp dir> --logfile <temp dir>/redis.log
+ * [--requirepass pw]}. Nothing is persisted, so a restart comes back empty. The port stays the
+ * same across {@link #stop()}/{@link #start()} so that clients holding the URI can reconnect.
+ *
+ * <p>Every server is registered with a JVM shutdown hook that kills it and deletes its directory,
+ * so an aborted test run leaves no stray {@code redis-server} behind. The machine's own Redis on
+ * 6379 is never used.
+ *
+ * <p>Usually obtained through {@link RedisServerExtension}; {@link #launch()} and {@link
+ * #launch(String)} create one directly (close it yourself).
+ */
+public final class RedisServer implements AutoCloseable {
+
+  /** The only address a test server listens on. */
+  public static final String HOST = "127.0.0.1";
+
+  /** System property naming the redis-server binary explicitly (default: searched on PATH). */
+  public static final String BINARY_PROPERTY = "spindle.redis-server";
+
+  /** How long {@link #start()} waits for the server to answer; generous for a loaded CI box. */
+  static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+
+  /** How long {@link #stopGracefully()} waits after SIGTERM before falling back to SIGKILL. */
+  static final Duration GRACEFUL_STOP_TIMEOUT = Duration.ofSeconds(5);
+
+  /** How long we wait for the process to disappear after SIGKILL. */
+  private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Socket timeouts of helper connections: a healthy local server answers in microseconds. */
+  private static final int CLIENT_TIMEOUT_MS = 2_000;
+
+  /** Fresh ports tried when another process grabs ours between probing and binding. */
+  private static final int PORT_ATTEMPTS = 5;
+
+  /** How much of redis-server's own output goes into a failure message. */
+  private static final int OUTPUT_TAIL_CHARS = 4_000;
+
+  private static final Set<RedisServer> LIVE = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> LIVE.forEach(RedisServer::reap), "spindle-redis-server-reaper"));
+  }
+
+  private final Path binary;
+  private final Optional<String> password;
+  private final Path directory;
+  private int port;
+  private boolean everStarted;
+  private boolean closed;
+  private volatile Process process;
+
+  private RedisServer(Path binary, Optional<String> password, Path directory) {
+    this.binary = binary;
+    this.password = password;
+    this.directory = directory;
+  }
+
+  /** Starts a new server without a password on a free port and waits until it answers. */
+  public static RedisServer launch() {
+    return create(Optional.empty());
+  }
+
+  /** Starts a new server that requires {@code password} ({@code requirepass}). */
+  public static RedisServer launch(String password) {
+    Objects.requireNonNull(password, "password");
+    if (password.isEmpty()) {
+      throw new IllegalArgumentException("password must not be empty");
+    }
+    return create(Optional.of(password));
+  }
+
+  static RedisServer create(Optional<String> password) {
+    Path binary = findBinary();
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("spindle-redis-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a temp dir for redis-server", e);
+    }
+    RedisServer server = new RedisServer(binary, password, dir);
+    LIVE.add(server);
+    try {
+      server.startProcess();
+    } catch (RuntimeException | Error e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  /** Always {@value #HOST}. */
+  public String host() {
+    return HOST;
+  }
+
+  /** The port, fixed for the life of this object (also across stop/start). */
+  public synchronized int port() {
+    return port;
+  }
+
+  /** The password set with {@code requirepass}, if any. */
+  public Optional<String> password() {
+    return password;
+  }
+
+  /**
+   * {@code redis://127.0.0.1:PORT}, or {@code redis://:PASSWORD@127.0.0.1:PORT} (password
+   * percent-encoded) when a password is set.
+   */
+  public String uri() {
+    String auth = password.map(p -> ":" + percentEncode(p) + "@").orElse("");
+    return "redis://" + auth + HOST + ":" + port();
+  }
+
+  /** The server's private working directory (holds {@code redis.log}); deleted on close. */
+  public Path directory() {
+    return directory;
+  }
+
+  /**
+   * A new, authenticated connection for assertions; the caller closes it. Fails (Jedis
+   * exception) when the server is down.
+   */
+  public Jedis client() {
+    DefaultJedisClientConfig.Builder config =
+        DefaultJedisClientConfig.builder()
+            .connectionTimeoutMillis(CLIENT_TIMEOUT_MS)
+            .socketTimeoutMillis(CLIENT_TIMEOUT_MS);
+    password.ifPresent(config::password);
+    return new Jedis(new HostAndPort(HOST, port()), config.build());
+  }
+
+  /** Same as {@link #client()}. */
+  public Jedis jedis() {
+    return client();
+  }
+
+  /** Runs {@code fn} on a fresh connection and closes it afterwards. */
+  public <T> T withJedis(Function<Jedis, T> fn) {
+    try (Jedis jedis = client()) {
+      return fn.apply(jedis);
+    }
+  }
+
+  /**
+   * {@code connected_clients} from {@code INFO clients} minus one: the connection used to ask is
+   * not counted, so the result is the number of <em>other</em> clients connected right now.
+   */
+  public int connectedClients() {
+    String info = withJedis(j -> j.info("clients"));
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("connected_clients:")) {
+        return Integer.parseInt(line.substring("connected_clients:".length()).trim()) - 1;
+      }
+    }
+    throw new IllegalStateException("no connected_clients in INFO clients: " + info);
+  }
+
+  /** {@code FLUSHALL}: empties every database. */
+  public void flushAll() {
+    withJedis(Jedis::flushAll);
+  }
+
+  /** Whether the process is alive. */
+  public boolean isRunning() {
+    Process p = process;
+    return p != null && p.isAlive();
+  }
+
+  /**
+   * Kills the server with SIGKILL, like a crash: connections drop without a reply, nothing is
+   * saved. The port and directory are kept for {@link #start()}. No-op when not running.
+   */
+  public synchronized void stop() {
+    Process p = process;
+    if (p == null) {
+      return;
+    }
+    kill(p);
+    process = null;
+  }
+
+  /**
+   * Stops the server with SIGTERM (Redis shuts down cleanly and closes connections), falling back
+   * to SIGKILL after {@link #GRACEFUL_STOP_TIMEOUT}. No-op when not running.
+   */
+  public synchronized void stopGracefully() {
+    Process p = process;
+    if (p == null) {
+      return;
+    }
+    p.destroy();
+    try {
+      if (!p.waitFor(GRACEFUL_STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        kill(p);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      kill(p);
+    }
+    process = null;
+  }
+
+  /**
+   * {@link #stop()} (SIGKILL) then {@link #start()}: same port, empty database, waits until it
+   * answers. Works on a stopped server too.
+   */
+  public synchronized void restart() {
+    stop();
+    start();
+  }
+
+  /**
+   * Starts a stopped server again on the same port (it comes back empty) and waits until it
+   * answers; no-op when running. Fails if another process took the port meanwhile.
+   */
+  public synchronized void start() {
+    if (closed) {
+      throw new IllegalStateException(this + " is closed");
+    }
+    if (!isRunning()) {
+      startProcess();
+    }
+  }
+
+  /** Kills the server (SIGKILL) and deletes its directory. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      stop();
+    } finally {
+      deleteDirectory(directory);
+      LIVE.remove(this);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RedisServer[" + HOST + ":" + port + (password.isPresent() ? ", password" : "") + "]";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private void startProcess() {
+    List<String> failures = new ArrayList<>();
+    int attempts = everStarted ? 1 : PORT_ATTEMPTS;
+    for (int attempt = 1; attempt <= attempts; attempt++) {
+      if (!everStarted) {
+        port = freePort();
+      }
+      String failure = launchOnce();
+      if (failure == null) {
+        everStarted = true;
+        return;
+      }
+      failures.add(failure);
+      if (!failure.contains("Address already in use")) {
+        break;
+      }
+    }
+    throw new IllegalStateException(
+        "redis-server did not start on " + HOST + ":" + port + "\n" + String.join("\n---\n", failures));
+  }
+
+  /** Launches the process and waits for it; returns null when ready, else a failure description. */
+  private String launchOnce() {
+    Path log = directory.resolve("redis.log");
+    Path out = directory.resolve("redis-server.out");
+    List<String> command = new ArrayList<>(List.of(
+        binary.toString(),
+        "--port", Integer.toString(port),
+        "--bind", HOST,
+        "--save", "",
+        "--appendonly", "no",
+        "--daemonize", "no",
+        "--dir", directory.toString(),
+        "--logfile", log.toString()));
+    password.ifPresent(p -> command.addAll(List.of("--requirepass", p)));
+    try {
+      // The log is appended to across restarts; reset it per launch so failures show this one.
+      Files.deleteIfExists(log);
+      Files.deleteIfExists(out);
+      process = new ProcessBuilder(command)
+          .directory(directory.toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + binary, e);
+    }
+    Process p = process;
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (true) {
+      if (!p.isAlive()) {
+        process = null;
+        return "redis-server exited with status " + p.exitValue() + " (" + commandLine(command)
+            + ")\n" + outputTail();
+      }
+      if (answersAsItself(p)) {
+        return null;
+      }
+      if (System.nanoTime() > deadline) {
+        kill(p);
+        process = null;
+        return "redis-server did not answer PING within " + START_TIMEOUT.toSeconds() + " s ("
+            + commandLine(command) + ")\n" + outputTail();
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        kill(p);
+        process = null;
+        throw new IllegalStateException("interrupted while starting redis-server", e);
+      }
+    }
+  }
+
+  /**
+   * PINGs and checks {@code INFO server}'s process_id, so that a different server that won the
+   * race for our port is never mistaken for ours.
+   */
+  private boolean answersAsItself(Process p) {
+    try (Jedis jedis = client()) {
+      if (!"PONG".equals(jedis.ping())) {
+        return false;
+      }
+      String info = jedis.info("server");
+      return info.contains("process_id:" + p.pid() + "\r") || info.contains("process_id:" + p.pid() + "\n");
+    } catch (JedisException e) {
+      return false;
+    }
+  }
+
+  private String outputTail() {
+    StringBuilder sb = new StringBuilder();
+    for (String name : List.of("redis-server.out", "redis.log")) {
+      Path file = directory.resolve(name);
+      try {
+        if (Files.exists(file)) {
+          String text = Files.readString(file, StandardCharsets.UTF_8);
+          if (text.length() > OUTPUT_TAIL_CHARS) {
+            text = "..." + text.substring(text.length() - OUTPUT_TAIL_CHARS);
+          }
+          if (!text.isBlank()) {
+            sb.append("[").append(name).append("]\n").append(text.strip()).append('\n');
+          }
+        }
+      } catch (IOException e) {
+        sb.append("[").append(name).append(": unreadable: ").append(e).append("]\n");
+      }
+    }
+    return sb.length() == 0 ? "(redis-server printed nothing)" : sb.toString();
+  }
+
+  private static String commandLine(List<String> command) {
+    StringBuilder sb = new StringBuilder();
+    for (String arg : command) {
+      if (sb.length() > 0) {
+        sb.append(' ');
+      }
+      sb.append(arg.isEmpty() ? "\"\"" : arg);
+    }
+    // Never print the password.
+    int i = command.indexOf("--requirepass");
+    return i < 0 ? sb.toString() : sb.toString().replace("--requirepass " + command.get(i + 1), "--requirepass ***");
+  }
+
+  private static void kill(Process p) {
+    p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+    try {
+      if (!p.waitFor(KILL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("redis-server pid " + p.pid() + " survived SIGKILL");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Shutdown hook: no locks (a test thread may hold this object's monitor), best effort. */
+  private static void reap(RedisServer server) {
+    Process p = server.process;
+    if (p != null) {
+      p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
+    deleteDirectory(server.directory);
+  }
+
+  private static void deleteDirectory(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // best effort: a leftover temp dir is harmless
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot find a free port on " + HOST, e);
+    }
+  }
+
+  /** {@value #BINARY_PROPERTY}, else {@code redis-server} on PATH, /usr/bin, /usr/local/bin. */
+  static Path findBinary() {
+    String explicit = System.getProperty(BINARY_PROPERTY);
+    if (explicit != null && !explicit.isBlank()) {
+      Path path = Path.of(explicit);
+      if (Files.isExecutable(path)) {
+        return path;
+      }
+      throw new IllegalStateException(
+          "redis-server not found at " + explicit + " (system property " + BINARY_PROPERTY + ")");
+    }
+    List<String> dirs = new ArrayList<>();
+    String pathEnv = System.getenv("PATH");
+    if (pathEnv != null) {
+      dirs.addAll(List.of(pathEnv.split(File.pathSeparator)));
+    }
+    dirs.addAll(List.of("/usr/bin", "/usr/local/bin"));
+    for (String dir : dirs) {
+      if (dir.isEmpty()) {
+        continue;
+      }
+      Path candidate = Path.of(dir, "redis-server");
+      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    throw new IllegalStateException(
+        "redis-server not found: install it (apt-get install -y redis-server)");
+  }
+
+  private static String percentEncode(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xff);
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '.' || c == '_' || c == '~') {
+        sb.append(c);
+      } else {
+        sb.append('%').append(String.format("%02X", (int) c));
+      }
+    }
+    return sb.toString();
+  }
+}
