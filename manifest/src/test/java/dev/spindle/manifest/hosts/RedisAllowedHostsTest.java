@@ -207,4 +207,14 @@ class RedisAllowedHostsTest {
         // Bracketed CIDR is not a range (Spin writes IPv6 ranges without brackets).
         assertThrows(InvalidAllowedHostException.class, () -> AllowedHosts.parse(List.of("redis://[fd00::]/8")));
     }
+
+    /** Suggesting a fix for a path re-parses prefixes; that must stay cheap however many slashes there are. */
+    @org.junit.jupiter.api.Timeout(5)
+    @Test
+    void manySlashesFailFast() {
+        String entry = "redis://cache" + "/x".repeat(200);
+        InvalidAllowedHostException e =
+                assertThrows(InvalidAllowedHostException.class, () -> AllowedHosts.parse(List.of(entry)));
+        assertTrue(e.getMessage().endsWith("write `redis://cache`"), e.getMessage());
+    }
 }
