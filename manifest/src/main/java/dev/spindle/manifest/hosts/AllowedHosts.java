@@ -136,6 +136,11 @@ public final class AllowedHosts {
 
     /** Parses one entry, following the order of Spin's {@code AllowedHostConfig::parse}, so the same error wins. */
     static AllowedHost parseEntry(String original) {
+        return parseEntry(original, true);
+    }
+
+    /** With {@code suggest} false no fix is computed for path errors, so re-parsing prefixes cannot recurse. */
+    private static AllowedHost parseEntry(String original, boolean suggest) {
         String entry = original.strip();
         int sep = entry.indexOf("://");
         if (sep < 0) {
@@ -162,7 +167,7 @@ public final class AllowedHosts {
                 int slash = tail.indexOf('/');
                 if (slash >= 0) {
                     if (slash + 1 < tail.length()) {
-                        throw hasPath(original, entry);
+                        throw hasPath(original, entry, suggest);
                     }
                     tail = tail.substring(0, slash);
                 }
@@ -173,7 +178,7 @@ public final class AllowedHosts {
 
         PortPattern port = parsePort(original, portText, schemeText, hostText);
         Optional<String> scheme = parseScheme(original, schemeText);
-        HostPattern host = parseHost(original, hostText, schemeText);
+        HostPattern host = parseHost(original, hostText, suggest);
         return new AllowedHost(original, scheme, host, port);
     }
 
@@ -182,15 +187,15 @@ public final class AllowedHosts {
      * would turn {@code ff00::/8/x} into {@code ff00::}, and a kept trailing '/' turns {@code self/} into a host
      * literally named "self".
      */
-    private static InvalidAllowedHostException hasPath(String original, String entry) {
+    private static InvalidAllowedHostException hasPath(String original, String entry, boolean suggest) {
         int hostStart = entry.indexOf("://") + 3;
-        for (int cut = entry.lastIndexOf('/'); cut > hostStart; cut = entry.lastIndexOf('/', cut - 1)) {
+        for (int cut = entry.lastIndexOf('/'); suggest && cut > hostStart; cut = entry.lastIndexOf('/', cut - 1)) {
             String prefix = entry.substring(0, cut);
             if (prefix.endsWith("/")) {
                 continue;
             }
             try {
-                parseEntry(prefix);
+                parseEntry(prefix, false);
                 return bad(original, "has a path, which an entry may not have; write `" + prefix + "`");
             } catch (InvalidAllowedHostException notThisOne) {
                 // try a shorter prefix
@@ -283,14 +288,14 @@ public final class AllowedHosts {
 
     private static boolean isValidHostPattern(String text) {
         try {
-            parseHost(text, text, "*");
+            parseHost(text, text, false);
             return true;
         } catch (InvalidAllowedHostException e) {
             return false;
         }
     }
 
-    private static HostPattern parseHost(String original, String hostText, String scheme) {
+    private static HostPattern parseHost(String original, String hostText, boolean suggest) {
         String host = hostText.strip();
         if (host.equals("*")) {
             return new HostPattern.Any();
@@ -309,7 +314,7 @@ public final class AllowedHosts {
             host = host.substring(0, host.length() - 1); // one trailing slash is an empty path, which is fine
         }
         if (host.contains("/")) {
-            throw hasPath(original, original.strip());
+            throw hasPath(original, original.strip(), suggest);
         }
         if (host.startsWith("*.")) {
             String domain = host.substring(2);

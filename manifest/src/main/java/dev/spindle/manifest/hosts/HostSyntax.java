@@ -2,6 +2,7 @@ package dev.spindle.manifest.hosts;
 
 import java.io.ByteArrayOutputStream;
 import java.net.IDN;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -97,15 +98,16 @@ final class HostSyntax {
 
     static InetAddress toInet(byte[] bytes) {
         try {
-            return InetAddress.getByAddress(bytes); // no lookup: the address is given as bytes
+            // No lookup: the address is given as bytes. Inet6Address is forced for 16 bytes because
+            // InetAddress.getByAddress silently turns ::ffff:a.b.c.d into an Inet4Address, which would let an IPv4
+            // range match an IPv6 candidate (Spin keeps the families apart) and break IPv6 prefix lengths.
+            if (bytes.length == 16) {
+                return Inet6Address.getByAddress(null, bytes, -1);
+            }
+            return InetAddress.getByAddress(bytes);
         } catch (UnknownHostException e) {
             throw new IllegalStateException("impossible: address of length " + bytes.length, e);
         }
-    }
-
-    static String format(InetAddress address) {
-        byte[] b = address.getAddress();
-        return b.length == 4 ? formatIpv4(b) : formatIpv6(b);
     }
 
     // --- IPv4 -------------------------------------------------------------------------------------------------
