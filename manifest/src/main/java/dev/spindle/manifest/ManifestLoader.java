@@ -36,9 +36,12 @@ public final class ManifestLoader {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ManifestException(Location.ofFile(file), "no such file (pass the path to a spin.toml)");
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new ManifestException(Location.ofFile(file), "not UTF-8 text; a manifest is a TOML file");
         } catch (IOException e) {
-            throw new ManifestException(Location.ofFile(file), "cannot read manifest: " + e.getClass().getSimpleName()
-                    .replace("Exception", "") + " " + e.getMessage());
+            throw new ManifestException(Location.ofFile(file), "cannot read manifest: " + e.getMessage());
         }
         return loadString(text, file);
     }

@@ -1,0 +1,226 @@
+package dev.spindle.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spindle.testing.Guests;
+import dev.spindle.testing.RedisServer;
+import dev.spindle.testing.RedisServerExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The CLI as a user meets it: exit codes and the exact lines printed. */
+@ExtendWith(RedisServerExtension.class)
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String out, String err) {}
+
+    static Result spindle(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = SpindleCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    /** `run` passes guest output through the process's stdout/stderr; capture those too. */
+    static Result spindleRun(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            Result r = spindle(args);
+            return new Result(r.exit(), out.toString(StandardCharsets.UTF_8) + r.out(), err.toString(StandardCharsets.UTF_8) + r.err());
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    static Path corpus(String folder) {
+        return Guests.repoRoot().resolve("../shared/corpus/spin-manifests").resolve(folder).normalize();
+    }
+
+    static List<Path> tomls(String folder) throws IOException {
+        try (Stream<Path> s = Files.list(corpus(folder))) {
+            return s.filter(p -> p.toString().endsWith(".toml")).sorted().toList();
+        }
+    }
+
+    @Test
+    void everyRealSpinManifestPassesCheckSkipSources() throws IOException {
+        List<Path> v2 = tomls("v2");
+        List<Path> v1 = tomls("v1");
+        assertEquals(54, v2.size(), "v2 corpus size");
+        assertEquals(36, v1.size(), "v1 corpus size");
+        for (Path manifest : Stream.concat(v2.stream(), v1.stream()).toList()) {
+            Result r = spindle("check", "--skip-sources", manifest.toString());
+            assertEquals(0, r.exit(), manifest + ": " + r.err());
+            assertTrue(r.out().startsWith("valid: "), r.out());
+        }
+    }
+
+    @Test
+    void everyInvalidManifestExits2WithOneLineNamingTheFile() throws IOException {
+        List<Path> invalid = tomls("invalid");
+        assertFalse(invalid.isEmpty());
+        for (Path manifest : invalid) {
+            Result r = spindle("check", "--skip-sources", manifest.toString());
+            assertEquals(2, r.exit(), manifest.toString());
+            String err = r.err().strip();
+            assertEquals(1, err.lines().count(), "one line: " + err);
+            assertTrue(err.startsWith("error: ") && err.contains(manifest.getFileName().toString()), err);
+            assertFalse(err.contains("Exception") || err.contains("\tat "), err);
+        }
+    }
+
+    private Path permissionManifest() throws IOException {
+        Path m = dir.resolve("spin.toml");
+        Files.writeString(m, """
+                spin_manifest_version = 2
+                [application]
+                name = "perms"
+                [variables]
+                cache_host = { default = "cache.internal" }
+                [[trigger.command]]
+                component = "web"
+                [component.web]
+                source = "web.wasm"
+                allowed_outbound_hosts = ["redis://{{ cache_host }}", "rediss://*.example.com:6380", "redis://10.0.0.0/24:7000..7003", "redis://[::1]:6379"]
+                [component.none]
+                source = "none.wasm"
+                """);
+        return m;
+    }
+
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource({
+        "web, redis://cache.internal, 0",
+        "web, redis://cache.internal:6379/2, 0",
+        "web, redis://user:secret@cache.internal, 0",
+        "web, redis://cache.internal:6380, 1",
+        "web, rediss://cache.internal:6379, 1",
+        "web, rediss://eu.example.com:6380, 0",
+        "web, rediss://example.com:6380, 1",
+        "web, redis://10.0.0.7:7002, 0",
+        "web, redis://10.0.0.7:7003, 1",
+        "web, redis://[::1], 0",
+        "web, redis://[0:0:0:0:0:0:0:1]:6379, 0",
+        "web, cache.internal:6379, 1",
+        "web, redis://, 1",
+        "none, redis://cache.internal, 1",
+    })
+    void thePermissionQuestion(String component, String address, int exit) throws IOException {
+        Result r = spindle("check", permissionManifest().toString(), "--component", component, "--address", address);
+        assertEquals(exit, r.exit(), r.out() + r.err());
+        assertTrue(r.out().startsWith(exit == 0 ? "allowed: " : "denied: "), r.out());
+        assertFalse(r.out().contains("secret"), "credentials never printed: " + r.out());
+    }
+
+    @Test
+    void deniedPrintsTheEntriesCheckedAndTheLineToAdd() throws IOException {
+        Result r = spindle("check", permissionManifest().toString(), "--component", "web", "--address", "redis://cache.internal:6380/1");
+        assertEquals(1, r.exit());
+        assertEquals("""
+                denied: redis://cache.internal:6380/1 for component "web"
+                  checked against: "redis://cache.internal", "rediss://*.example.com:6380", "redis://10.0.0.0/24:7000..7003", "redis://[::1]:6379"
+                  to allow it, write in [component.web] of %s:
+                    allowed_outbound_hosts = ["redis://{{ cache_host }}", "rediss://*.example.com:6380", "redis://10.0.0.0/24:7000..7003", "redis://[::1]:6379", "redis://cache.internal:6380"]
+                """.formatted(dir.resolve("spin.toml")), r.out());
+    }
+
+    @Test
+    void variablesApplyToTheQuestion() throws IOException {
+        Path m = permissionManifest();
+        assertEquals(1, spindle("check", m.toString(), "--component", "web", "--address", "redis://other:6379").exit());
+        assertEquals(0, spindle("check", m.toString(), "--variable", "cache_host=other", "--component", "web", "--address", "redis://other:6379").exit());
+    }
+
+    @Test
+    void unknownComponentAndHalfAQuestionAreClearErrors() throws IOException {
+        Path m = permissionManifest();
+        Result unknown = spindle("check", m.toString(), "--component", "nope", "--address", "redis://x");
+        assertEquals(2, unknown.exit());
+        assertEquals("error: no component \"nope\" in " + m + " (components: web, none)\n", unknown.err());
+        Result half = spindle("check", m.toString(), "--address", "redis://x");
+        assertEquals(1, half.exit());
+        assertTrue(half.err().startsWith("error: --component and --address go together"), half.err());
+    }
+
+    @Test
+    void checkWithSourcesRefusesAMissingModule() throws IOException {
+        Result r = spindle("check", permissionManifest().toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("error: component \"web\": source ") && r.err().contains("does not exist"), r.err());
+    }
+
+    @Test
+    void runPrintsTheCommandsOutputAndExitsWithItsCode(RedisServer redis) {
+        Path manifest = dev.spindle.runtime.TestAppsAccess.manifest(dir, redis.uri(), List.of("redis://127.0.0.1:" + redis.port()), "hello-command");
+        Result r = spindleRun("run", manifest.toString());
+        assertEquals(3, r.exit());
+        assertEquals("hello from guest\n", r.out());
+        assertEquals("oops on stderr\n", r.err());
+    }
+
+    @Test
+    void runUsesRedisAndReportsDeniedAddresses(RedisServer redis) {
+        redis.withJedis(j -> j.del("spindle:command-runs"));
+        Path manifest = dev.spindle.runtime.TestAppsAccess.manifest(dir, redis.uri(), List.of("redis://127.0.0.1:" + redis.port()), "redis-command");
+        Result ok = spindleRun("run", manifest.toString());
+        assertEquals(new Result(0, "count=1\n", ""), ok);
+        Result denied = spindleRun("run", manifest.toString(), "--variable", "redis_address=redis://127.0.0.1:1");
+        assertEquals(1, denied.exit());
+        assertTrue(denied.err().contains("add \"redis://127.0.0.1:1\" to allowed_outbound_hosts of component \"redis-command\""), denied.err());
+    }
+
+    @Test
+    void runRefusesAManifestThatDoesNotExistOrParse() throws IOException {
+        Result missing = spindleRun("run", dir.resolve("nope.toml").toString());
+        assertEquals(2, missing.exit());
+        assertEquals(1, missing.err().strip().lines().count(), missing.err());
+        Path bad = dir.resolve("bad.toml");
+        Files.writeString(bad, "spin_manifest_version = 2\n[application\n");
+        Result broken = spindleRun("run", bad.toString());
+        assertEquals(2, broken.exit());
+        assertTrue(broken.err().startsWith("error: " + bad + ":2:"), broken.err());
+    }
+
+    @Test
+    void runRefusesMissingRequiredVariablesNamingThem() throws IOException {
+        Path m = dir.resolve("spin.toml");
+        Files.writeString(m, """
+                spin_manifest_version = 2
+                [application]
+                name = "needs-secret"
+                [variables]
+                token = { required = true }
+                [[trigger.command]]
+                component = "hello"
+                [component.hello]
+                source = "%s"
+                """.formatted(Guests.path("hello-command.wasm").toString().replace("\\", "/")));
+        Result r = spindleRun("run", m.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("variable \"token\" is required but has no value; set SPIN_VARIABLE_TOKEN or pass --variable token=..."), r.err());
+        assertEquals(3, spindleRun("run", m.toString(), "--variable", "token=x").exit());
+    }
+}
