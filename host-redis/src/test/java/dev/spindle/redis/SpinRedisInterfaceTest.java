@@ -283,7 +283,7 @@ class SpinRedisInterfaceTest {
                 "not a url pw=hunter2",
                 "http://127.0.0.1:" + server.port(),
                 allowed + "/notanumber",
-                allowed + "/1?protocol=resp3")) {
+                allowed + "/1?password=hunter2")) {
             log.clear();
             assertEquals(INVALID_ADDRESS, g.open(address).errKind(), address);
             assertEquals(1, log.size(), address + " " + log);
