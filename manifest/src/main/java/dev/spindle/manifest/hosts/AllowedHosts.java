@@ -136,6 +136,11 @@ public final class AllowedHosts {
 
     /** Parses one entry, following the order of Spin's {@code AllowedHostConfig::parse}, so the same error wins. */
     static AllowedHost parseEntry(String original) {
+        return parseEntry(original, true);
+    }
+
+    /** With {@code suggest} false no fix is computed for path errors, so re-parsing prefixes cannot recurse. */
+    private static AllowedHost parseEntry(String original, boolean suggest) {
         String entry = original.strip();
         int sep = entry.indexOf("://");
         if (sep < 0) {
@@ -143,6 +148,11 @@ public final class AllowedHosts {
         }
         String schemeText = entry.substring(0, sep);
         String rest = entry.substring(sep + 3);
+        if (rest.strip().startsWith("[") && !rest.contains("]")) {
+            // Spin rejects this too, but via a confusing split at the last ':'; say what is actually wrong.
+            throw bad(original, "is missing the closing `]` of its IPv6 address; write e.g. `"
+                    + schemeText + "://[::1]:6379`");
+        }
 
         // Split host and port at the LAST ':' -- unless the whole rest is a valid host, which is how IPv6 ranges
         // such as `ff00::/8` (no brackets, as Spin writes them) keep their colons.
@@ -157,8 +167,7 @@ public final class AllowedHosts {
                 int slash = tail.indexOf('/');
                 if (slash >= 0) {
                     if (slash + 1 < tail.length()) {
-                        throw bad(original, "has a path, which an entry may not have; write `"
-                                + schemeText + "://" + rest.substring(0, colon) + ":" + tail.substring(0, slash) + "`");
+                        throw hasPath(original, entry, suggest);
                     }
                     tail = tail.substring(0, slash);
                 }
@@ -169,8 +178,30 @@ public final class AllowedHosts {
 
         PortPattern port = parsePort(original, portText, schemeText, hostText);
         Optional<String> scheme = parseScheme(original, schemeText);
-        HostPattern host = parseHost(original, hostText, schemeText);
+        HostPattern host = parseHost(original, hostText, suggest);
         return new AllowedHost(original, scheme, host, port);
+    }
+
+    /**
+     * The path error, with the longest path-free prefix that parses as the suggestion: cutting at the first '/'
+     * would turn {@code ff00::/8/x} into {@code ff00::}, and a kept trailing '/' turns {@code self/} into a host
+     * literally named "self".
+     */
+    private static InvalidAllowedHostException hasPath(String original, String entry, boolean suggest) {
+        int hostStart = entry.indexOf("://") + 3;
+        for (int cut = entry.lastIndexOf('/'); suggest && cut > hostStart; cut = entry.lastIndexOf('/', cut - 1)) {
+            String prefix = entry.substring(0, cut);
+            if (prefix.endsWith("/")) {
+                continue;
+            }
+            try {
+                parseEntry(prefix, false);
+                return bad(original, "has a path, which an entry may not have; write `" + prefix + "`");
+            } catch (InvalidAllowedHostException notThisOne) {
+                // try a shorter prefix
+            }
+        }
+        return bad(original, "has a path, which an entry may not have; write only scheme://host[:port]");
     }
 
     private static InvalidAllowedHostException missingScheme(String original, String entry) {
@@ -183,7 +214,7 @@ public final class AllowedHosts {
                     + " e.g. `redis://cache:6379`; to allow all outbound networking (no sandboxing) write `*://*:*`");
         }
         return bad(original, "has no scheme; write e.g. `redis://" + entry + "`, or `*://" + entry
-                + (entry.contains(":") ? "" : ":*") + "` for any scheme");
+                + (entry.matches(".*:(\\d+|\\*)") ? "" : ":*") + "` for any scheme");
     }
 
     private static Optional<String> parseScheme(String original, String scheme) {
@@ -257,14 +288,14 @@ public final class AllowedHosts {
 
     private static boolean isValidHostPattern(String text) {
         try {
-            parseHost(text, text, "*");
+            parseHost(text, text, false);
             return true;
         } catch (InvalidAllowedHostException e) {
             return false;
         }
     }
 
-    private static HostPattern parseHost(String original, String hostText, String scheme) {
+    private static HostPattern parseHost(String original, String hostText, boolean suggest) {
         String host = hostText.strip();
         if (host.equals("*")) {
             return new HostPattern.Any();
@@ -283,8 +314,7 @@ public final class AllowedHosts {
             host = host.substring(0, host.length() - 1); // one trailing slash is an empty path, which is fine
         }
         if (host.contains("/")) {
-            throw bad(original, "has a path, which an entry may not have; write `" + scheme + "://"
-                    + host.substring(0, host.indexOf('/')) + "`");
+            throw hasPath(original, original.strip(), suggest);
         }
         if (host.startsWith("*.")) {
             String domain = host.substring(2);

@@ -2,6 +2,7 @@ package dev.spindle.manifest.hosts;
 
 import java.io.ByteArrayOutputStream;
 import java.net.IDN;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -40,8 +41,12 @@ final class HostSyntax {
             throw new BadHost("the host is empty");
         }
         if (raw.startsWith("[")) {
-            if (!raw.endsWith("]") || raw.length() < 3) {
-                throw new BadHost("an IPv6 address must be written in brackets, like [::1]");
+            int close = raw.indexOf(']');
+            if (close < 0) {
+                throw new BadHost("`" + raw + "` is missing the closing `]` of its IPv6 address");
+            }
+            if (close != raw.length() - 1) {
+                throw new BadHost("`" + raw + "` has `" + raw.substring(close + 1) + "` after the IPv6 address");
             }
             byte[] v6 = parseIpv6(raw.substring(1, raw.length() - 1));
             if (v6 == null) {
@@ -93,15 +98,16 @@ final class HostSyntax {
 
     static InetAddress toInet(byte[] bytes) {
         try {
-            return InetAddress.getByAddress(bytes); // no lookup: the address is given as bytes
+            // No lookup: the address is given as bytes. Inet6Address is forced for 16 bytes because
+            // InetAddress.getByAddress silently turns ::ffff:a.b.c.d into an Inet4Address, which would let an IPv4
+            // range match an IPv6 candidate (Spin keeps the families apart) and break IPv6 prefix lengths.
+            if (bytes.length == 16) {
+                return Inet6Address.getByAddress(null, bytes, -1);
+            }
+            return InetAddress.getByAddress(bytes);
         } catch (UnknownHostException e) {
             throw new IllegalStateException("impossible: address of length " + bytes.length, e);
         }
-    }
-
-    static String format(InetAddress address) {
-        byte[] b = address.getAddress();
-        return b.length == 4 ? formatIpv4(b) : formatIpv6(b);
     }
 
     // --- IPv4 -------------------------------------------------------------------------------------------------
