@@ -73,21 +73,27 @@ final class RedisConnections {
             throw RedisError.invalidAddress("the redis address is not a valid URL");
         }
         if (!url.scheme().equals("redis") && !url.scheme().equals("rediss")) {
-            deny("denied redis address " + quote(url.redacted()) + ": the scheme must be redis:// or rediss://");
+            deny("denied redis address " + quote(redacted(url)) + ": the scheme must be redis:// or rediss://");
             throw RedisError.invalidAddress("the scheme must be redis or rediss");
         }
         AllowedHosts allowed = component.allowedHosts();
         if (!allowed.allows(url)) {
-            deny("denied redis address " + quote(url.redacted()) + ": add " + quote(AllowedHosts.suggestedEntry(url))
+            deny("denied redis address " + quote(redacted(url)) + ": add " + quote(AllowedHosts.suggestedEntry(url))
                     + " to allowed_outbound_hosts of component " + quote(component.componentId()));
             throw RedisError.invalidAddress("address not in allowed_outbound_hosts");
         }
         try {
             return RedisAddress.of(url);
         } catch (RedisError e) {
-            deny("denied redis address " + quote(url.redacted()) + ": " + e.getMessage());
+            deny("denied redis address " + quote(redacted(url)) + ": " + e.getMessage());
             throw e;
         }
+    }
+
+    /** {@link OutboundUrl#redacted()} with the query hidden too: it could carry a password. */
+    private static String redacted(OutboundUrl url) {
+        String r = url.redacted();
+        return url.query().map(q -> r.substring(0, r.length() - q.length()) + "***").orElse(r);
     }
 
     private void deny(String message) {

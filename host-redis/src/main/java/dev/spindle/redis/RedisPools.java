@@ -130,21 +130,29 @@ final class RedisPools implements AutoCloseable {
         return RedisError.other(what + " to " + address.redacted() + ": " + describe(e));
     }
 
-    /** The chain of messages down to the root cause (e.g. "... Connection refused"). */
+    /**
+     * The chain of messages down to the root cause (e.g. "... Connection refused"), including
+     * suppressed exceptions: Jedis records each failed address of a host that way.
+     */
     static String describe(Throwable e) {
-        StringBuilder sb = new StringBuilder();
-        String last = null;
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String m = t.getMessage();
-            if (m != null && !m.equals(last)) {
-                if (sb.length() > 0) {
-                    sb.append(": ");
-                }
-                sb.append(m);
-                last = m;
-            }
+        java.util.LinkedHashSet<String> messages = new java.util.LinkedHashSet<>();
+        collect(e, messages, 0);
+        return messages.isEmpty() ? e.getClass().getSimpleName() : String.join(": ", messages);
+    }
+
+    private static void collect(Throwable t, java.util.Set<String> out, int depth) {
+        if (t == null || depth > 8) {
+            return;
         }
-        return sb.length() == 0 ? e.getClass().getSimpleName() : sb.toString();
+        if (t.getMessage() != null) {
+            out.add(t.getMessage());
+        }
+        for (Throwable s : t.getSuppressed()) {
+            collect(s, out, depth + 1);
+        }
+        if (t.getCause() != t) {
+            collect(t.getCause(), out, depth + 1);
+        }
     }
 
     private GenericObjectPool<RawConnection> newPool(RedisAddress address) {
