@@ -140,6 +140,53 @@ public final class GuestMemory {
         return memory.readLong(addr);
     }
 
+    // ---- records and lists of records ----
+
+    /** Reads a (ptr, len) pair stored at {@code addr} (a string or list field of a record). */
+    public Slice readSlice(int addr) {
+        checkRange(addr, 1, 8);
+        return new Slice(memory.readInt(addr), memory.readInt(addr + 4));
+    }
+
+    /** Element reader for {@link #readList}: given the element's address, reads its fields. */
+    @FunctionalInterface
+    public interface ElementReader<T> {
+        T read(int address);
+    }
+
+    /**
+     * Reads {@code list<T>} of fixed-size records: checks alignment and bounds of the whole array
+     * once, then hands each element's address to {@code element}, which reads the fields at their
+     * layout offsets with the typed read methods (each checked again).
+     */
+    public <T> List<T> readList(int ptr, int len, int elementSize, int align, ElementReader<T> element) {
+        checkList(ptr, len, elementSize, align);
+        List<T> out = new ArrayList<>(len);
+        for (int i = 0; i < len; i++) {
+            out.add(element.read(ptr + i * elementSize));
+        }
+        return out;
+    }
+
+    /** Element writer for {@link #allocateList}: writes one item at its element's address. */
+    @FunctionalInterface
+    public interface ElementWriter<T> {
+        void write(int address, T item);
+    }
+
+    /**
+     * Writes {@code list<T>} of fixed-size records into a fresh guest allocation: allocates the
+     * array, then hands each element's address to {@code element}, which may allocate the item's
+     * own strings and lists before writing its fields.
+     */
+    public <T> Slice allocateList(List<T> items, int elementSize, int align, ElementWriter<T> element) {
+        int array = allocateArray(align, items.size(), elementSize);
+        for (int i = 0; i < items.size(); i++) {
+            element.write(array + i * elementSize, items.get(i));
+        }
+        return new Slice(array, items.size());
+    }
+
     // ---- writes into guest-owned areas (return areas, records) ----
 
     public void writeU8(int addr, int value) {

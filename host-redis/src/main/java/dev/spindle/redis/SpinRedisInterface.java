@@ -1,11 +1,23 @@
 package dev.spindle.redis;
 
 import static com.dylibso.chicory.wasm.types.ValType.I32;
+import static dev.spindle.redis.RedisLowering.allocateResults;
+import static dev.spindle.redis.RedisLowering.bytes;
+import static dev.spindle.redis.RedisLowering.connectionOp;
+import static dev.spindle.redis.RedisLowering.expectBulk;
+import static dev.spindle.redis.RedisLowering.expectInt;
+import static dev.spindle.redis.RedisLowering.expectStatus;
+import static dev.spindle.redis.RedisLowering.flatten;
+import static dev.spindle.redis.RedisLowering.fn;
+import static dev.spindle.redis.RedisLowering.i32;
+import static dev.spindle.redis.RedisLowering.readParameters;
+import static dev.spindle.redis.RedisLowering.retArea;
+import static dev.spindle.redis.RedisLowering.unexpected;
 
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.spindle.host.GuestMemory;
-import dev.spindle.host.GuestTrapException;
 import dev.spindle.host.HostImport;
+import dev.spindle.redis.RedisLowering.Op;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -16,7 +28,8 @@ import java.util.List;
 
 /**
  * {@code fermyon:spin/redis@2.0.0}: the eleven imports, lowered as in {@code guest-abi.md}, over
- * one instance's {@link RedisConnections}.
+ * one instance's {@link RedisConnections}. Layouts and the import shape shared with
+ * {@link ExtendedRedisInterface} are in {@link RedisLowering}.
  *
  * <p>Every import first checks its return area (a bad {@code retptr} traps before any I/O), then
  * reads its arguments (out-of-bounds or invalid UTF-8 traps), then runs the Redis command and
@@ -37,36 +50,16 @@ final class SpinRedisInterface {
 
     private SpinRedisInterface() {}
 
-    // ---- layouts (guest-abi.md) ----
-    private static final int ERROR_INVALID_ADDRESS = 0;
-    private static final int ERROR_TOO_MANY_CONNECTIONS = 1;
-    private static final int ERROR_TYPE_ERROR = 2;
-    private static final int ERROR_OTHER = 3;
-
-    private static final int PARAM_SIZE = 16;
-    private static final int PARAM_ALIGN = 8;
-    private static final int PARAM_INT64 = 0;
-    private static final int PARAM_BINARY = 1;
-
-    private static final int RESULT_SIZE = 16;
-    private static final int RESULT_ALIGN = 8;
-    private static final int RESULT_NIL = 0;
-    private static final int RESULT_STATUS = 1;
-    private static final int RESULT_INT64 = 2;
-    private static final int RESULT_BINARY = 3;
-
-    private static final int STRING_ELEMENT_SIZE = 8;
-
     static List<HostImport> imports(RedisConnections connections) {
         List<HostImport> out = new ArrayList<>();
 
-        out.add(fn("[static]connection.open", 3, (m, a) -> {
+        out.add(fn(MODULE, "[static]connection.open", i32s(3), (m, a) -> {
             int retptr = retArea(m, a, 2, 16, 4);
             String address = m.readString(i32(a, 0), i32(a, 1));
             int handle = connections.open(address);
             m.writeU8(retptr, 0);
             m.writeI32(retptr + 4, handle);
-        }, retptr -> retptr + 4));
+        }, 4));
 
         out.add(method(connections, "publish", 6, 16, 4, 4, (m, a, h) -> {
             String channel = m.readString(i32(a, 1), i32(a, 2));
@@ -119,7 +112,7 @@ final class SpinRedisInterface {
             return retptr -> writeU32(m, retptr, n);
         }));
 
-        out.add(method(connections, "sadd", 6, 16, 4, 4, setUpdate(connections, "SADD")));
+        out.add(method(connections, "sadd", 6, 16, 4, 4, setUpdate("SADD")));
 
         out.add(method(connections, "smembers", 4, 16, 4, 4, (m, a, h) -> {
             String key = m.readString(i32(a, 1), i32(a, 2));
@@ -138,22 +131,18 @@ final class SpinRedisInterface {
             };
         }));
 
-        out.add(method(connections, "srem", 6, 16, 4, 4, setUpdate(connections, "SREM")));
+        out.add(method(connections, "srem", 6, 16, 4, 4, setUpdate("SREM")));
 
         out.add(method(connections, "execute", 6, 16, 4, 4, (m, a, h) -> {
             String name = m.readString(i32(a, 1), i32(a, 2));
             List<byte[]> command = new ArrayList<>();
             command.add(bytes(name));
             command.addAll(readParameters(m, i32(a, 3), i32(a, 4)));
-            List<Reply> flat = new ArrayList<>();
-            flatten(h.execute(command), flat);
+            List<Reply> flat = flatten(h.execute(command));
             return retptr -> {
-                int array = m.allocateArray(RESULT_ALIGN, flat.size(), RESULT_SIZE);
-                for (int i = 0; i < flat.size(); i++) {
-                    writeResult(m, array + i * RESULT_SIZE, flat.get(i));
-                }
+                GuestMemory.Slice results = allocateResults(m, flat);
                 m.writeU8(retptr, 0);
-                m.writeSlice(retptr + 4, new GuestMemory.Slice(array, flat.size()));
+                m.writeSlice(retptr + 4, results);
             };
         }));
 
@@ -164,30 +153,7 @@ final class SpinRedisInterface {
         return Collections.unmodifiableList(out);
     }
 
-    // ---- argument readers ----
-
-    /** {@code list<redis-parameter>}: int64 goes as decimal text (as Redis clients send integers). */
-    private static List<byte[]> readParameters(GuestMemory m, int ptr, int len) {
-        m.checkList(ptr, len, PARAM_SIZE, PARAM_ALIGN);
-        List<byte[]> out = new ArrayList<>(len);
-        for (int i = 0; i < len; i++) {
-            int at = ptr + i * PARAM_SIZE;
-            int disc = m.readU8(at);
-            switch (disc) {
-                case PARAM_INT64:
-                    out.add(bytes(Long.toString(m.readI64(at + 8))));
-                    break;
-                case PARAM_BINARY:
-                    out.add(m.readBytes(m.readI32(at + 8), m.readI32(at + 12)));
-                    break;
-                default:
-                    throw new GuestTrapException("invalid redis-parameter discriminant " + disc);
-            }
-        }
-        return out;
-    }
-
-    private static Op setUpdate(RedisConnections connections, String command) {
+    private static Op setUpdate(String command) {
         return (m, a, h) -> {
             String key = m.readString(i32(a, 1), i32(a, 2));
             List<String> values = m.readStringList(i32(a, 3), i32(a, 4));
@@ -198,56 +164,6 @@ final class SpinRedisInterface {
             long n = expectInt(h.call(cmd));
             return retptr -> writeU32(m, retptr, n);
         };
-    }
-
-    // ---- reply interpretation ----
-
-    /**
-     * Flattens a reply the way Spin does: arrays (and nested arrays, e.g. an EXEC result)
-     * contribute their elements in order; an error anywhere fails the whole call.
-     */
-    private static void flatten(Reply r, List<Reply> out) {
-        if (r instanceof Reply.Array arr) {
-            for (Reply item : arr.items()) {
-                flatten(item, out);
-            }
-        } else if (r instanceof Reply.Error e) {
-            throw serverError(e);
-        } else {
-            out.add(r);
-        }
-    }
-
-    private static long expectInt(Reply r) {
-        if (r instanceof Reply.Int i) {
-            return i.value();
-        }
-        throw unexpected(r);
-    }
-
-    private static byte[] expectBulk(Reply r) {
-        if (r instanceof Reply.Bulk b) {
-            return b.bytes();
-        }
-        throw unexpected(r);
-    }
-
-    private static void expectStatus(Reply r) {
-        if (!(r instanceof Reply.Status)) {
-            throw unexpected(r);
-        }
-    }
-
-    private static RedisError unexpected(Reply r) {
-        if (r instanceof Reply.Error e) {
-            return serverError(e);
-        }
-        return RedisError.typeError("unexpected reply " + r.getClass().getSimpleName().toLowerCase());
-    }
-
-    /** WRONGTYPE is {@code type-error}; every other server error is {@code other(message)}. */
-    static RedisError serverError(Reply.Error e) {
-        return e.isWrongType() ? RedisError.typeError(e.message()) : RedisError.other(e.message());
     }
 
     private static String utf8(byte[] b) {
@@ -262,113 +178,18 @@ final class SpinRedisInterface {
         }
     }
 
-    // ---- result writers ----
-
-    private static void writeResult(GuestMemory m, int at, Reply r) {
-        if (r instanceof Reply.Nil) {
-            m.writeU8(at, RESULT_NIL);
-        } else if (r instanceof Reply.Status s) {
-            GuestMemory.Slice slice = m.allocateString(s.text());
-            m.writeU8(at, RESULT_STATUS);
-            m.writeSlice(at + 8, slice);
-        } else if (r instanceof Reply.Int i) {
-            m.writeU8(at, RESULT_INT64);
-            m.writeI64(at + 8, i.value());
-        } else if (r instanceof Reply.Bulk b) {
-            GuestMemory.Slice slice = m.allocateBytes(b.bytes());
-            m.writeU8(at, RESULT_BINARY);
-            m.writeSlice(at + 8, slice);
-        } else {
-            throw new IllegalStateException("unflattened reply " + r);
-        }
-    }
-
     private static void writeU32(GuestMemory m, int retptr, long n) {
         m.writeU8(retptr, 0);
         m.writeI32(retptr + 4, (int) n);
     }
 
-    /** Writes {@code err(error)} with the error variant at {@code errorAt}. */
-    private static void writeError(GuestMemory m, int retptr, int errorAt, RedisError e) {
-        int disc;
-        switch (e.kind()) {
-            case INVALID_ADDRESS:
-                disc = ERROR_INVALID_ADDRESS;
-                break;
-            case TOO_MANY_CONNECTIONS:
-                disc = ERROR_TOO_MANY_CONNECTIONS;
-                break;
-            case TYPE_ERROR:
-                disc = ERROR_TYPE_ERROR;
-                break;
-            default:
-                disc = ERROR_OTHER;
-        }
-        GuestMemory.Slice message = disc == ERROR_OTHER ? m.allocateString(String.valueOf(e.getMessage())) : null;
-        m.writeU8(retptr, 1);
-        m.writeU8(errorAt, disc);
-        if (message != null) {
-            m.writeSlice(errorAt + 4, message);
-        }
-    }
-
-    // ---- plumbing ----
-
-    /** Writes an ok result into the return area (allocations first, then the fields). */
-    @FunctionalInterface
-    private interface Writer {
-        void write(int retptr);
-    }
-
-    @FunctionalInterface
-    private interface Op {
-        Writer run(GuestMemory m, long[] args, RedisConnections.Handle handle);
-    }
-
-    @FunctionalInterface
-    private interface Body {
-        void run(GuestMemory m, long[] args);
-    }
-
-    @FunctionalInterface
-    private interface ErrorOffset {
-        int of(int retptr);
-    }
-
-    /** A {@code [method]connection.<name>} import: self first, retptr last. */
+    /** A {@code [method]connection.<name>} import: self first, retptr last, all i32. */
     private static HostImport method(
             RedisConnections connections, String name, int paramCount, int retSize, int retAlign, int errorOffset, Op op) {
-        return fn("[method]connection." + name, paramCount, (m, a) -> {
-            int retptr = retArea(m, a, paramCount - 1, retSize, retAlign);
-            RedisConnections.Handle h = connections.get(i32(a, 0));
-            op.run(m, a, h).write(retptr);
-        }, retptr -> retptr + errorOffset);
+        return connectionOp(MODULE, "[method]connection." + name, i32s(paramCount), retSize, retAlign, errorOffset, connections, op);
     }
 
-    private static HostImport fn(String name, int paramCount, Body body, ErrorOffset errorAt) {
-        List<ValType> params = Collections.nCopies(paramCount, I32);
-        return new HostImport(MODULE, name, params, List.of(), true, (m, a) -> {
-            try {
-                body.run(m, a);
-            } catch (RedisError e) {
-                int retptr = i32(a, paramCount - 1);
-                writeError(m, retptr, errorAt.of(retptr), e);
-            }
-            return null;
-        });
-    }
-
-    private static int retArea(GuestMemory m, long[] a, int index, int size, int align) {
-        int retptr = i32(a, index);
-        m.checkReturnArea(retptr, size, align);
-        return retptr;
-    }
-
-    private static int i32(long[] args, int i) {
-        return (int) args[i];
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+    private static List<ValType> i32s(int n) {
+        return Collections.nCopies(n, I32);
     }
 }
