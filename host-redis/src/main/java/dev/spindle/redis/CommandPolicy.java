@@ -72,26 +72,52 @@ final class CommandPolicy {
             "blocking", BLOCKING,
             "server administration", SERVER_ADMIN);
 
-    /** Why the command is refused, or empty when it may be sent. */
+    /**
+     * Transaction control inside a {@code pipeline} command list. The pipeline's
+     * {@code transaction} flag wraps the whole list in MULTI/EXEC itself; a MULTI in the list
+     * would leave the connection inside a transaction, a WATCH would leave a watch behind, and
+     * EXEC/DISCARD would end a transaction the host opened. ({@code execute} allows them: there
+     * the guest drives the transaction one call at a time.)
+     */
+    static final Set<String> TRANSACTION_CONTROL = Set.of("MULTI", "EXEC", "DISCARD", "WATCH");
+
+    /** Why the command is refused through {@code execute}, or empty when it may be sent. */
     static Optional<String> refusal(byte[] name, List<byte[]> args) {
+        return refusal(name, args, "execute");
+    }
+
+    /**
+     * Why the command is refused as one command of a {@code pipeline}: everything {@code execute}
+     * refuses, plus {@link #TRANSACTION_CONTROL}.
+     */
+    static Optional<String> pipelineRefusal(byte[] name, List<byte[]> args) {
+        String n = new String(name, StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
+        if (TRANSACTION_CONTROL.contains(n)) {
+            return Optional.of("command " + n + " is not allowed in a pipeline (set transaction = true to run the"
+                    + " whole pipeline in MULTI/EXEC)");
+        }
+        return refusal(name, args, "pipeline");
+    }
+
+    private static Optional<String> refusal(byte[] name, List<byte[]> args, String via) {
         String n = new String(name, StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
         for (Map.Entry<String, Set<String>> group : REFUSED.entrySet()) {
             if (group.getValue().contains(n)) {
                 String hint = n.equals("SELECT") ? " (put the database in the address: redis://host/N)" : "";
-                return Optional.of("command " + n + " is not allowed through execute (" + group.getKey() + ")" + hint);
+                return Optional.of("command " + n + " is not allowed through " + via + " (" + group.getKey() + ")" + hint);
             }
         }
         if (BLOCKING_WITH_OPTION.contains(n)) {
             for (byte[] a : args) {
                 if (asciiUpper(a).equals("BLOCK")) {
-                    return Optional.of("command " + n + " with BLOCK is not allowed through execute (blocking)");
+                    return Optional.of("command " + n + " with BLOCK is not allowed through " + via + " (blocking)");
                 }
             }
         }
         if (n.equals("CLIENT")) {
             String sub = args.isEmpty() ? "" : asciiUpper(args.get(0));
             if (!CLIENT_ALLOWED.contains(sub)) {
-                return Optional.of("command CLIENT " + sub + " is not allowed through execute (only CLIENT "
+                return Optional.of("command CLIENT " + sub + " is not allowed through " + via + " (only CLIENT "
                         + String.join(", ", CLIENT_ALLOWED.stream().sorted().toList()) + ")");
             }
         }

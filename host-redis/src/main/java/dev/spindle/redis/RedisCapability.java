@@ -4,11 +4,13 @@ import dev.spindle.host.ComponentContext;
 import dev.spindle.host.HostCapability;
 import dev.spindle.host.HostImport;
 import dev.spindle.host.InstanceBinding;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Outbound Redis for guests: {@code fermyon:spin/redis@2.0.0}.
+ * Outbound Redis for guests: {@code fermyon:spin/redis@2.0.0} and Spindle's
+ * {@code spindle:redis/extended@0.1.0}, on one handle table per instance.
  *
  * <p>One per app (or per engine): it owns the connection pools, which all instances of all
  * components share. {@link #bind} gives each instance its own handle table and does no I/O;
@@ -51,11 +53,15 @@ public final class RedisCapability implements HostCapability {
     public InstanceBinding bind(ComponentContext component) {
         Objects.requireNonNull(component, "component");
         RedisConnections connections = new RedisConnections(component, pools, options);
-        List<HostImport> imports = SpinRedisInterface.imports(connections);
+        // Both interfaces share the instance's handle table: a handle from Spin's open works with
+        // the extended functions too.
+        List<HostImport> imports = new ArrayList<>(SpinRedisInterface.imports(connections));
+        imports.addAll(ExtendedRedisInterface.imports(connections));
+        List<HostImport> all = List.copyOf(imports);
         return new InstanceBinding() {
             @Override
             public List<HostImport> imports() {
-                return imports;
+                return all;
             }
 
             @Override

@@ -170,7 +170,7 @@ final class RedisConnections {
 
         /** Sends one command built by the host (typed operations); its reply, errors included. */
         Reply call(List<byte[]> command) {
-            return run(command, false);
+            return run(c -> c.call(command, options.maxResultBytes()), false);
         }
 
         /**
@@ -181,10 +181,39 @@ final class RedisConnections {
             CommandPolicy.refusal(command.get(0), command.subList(1, command.size())).ifPresent(why -> {
                 throw RedisError.other(why);
             });
-            return run(command, true);
+            return run(c -> c.call(command, options.maxResultBytes()), true);
         }
 
-        private Reply run(List<byte[]> command, boolean guestCommand) {
+        /**
+         * Sends guest-built commands in one round trip ({@code pipeline}), wrapped in
+         * {@code MULTI}/{@code EXEC} when {@code transaction} is set. If any command is refused
+         * ({@link CommandPolicy#pipelineRefusal}), nothing is sent. The result cap applies to all
+         * replies together; the connection is reset before it goes back to the pool.
+         *
+         * @return one reply per command sent, in order: with {@code transaction}, the
+         *     {@code MULTI} reply first, then each command's {@code QUEUED} (or error), then
+         *     {@code EXEC}'s
+         */
+        List<Reply> pipeline(List<List<byte[]>> commands, boolean transaction) {
+            for (int i = 0; i < commands.size(); i++) {
+                List<byte[]> command = commands.get(i);
+                int index = i;
+                CommandPolicy.pipelineRefusal(command.get(0), command.subList(1, command.size())).ifPresent(why -> {
+                    throw RedisError.other("pipeline command " + index + " refused, nothing was sent: " + why);
+                });
+            }
+            List<List<byte[]>> sent = commands;
+            if (transaction) {
+                sent = new ArrayList<>(commands.size() + 2);
+                sent.add(List.of(RedisLowering.bytes("MULTI")));
+                sent.addAll(commands);
+                sent.add(List.of(RedisLowering.bytes("EXEC")));
+            }
+            List<List<byte[]>> toSend = sent;
+            return run(c -> c.pipeline(toSend, options.maxResultBytes()), true);
+        }
+
+        private <T> T run(java.util.function.Function<RawConnection, T> io, boolean guestCommand) {
             synchronized (this) {
                 if (released) {
                     throw RedisError.other("the connection was closed");
@@ -193,7 +222,7 @@ final class RedisConnections {
                 dirty |= guestCommand;
             }
             try {
-                return lease.connection().call(command, options.maxResultBytes());
+                return io.apply(lease.connection());
             } catch (RawConnection.ResultTooLargeException e) {
                 throw RedisError.other("result exceeds limit of " + options.maxResultBytes() + " bytes");
             } catch (JedisConnectionException e) {

@@ -61,4 +61,25 @@ class CommandPolicyTest {
         String why = CommandPolicy.refusal(words.get(0), words.subList(1, words.size())).orElseThrow();
         assertTrue(why.contains(hint), why);
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "GET k, false",
+        "EVAL return 0, false",
+        "UNWATCH, false",
+        "MULTI, true",
+        "exec, true",
+        "DISCARD, true",
+        "WATCH k, true",
+        "SUBSCRIBE ch, true",
+        "SELECT 1, true",
+        "CLIENT KILL ID 1, true",
+        "BLPOP q 0, true",
+    })
+    void decidesForPipelines(String commandLine, boolean expectRefused) {
+        List<byte[]> words = Arrays.stream(commandLine.split(" ")).map(w -> w.getBytes(UTF_8)).collect(Collectors.toList());
+        var why = CommandPolicy.pipelineRefusal(words.get(0), words.subList(1, words.size()));
+        assertEquals(expectRefused, why.isPresent(), commandLine);
+        why.ifPresent(w -> assertTrue(w.contains("pipeline"), w));
+    }
 }

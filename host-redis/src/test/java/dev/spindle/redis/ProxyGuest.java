@@ -264,25 +264,195 @@ final class ProxyGuest {
         int args = putParams(params);
         int ret = alloc(16, 4);
         call("proxy-execute", h, put(c), c.length, args, params.length, ret);
+        return outcome(ret, 4, r -> results(i32(r + 4), i32(r + 8)));
+    }
+
+    /** list<redis-result> as text: "nil", "status:OK", "int:5", "bin:hello". */
+    private List<String> results(int arr, int n) {
+        if (n > 0 && (arr & 7) != 0) {
+            throw new AssertionError("redis-result list not 8-aligned: " + arr);
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int at = arr + i * 16;
+            switch (u8(at)) {
+                case 0 -> out.add("nil");
+                case 1 -> out.add("status:" + stringAt(at + 8));
+                case 2 -> out.add("int:" + memory.readLong(at + 8));
+                case 3 -> out.add("bin:" + stringAt(at + 8));
+                default -> throw new AssertionError("bad redis-result discriminant " + u8(at));
+            }
+        }
+        return out;
+    }
+
+    // ---- spindle:redis/extended@0.1.0 ----
+
+    private int key(String key) {
+        return put(key);
+    }
+
+    private static int len(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    Outcome<Void> setWithTtl(int h, String key, byte[] value, long ttlMs) {
+        int ret = alloc(16, 4);
+        call("proxy-set-with-ttl", h, key(key), len(key), put(value), value.length, ttlMs, ret);
+        return outcome(ret, 4, r -> null);
+    }
+
+    Outcome<Boolean> has(int h, String key) {
+        int ret = alloc(16, 4);
+        call("proxy-has", h, key(key), len(key), ret);
+        return outcome(ret, 4, r -> bool(r + 4));
+    }
+
+    Outcome<Long> incrBy(int h, String key, long delta) {
+        int ret = alloc(24, 8);
+        call("proxy-incr-by", h, key(key), len(key), delta, ret);
+        return outcome(ret, 8, r -> memory.readLong(r + 8));
+    }
+
+    Outcome<Boolean> expire(int h, String key, long ttlMs) {
+        int ret = alloc(16, 4);
+        call("proxy-expire", h, key(key), len(key), ttlMs, ret);
+        return outcome(ret, 4, r -> bool(r + 4));
+    }
+
+    Outcome<Long> ttl(int h, String key) {
+        int ret = alloc(24, 8);
+        call("proxy-ttl", h, key(key), len(key), ret);
+        return outcome(ret, 8, r -> memory.readLong(r + 8));
+    }
+
+    Outcome<Long> push(int h, String key, String... values) {
+        return listWrite("proxy-push", h, key, values);
+    }
+
+    Outcome<Long> unshift(int h, String key, String... values) {
+        return listWrite("proxy-unshift", h, key, values);
+    }
+
+    /** u32 results come back as an unsigned long. */
+    private Outcome<Long> listWrite(String export, int h, String key, String... values) {
+        int ret = alloc(16, 4);
+        call(export, h, key(key), len(key), putStrings(values), values.length, ret);
+        return outcome(ret, 4, r -> Integer.toUnsignedLong(i32(r + 4)));
+    }
+
+    Outcome<Optional<String>> pop(int h, String key) {
+        return listTake("proxy-pop", h, key);
+    }
+
+    Outcome<Optional<String>> shift(int h, String key) {
+        return listTake("proxy-shift", h, key);
+    }
+
+    private Outcome<Optional<String>> listTake(String export, int h, String key) {
+        int ret = alloc(16, 4);
+        call(export, h, key(key), len(key), ret);
+        return outcome(ret, 4, r -> switch (u8(r + 4)) {
+            case 0 -> Optional.<String>empty();
+            case 1 -> Optional.of(stringAt(r + 8));
+            default -> throw new AssertionError("bad option discriminant " + u8(r + 4));
+        });
+    }
+
+    Outcome<List<String>> range(int h, String key, long start, long stop) {
+        int ret = alloc(16, 4);
+        call("proxy-range", h, key(key), len(key), start, stop, ret);
         return outcome(ret, 4, r -> {
             int arr = i32(r + 4);
             int n = i32(r + 8);
-            if (n > 0 && (arr & 7) != 0) {
-                throw new AssertionError("redis-result list not 8-aligned: " + arr);
-            }
             List<String> out = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                int at = arr + i * 16;
+                out.add(stringAt(arr + i * 8));
+            }
+            return out;
+        });
+    }
+
+    Outcome<Long> count(int h, String key) {
+        int ret = alloc(16, 4);
+        call("proxy-count", h, key(key), len(key), ret);
+        return outcome(ret, 4, r -> Integer.toUnsignedLong(i32(r + 4)));
+    }
+
+    record RateLimitStatus(boolean allowed, long count, long remaining, long resetMs) {}
+
+    Outcome<RateLimitStatus> rateLimit(int h, String key, int max, long windowMs) {
+        int ret = alloc(32, 8);
+        call("proxy-rate-limit", h, key(key), len(key), max, windowMs, ret);
+        return outcome(ret, 8, r -> new RateLimitStatus(
+                bool(r + 8), Integer.toUnsignedLong(i32(r + 12)), Integer.toUnsignedLong(i32(r + 16)), memory.readLong(r + 24)));
+    }
+
+    /** One pipeline command: a name and its parameters (Long → int64, byte[] or String → binary). */
+    record Cmd(String name, Object... args) {}
+
+    static Cmd cmd(String name, Object... args) {
+        return new Cmd(name, args);
+    }
+
+    /** One pipeline reply: ok(results as in {@link #execute}) or err(message). */
+    record Rep(List<String> ok, String err) {
+        static Rep of(String... results) {
+            return new Rep(List.of(results), null);
+        }
+
+        static Rep error(String message) {
+            return new Rep(null, message);
+        }
+    }
+
+    /** list<command>: 16-byte elements, align 4 (name ptr, name len, arguments ptr, arguments len). */
+    int putCommands(List<Cmd> commands) {
+        int arr = alloc(Math.max(commands.size(), 1) * 16, 4);
+        for (int i = 0; i < commands.size(); i++) {
+            Cmd c = commands.get(i);
+            int at = arr + i * 16;
+            memory.writeI32(at, put(c.name()));
+            memory.writeI32(at + 4, len(c.name()));
+            memory.writeI32(at + 8, putParams(c.args()));
+            memory.writeI32(at + 12, c.args().length);
+        }
+        return arr;
+    }
+
+    Outcome<List<Rep>> pipeline(int h, boolean transaction, List<Cmd> commands) {
+        int list = putCommands(commands);
+        return pipelineAt(h, list, commands.size(), transaction);
+    }
+
+    Outcome<List<Rep>> pipelineAt(int h, int list, int count, boolean transaction) {
+        int ret = alloc(16, 4);
+        call("proxy-pipeline", h, list, count, transaction ? 1 : 0, ret);
+        return outcome(ret, 4, r -> {
+            int arr = i32(r + 4);
+            int n = i32(r + 8);
+            if (n > 0 && (arr & 3) != 0) {
+                throw new AssertionError("reply list not 4-aligned: " + arr);
+            }
+            List<Rep> out = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int at = arr + i * 12;
                 switch (u8(at)) {
-                    case 0 -> out.add("nil");
-                    case 1 -> out.add("status:" + stringAt(at + 8));
-                    case 2 -> out.add("int:" + memory.readLong(at + 8));
-                    case 3 -> out.add("bin:" + stringAt(at + 8));
-                    default -> throw new AssertionError("bad redis-result discriminant " + u8(at));
+                    case 0 -> out.add(new Rep(results(i32(at + 4), i32(at + 8)), null));
+                    case 1 -> out.add(Rep.error(stringAt(at + 4)));
+                    default -> throw new AssertionError("bad reply discriminant " + u8(at));
                 }
             }
             return out;
         });
+    }
+
+    private boolean bool(int addr) {
+        int b = u8(addr);
+        if (b > 1) {
+            throw new AssertionError("bool byte " + b);
+        }
+        return b == 1;
     }
 
     void drop(int h) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spindle.host.GuestMemory;
 import dev.spindle.runtime.InvocationException.Kind;
 import dev.spindle.testing.RedisServer;
 import dev.spindle.testing.RedisServerExtension;
@@ -13,7 +14,15 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,6 +120,57 @@ class EngineTest {
         }
     }
 
+    /** One invocation of redis-proxy: open the app's Redis, then one rate-limit hit; returns {allowed, count}. */
+    private static long[] rateLimitHit(Guest g, String address, String key, int max, long windowMs) {
+        GuestMemory m = g.memory();
+        GuestMemory.Slice addr = m.allocateString(address);
+        int openRet = m.allocate(4, 16);
+        g.call("proxy-open", addr.ptr(), addr.len(), openRet);
+        assertEquals(0, m.readU8(openRet), "open ok");
+        int handle = m.readI32(openRet + 4);
+        GuestMemory.Slice k = m.allocateString(key);
+        int ret = m.allocate(8, 32); // result<rate-limit-status, error>: 32 bytes, align 8
+        g.call("proxy-rate-limit", handle, k.ptr(), k.len(), max, windowMs, ret);
+        assertEquals(0, m.readU8(ret), "rate-limit ok");
+        return new long[] {m.readU8(ret + 8), Integer.toUnsignedLong(m.readI32(ret + 12))};
+    }
+
+    @ParameterizedTest(name = "interpreter={0}")
+    @ValueSource(booleans = {false, true})
+    void rateLimitThroughTheEngineAllowsExactlyMaxOf32ConcurrentInvocations(boolean interpreter, RedisServer redis) throws Exception {
+        redis.withJedis(j -> j.del("engine:burst"));
+        var log = new TestApps.CapturingLog();
+        int callers = 32;
+        int max = 7;
+        try (SpindleApp app = load(redis, interpreter, log, "redis-proxy")) {
+            ExecutorService threads = Executors.newFixedThreadPool(callers);
+            CyclicBarrier start = new CyclicBarrier(callers);
+            try {
+                List<Future<long[]>> hits = new ArrayList<>();
+                for (int i = 0; i < callers; i++) {
+                    hits.add(threads.submit(() -> {
+                        start.await(10, TimeUnit.SECONDS);
+                        // a fresh instance per invocation, each with its own handle table
+                        return app.invoke("redis-proxy", g -> rateLimitHit(g, redis.uri(), "engine:burst", max, 60_000));
+                    }));
+                }
+                int allowed = 0;
+                List<Long> counts = new ArrayList<>();
+                for (Future<long[]> f : hits) {
+                    long[] hit = f.get(30, TimeUnit.SECONDS);
+                    allowed += (int) hit[0];
+                    counts.add(hit[1]);
+                }
+                assertEquals(max, allowed);
+                Collections.sort(counts);
+                assertEquals(LongStream.rangeClosed(1, callers).boxed().toList(), counts);
+            } finally {
+                threads.shutdownNow();
+            }
+        }
+        assertEquals(String.valueOf(callers), redis.withJedis(j -> j.get("engine:burst")));
+    }
+
     @Test
     void runawayLoopIsInterruptedAtTheTimeoutOnTheCompiler(RedisServer redis) {
         var log = new TestApps.CapturingLog();
@@ -147,7 +207,7 @@ class EngineTest {
         var log = new TestApps.CapturingLog();
         LoadException unknown = assertThrows(LoadException.class, () -> load(redis, false, log, "unknown-import"));
         assertEquals("component \"unknown-import\" cannot be linked: imports \"env\" \"mystery\", which the host does not provide"
-                        + " (interfaces provided: fermyon:spin/redis@2.0.0, fermyon:spin/variables@2.0.0, wasi_snapshot_preview1)",
+                        + " (interfaces provided: fermyon:spin/redis@2.0.0, fermyon:spin/variables@2.0.0, spindle:redis/extended@0.1.0, wasi_snapshot_preview1)",
                 unknown.getMessage());
         LoadException noRealloc = assertThrows(LoadException.class, () -> load(redis, false, log, "no-realloc"));
         assertTrue(noRealloc.getMessage().startsWith("component \"no-realloc\" cannot be linked: imports functions that return strings or lists but does not export \"cabi_realloc\""),
