@@ -27,6 +27,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -46,6 +48,7 @@ public final class ComponentRuntime {
     private final MemoryLimits memoryLimits; // null: the module has no memory
     private final Map<String, String> environment;
     private final List<HostCapability> capabilities;
+    private final Optional<Path> files; // the in-memory copy of the component's `files`, mounted at /
 
     private ComponentRuntime(
             ComponentContext context,
@@ -53,23 +56,26 @@ public final class ComponentRuntime {
             Function<Instance, Machine> machineFactory,
             MemoryLimits memoryLimits,
             Map<String, String> environment,
-            List<HostCapability> capabilities) {
+            List<HostCapability> capabilities,
+            Optional<Path> files) {
         this.context = context;
         this.module = module;
         this.machineFactory = machineFactory;
         this.memoryLimits = memoryLimits;
         this.environment = Map.copyOf(environment);
         this.capabilities = List.copyOf(capabilities);
+        this.files = files;
     }
 
-    /** Parses, validates, links and (unless {@code interpreter}) compiles a component's module. */
+    /** Parses, validates, links and (unless {@code interpreter}) compiles a component; {@code files} is mounted read-only at {@code /}. */
     public static ComponentRuntime load(
             ComponentContext context,
             byte[] wasm,
             boolean interpreter,
             long memoryLimitBytes,
             Map<String, String> environment,
-            List<HostCapability> capabilities) {
+            List<HostCapability> capabilities,
+            Optional<Path> files) {
         String id = context.componentId();
         WasmModule module;
         try {
@@ -87,7 +93,12 @@ public final class ComponentRuntime {
                 throw new LoadException("component \"" + id + "\": cannot be compiled: " + oneLine(e) + " (try --interpreter)");
             }
         }
-        return new ComponentRuntime(context, module, factory, limits, environment, capabilities);
+        return new ComponentRuntime(context, module, factory, limits, environment, capabilities, files);
+    }
+
+    /** Copies a component's {@code files} into memory; empty when it has none. */
+    public static Optional<Path> snapshotFiles(String componentId, Path baseDir, List<dev.spindle.manifest.FileMount> mounts, List<String> excludes) {
+        return GuestFiles.snapshot(componentId, baseDir, mounts, excludes);
     }
 
     private static void checkLinks(ComponentContext context, WasmModule module, List<HostCapability> capabilities) {
@@ -155,7 +166,7 @@ public final class ComponentRuntime {
     public <T> T withInstance(Io io, Function<Instance, T> body) {
         List<InstanceBinding> bindings = new ArrayList<>(capabilities.size());
         try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(QuietWasiLogger.INSTANCE).withOptions(wasiOptions(io)).build()) {
-            ImportValues.Builder imports = ImportValues.builder().addFunction(wasi.toHostFunctions());
+            ImportValues.Builder imports = ImportValues.builder().addFunction(GuestFiles.readOnly(wasi.toHostFunctions()));
             for (HostCapability capability : capabilities) {
                 InstanceBinding binding = capability.bind(context);
                 bindings.add(binding);
@@ -196,6 +207,7 @@ public final class ComponentRuntime {
                 .withArguments(List.of(context.componentId()))
                 .withThrowOnExit0(true);
         environment.forEach(b::withEnvironment);
+        files.ifPresent(root -> b.withDirectory("/", root));
         return b.build();
     }
 
