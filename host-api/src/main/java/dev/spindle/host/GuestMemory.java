@@ -116,6 +116,15 @@ public final class GuestMemory {
         return out;
     }
 
+    /**
+     * Checks that a list of {@code len} fixed-size elements at {@code ptr} is aligned and inside
+     * memory, before the caller reads its elements with the typed read methods.
+     */
+    public void checkList(int ptr, int len, int elementSize, int align) {
+        checkAligned(ptr, align);
+        checkRange(ptr, len, elementSize);
+    }
+
     public int readU8(int addr) {
         checkRange(addr, 1, 1);
         return memory.read(addr) & 0xFF;
@@ -190,6 +199,20 @@ public final class GuestMemory {
         checkAligned(ptr, align);
         checkRange(ptr, size, 1);
         return ptr;
+    }
+
+    /**
+     * Allocates an array of {@code count} elements of {@code elementSize} bytes for the caller to
+     * fill with the typed write methods; returns its pointer.
+     */
+    public int allocateArray(int align, int count, int elementSize) {
+        return allocate(align, Math.multiplyExact(count, elementSize));
+    }
+
+    /** Writes a (ptr, len) pair at {@code addr}, as stored in records, lists and return areas. */
+    public void writeSlice(int addr, Slice slice) {
+        writeI32(addr, slice.ptr());
+        writeI32(addr + 4, slice.len());
     }
 
     /** Copies bytes into a fresh guest allocation. */

@@ -1,0 +1,226 @@
+package dev.spindle.redis;
+
+import dev.spindle.host.ComponentContext;
+import dev.spindle.host.GuestTrapException;
+import dev.spindle.manifest.hosts.AllowedHosts;
+import dev.spindle.manifest.hosts.OutboundUrl;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+
+/**
+ * One instance's connection handles: the resource table behind {@code own<connection>} and
+ * {@code borrow<connection>}, shared by every Redis interface bound to that instance (Spin's
+ * {@code fermyon:spin/redis} and Spindle's extension use the same handles).
+ *
+ * <p>Handles are positive i32 values, never reused within an instance, so a stale handle traps
+ * instead of reaching a newer connection. At most {@link RedisOptions#maxHandlesPerInstance()}
+ * are live at once. Each live handle holds one pooled connection from {@code open} until it is
+ * dropped or the binding is closed, so MULTI/EXEC and WATCH behave as on a dedicated connection.
+ */
+final class RedisConnections {
+
+    private final ComponentContext component;
+    private final RedisPools pools;
+    private final RedisOptions options;
+    private final Map<Integer, Handle> handles = new LinkedHashMap<>();
+    private int nextHandle = 1;
+    private boolean closed;
+
+    RedisConnections(ComponentContext component, RedisPools pools, RedisOptions options) {
+        this.component = component;
+        this.pools = pools;
+        this.options = options;
+    }
+
+    /**
+     * {@code connection.open}: parse once, check permission, connect.
+     *
+     * @return the new handle
+     * @throws RedisError invalid-address (logged once, with the entry that would allow it),
+     *     too-many-connections, or other(...) when the server cannot be reached
+     */
+    int open(String address) {
+        RedisAddress parsed = permitted(address);
+        synchronized (this) {
+            ensureOpen();
+            if (handles.size() >= options.maxHandlesPerInstance()) {
+                throw RedisError.tooManyConnections(
+                        "this instance already holds " + options.maxHandlesPerInstance() + " redis connections");
+            }
+        }
+        RedisPools.Lease lease = pools.borrow(parsed);
+        synchronized (this) {
+            if (closed || nextHandle == Integer.MAX_VALUE) {
+                pools.release(lease, false);
+                throw RedisError.other("the instance is shutting down");
+            }
+            int handle = nextHandle++;
+            handles.put(handle, new Handle(lease));
+            return handle;
+        }
+    }
+
+    private RedisAddress permitted(String address) {
+        OutboundUrl url;
+        try {
+            url = OutboundUrl.parse(address);
+        } catch (RuntimeException e) {
+            // The text may hold a password, so it is not repeated here.
+            deny("denied a redis address that is not a valid URL (not shown: it may contain credentials)");
+            throw RedisError.invalidAddress("the redis address is not a valid URL");
+        }
+        if (!url.scheme().equals("redis") && !url.scheme().equals("rediss")) {
+            deny("denied redis address " + quote(url.redacted()) + ": the scheme must be redis:// or rediss://");
+            throw RedisError.invalidAddress("the scheme must be redis or rediss");
+        }
+        AllowedHosts allowed = component.allowedHosts();
+        if (!allowed.allows(url)) {
+            deny("denied redis address " + quote(url.redacted()) + ": add " + quote(AllowedHosts.suggestedEntry(url))
+                    + " to allowed_outbound_hosts of component " + quote(component.componentId()));
+            throw RedisError.invalidAddress("address not in allowed_outbound_hosts");
+        }
+        try {
+            return RedisAddress.of(url);
+        } catch (RedisError e) {
+            deny("denied redis address " + quote(url.redacted()) + ": " + e.getMessage());
+            throw e;
+        }
+    }
+
+    private void deny(String message) {
+        component.log().warn(component.componentId(), message);
+    }
+
+    private static String quote(String s) {
+        return "\"" + s + "\"";
+    }
+
+    /** The live handle, or a trap: a handle the guest never received or already dropped. */
+    synchronized Handle get(int handle) {
+        ensureOpen();
+        Handle h = handles.get(handle);
+        if (h == null) {
+            throw new GuestTrapException("unknown redis connection handle " + handle);
+        }
+        return h;
+    }
+
+    /** {@code [resource-drop]connection}: returns the connection to its pool; unknown handle traps. */
+    void drop(int handle) {
+        Handle h;
+        synchronized (this) {
+            ensureOpen();
+            h = handles.remove(handle);
+        }
+        if (h == null) {
+            throw new GuestTrapException("drop of unknown or already dropped redis connection handle " + handle);
+        }
+        h.release();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new GuestTrapException("redis connections used after the instance was closed");
+        }
+    }
+
+    /** Number of live handles (for tests). */
+    synchronized int size() {
+        return handles.size();
+    }
+
+    /**
+     * Returns every connection the instance still holds. May run on another thread than the guest
+     * (an invocation timeout); a command in flight then has its socket closed under it.
+     */
+    void closeAll() {
+        List<Handle> left;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            left = new ArrayList<>(handles.values());
+            handles.clear();
+        }
+        for (Handle h : left) {
+            h.release();
+        }
+    }
+
+    /** A live connection handle: its pooled connection and the command runner over it. */
+    final class Handle {
+        private final RedisPools.Lease lease;
+        private boolean dirty;
+        private boolean busy;
+        private boolean released;
+
+        private Handle(RedisPools.Lease lease) {
+            this.lease = lease;
+        }
+
+        /** Sends one command built by the host (typed operations); its reply, errors included. */
+        Reply call(List<byte[]> command) {
+            return run(command, false);
+        }
+
+        /**
+         * Sends a guest-built command ({@code execute}): refused commands fail without I/O, and the
+         * connection is reset before it goes back to the pool.
+         */
+        Reply execute(List<byte[]> command) {
+            CommandPolicy.refusal(command.get(0), command.subList(1, command.size())).ifPresent(why -> {
+                throw RedisError.other(why);
+            });
+            return run(command, true);
+        }
+
+        private Reply run(List<byte[]> command, boolean guestCommand) {
+            synchronized (this) {
+                if (released) {
+                    throw RedisError.other("the connection was closed");
+                }
+                busy = true;
+                dirty |= guestCommand;
+            }
+            try {
+                return lease.connection().call(command, options.maxResultBytes());
+            } catch (RawConnection.ResultTooLargeException e) {
+                throw RedisError.other("result exceeds limit of " + options.maxResultBytes() + " bytes");
+            } catch (JedisConnectionException e) {
+                throw RedisError.other("redis connection to " + lease.address().redacted() + " failed: " + RedisPools.describe(e));
+            } finally {
+                boolean releaseNow;
+                synchronized (this) {
+                    busy = false;
+                    releaseNow = released;
+                }
+                if (releaseNow) {
+                    pools.release(lease, true);
+                }
+            }
+        }
+
+        private void release() {
+            boolean inFlight;
+            synchronized (this) {
+                if (released) {
+                    return;
+                }
+                released = true;
+                inFlight = busy;
+            }
+            if (inFlight) {
+                // Another thread is reading a reply: break the socket so it returns now; it
+                // hands the (broken) connection back when it unwinds.
+                lease.connection().setBroken();
+                lease.connection().disconnect();
+            } else {
+                pools.release(lease, dirty);
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.spindle.redis;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * App-wide limits and timeouts of the Redis capability. {@link #defaults()} gives the values
+ * documented on each component; the {@code with...} methods return a changed copy.
+ *
+ * @param maxConnectionsPerPool connections one pool (one server, user, database, TLS and password)
+ *     may hold open at once, idle plus borrowed. Default {@value #DEFAULT_MAX_CONNECTIONS_PER_POOL}:
+ *     a handle keeps its connection for the whole invocation, so this bounds the concurrent
+ *     invocations talking to one server, not the request rate.
+ * @param poolWait how long {@code open} waits for a connection of an exhausted pool before
+ *     failing with {@code too-many-connections}. Default 250 ms: short, so a saturated pool turns
+ *     into a fast, retryable error instead of invocations queueing up behind it.
+ * @param connectTimeout TCP (and TLS) connect timeout. Default 2 s: an unreachable server fails
+ *     {@code open} quickly; a refused port fails at once.
+ * @param socketTimeout read timeout of every command. Default 10 s: a dead or stalled server
+ *     cannot hang an invocation; blocking commands are refused, so no legitimate command waits.
+ * @param maxHandlesPerInstance connection handles one instance may hold at once. Default
+ *     {@value #DEFAULT_MAX_HANDLES_PER_INSTANCE}, the size of Spin's resource tables.
+ * @param maxResultBytes largest reply the host buffers for a guest (16 bytes per result element
+ *     plus payload bytes). Default {@value #DEFAULT_MAX_RESULT_BYTES} (128 MiB), Spin's
+ *     {@code MAX_HOST_BUFFERED_BYTES}.
+ */
+public record RedisOptions(
+        int maxConnectionsPerPool,
+        Duration poolWait,
+        Duration connectTimeout,
+        Duration socketTimeout,
+        int maxHandlesPerInstance,
+        long maxResultBytes) {
+
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_POOL = 64;
+    public static final Duration DEFAULT_POOL_WAIT = Duration.ofMillis(250);
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_HANDLES_PER_INSTANCE = 1024;
+    public static final long DEFAULT_MAX_RESULT_BYTES = 128L * 1024 * 1024;
+
+    public RedisOptions {
+        Objects.requireNonNull(poolWait, "poolWait");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(socketTimeout, "socketTimeout");
+        if (maxConnectionsPerPool < 1) {
+            throw new IllegalArgumentException("maxConnectionsPerPool must be at least 1");
+        }
+        if (maxHandlesPerInstance < 1) {
+            throw new IllegalArgumentException("maxHandlesPerInstance must be at least 1");
+        }
+        if (maxResultBytes < 16) {
+            throw new IllegalArgumentException("maxResultBytes must be at least 16");
+        }
+        requireMillis("poolWait", poolWait, 0);
+        requireMillis("connectTimeout", connectTimeout, 1);
+        requireMillis("socketTimeout", socketTimeout, 1);
+    }
+
+    private static void requireMillis(String name, Duration d, long min) {
+        if (d.toMillis() < min || d.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + " must be between " + min + " ms and " + Integer.MAX_VALUE + " ms");
+        }
+    }
+
+    public static RedisOptions defaults() {
+        return new RedisOptions(
+                DEFAULT_MAX_CONNECTIONS_PER_POOL,
+                DEFAULT_POOL_WAIT,
+                DEFAULT_CONNECT_TIMEOUT,
+                DEFAULT_SOCKET_TIMEOUT,
+                DEFAULT_MAX_HANDLES_PER_INSTANCE,
+                DEFAULT_MAX_RESULT_BYTES);
+    }
+
+    public RedisOptions withMaxConnectionsPerPool(int value) {
+        return new RedisOptions(value, poolWait, connectTimeout, socketTimeout, maxHandlesPerInstance, maxResultBytes);
+    }
+
+    public RedisOptions withPoolWait(Duration value) {
+        return new RedisOptions(maxConnectionsPerPool, value, connectTimeout, socketTimeout, maxHandlesPerInstance, maxResultBytes);
+    }
+
+    public RedisOptions withConnectTimeout(Duration value) {
+        return new RedisOptions(maxConnectionsPerPool, poolWait, value, socketTimeout, maxHandlesPerInstance, maxResultBytes);
+    }
+
+    public RedisOptions withSocketTimeout(Duration value) {
+        return new RedisOptions(maxConnectionsPerPool, poolWait, connectTimeout, value, maxHandlesPerInstance, maxResultBytes);
+    }
+
+    public RedisOptions withMaxHandlesPerInstance(int value) {
+        return new RedisOptions(maxConnectionsPerPool, poolWait, connectTimeout, socketTimeout, value, maxResultBytes);
+    }
+
+    public RedisOptions withMaxResultBytes(long value) {
+        return new RedisOptions(maxConnectionsPerPool, poolWait, connectTimeout, socketTimeout, maxHandlesPerInstance, value);
+    }
+}

@@ -1,0 +1,220 @@
+package dev.spindle.redis;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.commons.pool2.BasePooledObjectFactory;
+import org.apache.commons.pool2.PooledObject;
+import org.apache.commons.pool2.impl.DefaultPooledObject;
+import org.apache.commons.pool2.impl.GenericObjectPool;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * The app-wide connection pools, one bounded pool per (host, port, user, database, TLS,
+ * password hash), shared by every instance of every component.
+ *
+ * <p>A borrowed connection is returned with {@link #release}: connections a guest may have put
+ * into a different state (anything run through {@code execute}) are reset first, and any that
+ * cannot be reset, or that saw an I/O error, are destroyed instead of pooled.
+ */
+final class RedisPools implements AutoCloseable {
+
+    private final RedisOptions options;
+    private final Map<RedisAddress.PoolKey, GenericObjectPool<RawConnection>> pools = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    RedisPools(RedisOptions options) {
+        this.options = options;
+    }
+
+    /** A connection on loan from one pool; give it back with {@link RedisPools#release}. */
+    record Lease(GenericObjectPool<RawConnection> pool, RedisAddress address, RawConnection connection) {}
+
+    /**
+     * Borrows a connection, connecting (and authenticating, selecting the database) if the pool
+     * has no idle one.
+     *
+     * @throws RedisError too-many-connections when the pool stays exhausted for
+     *     {@link RedisOptions#poolWait()}; other(...) when the server cannot be reached or refuses us
+     */
+    Lease borrow(RedisAddress address) {
+        if (closed) {
+            throw RedisError.other("the redis capability is shut down");
+        }
+        GenericObjectPool<RawConnection> pool = pools.computeIfAbsent(address.poolKey(), k -> newPool(address));
+        try {
+            return new Lease(pool, address, pool.borrowObject(options.poolWait()));
+        } catch (NoSuchElementException e) {
+            if (e.getCause() == null) {
+                throw RedisError.tooManyConnections(
+                        "all " + options.maxConnectionsPerPool() + " connections to " + address.redacted()
+                                + " are in use (waited " + options.poolWait().toMillis() + " ms)");
+            }
+            throw connectFailure(address, e.getCause());
+        } catch (IllegalStateException e) {
+            throw RedisError.other("the redis capability is shut down");
+        } catch (Exception e) {
+            throw connectFailure(address, e);
+        }
+    }
+
+    /** Returns a connection; {@code dirty} means a guest ran arbitrary commands on it. */
+    void release(Lease lease, boolean dirty) {
+        RawConnection c = lease.connection();
+        boolean reusable = !closed && !c.isBroken() && c.isConnected() && (!dirty || reset(c, lease.address()));
+        try {
+            if (reusable) {
+                lease.pool().returnObject(c);
+            } else {
+                lease.pool().invalidateObject(c);
+            }
+        } catch (Exception e) {
+            c.close(); // the pool is closed or rejected it: just make sure the socket goes
+        }
+    }
+
+    /**
+     * Puts a connection back into the state a fresh one has. {@code RESET} (Redis 6.2+) leaves
+     * MULTI, drops WATCHes, tracking, CLIENT REPLY OFF, READONLY, pub/sub and RESP3, and also
+     * de-authenticates and selects database 0 - so we authenticate and select again, in the same
+     * round trip. Any unexpected reply (an old server without RESET, a changed password) and the
+     * connection is discarded instead.
+     */
+    private boolean reset(RawConnection c, RedisAddress a) {
+        List<List<byte[]>> commands = new ArrayList<>();
+        commands.add(List.of(bytes("RESET")));
+        if (a.password().isPresent()) {
+            List<byte[]> auth = new ArrayList<>();
+            auth.add(bytes("AUTH"));
+            a.user().ifPresent(u -> auth.add(bytes(u)));
+            auth.add(bytes(a.password().get()));
+            commands.add(auth);
+        }
+        if (a.database() != 0) {
+            commands.add(List.of(bytes("SELECT"), bytes(Integer.toString(a.database()))));
+        }
+        try {
+            List<Reply> replies = c.pipeline(commands, 1024);
+            if (!(replies.get(0) instanceof Reply.Status s && s.text().equals("RESET"))) {
+                return false;
+            }
+            for (Reply r : replies.subList(1, replies.size())) {
+                if (!(r instanceof Reply.Status ok && ok.text().equals("OK"))) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private RedisError connectFailure(RedisAddress address, Throwable e) {
+        String what = e instanceof JedisAccessControlException
+                ? "authentication failed"
+                : e instanceof JedisDataException ? "the server refused the connection setup" : "cannot connect";
+        return RedisError.other(what + " to " + address.redacted() + ": " + describe(e));
+    }
+
+    /** The chain of messages down to the root cause (e.g. "... Connection refused"). */
+    static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        String last = null;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && !m.equals(last)) {
+                if (sb.length() > 0) {
+                    sb.append(": ");
+                }
+                sb.append(m);
+                last = m;
+            }
+        }
+        return sb.length() == 0 ? e.getClass().getSimpleName() : sb.toString();
+    }
+
+    private GenericObjectPool<RawConnection> newPool(RedisAddress address) {
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis((int) options.connectTimeout().toMillis())
+                .socketTimeoutMillis((int) options.socketTimeout().toMillis())
+                .database(address.database())
+                .ssl(address.tls())
+                .protocol(RedisProtocol.RESP2)
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+        address.user().ifPresent(config::user);
+        address.password().ifPresent(config::password);
+        JedisClientConfig clientConfig = config.build();
+        HostAndPort hostAndPort = new HostAndPort(address.host(), address.port());
+
+        GenericObjectPoolConfig<RawConnection> poolConfig = new GenericObjectPoolConfig<>();
+        poolConfig.setMaxTotal(options.maxConnectionsPerPool());
+        poolConfig.setMaxIdle(options.maxConnectionsPerPool());
+        poolConfig.setMinIdle(0);
+        poolConfig.setBlockWhenExhausted(true);
+        poolConfig.setMaxWait(options.poolWait());
+        poolConfig.setTestOnBorrow(false);
+        // Idle connections are pinged every 30 s and closed after 60 s idle, so a pooled
+        // connection the server or a middlebox dropped is found before a guest borrows it.
+        poolConfig.setTestWhileIdle(true);
+        poolConfig.setTimeBetweenEvictionRuns(java.time.Duration.ofSeconds(30));
+        poolConfig.setMinEvictableIdleDuration(java.time.Duration.ofSeconds(60));
+        poolConfig.setJmxEnabled(false);
+
+        return new GenericObjectPool<>(
+                new BasePooledObjectFactory<>() {
+                    @Override
+                    public RawConnection create() {
+                        return new RawConnection(hostAndPort, clientConfig);
+                    }
+
+                    @Override
+                    public PooledObject<RawConnection> wrap(RawConnection c) {
+                        return new DefaultPooledObject<>(c);
+                    }
+
+                    @Override
+                    public void destroyObject(PooledObject<RawConnection> p) {
+                        p.getObject().close();
+                    }
+
+                    @Override
+                    public boolean validateObject(PooledObject<RawConnection> p) {
+                        RawConnection c = p.getObject();
+                        try {
+                            return c.isConnected() && !c.isBroken() && c.ping();
+                        } catch (JedisConnectionException | JedisDataException e) {
+                            return false;
+                        }
+                    }
+                },
+                poolConfig);
+    }
+
+    /** Number of connections, idle and borrowed, across all pools (for tests and metrics). */
+    int openConnections() {
+        return pools.values().stream().mapToInt(p -> p.getNumActive() + p.getNumIdle()).sum();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (GenericObjectPool<RawConnection> p : pools.values()) {
+            p.close();
+        }
+        pools.clear();
+    }
+}
