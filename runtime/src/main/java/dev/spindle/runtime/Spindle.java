@@ -36,7 +36,7 @@ public final class Spindle {
         AppManifest app = ManifestLoader.load(manifest);
         VariableResolver variables = VariableResolver.create(app, options.environment(), options.variables());
         List<HostCapability> capabilities = List.of(
-                new RedisCapability(options.redis(), options.log()),
+                RedisCapability.create(options.redis()),
                 new VariablesCapability(variables));
         Map<String, ComponentRuntime> components = new LinkedHashMap<>();
         try {
