@@ -171,7 +171,7 @@ public final class HttpTriggerServer implements AutoCloseable {
         }
         Optional<Router.Match> match = router.match(rawPath);
         if (match.isEmpty()) {
-            drain(exchange.getRequestBody());
+            // The body is left unread: closing the exchange discards it (or the connection).
             return HttpResponseData.text(404, "not found");
         }
         long declared = contentLength(exchange.getRequestHeaders());
@@ -264,10 +264,6 @@ public final class HttpTriggerServer implements AutoCloseable {
             out.write(buf, 0, n);
         }
         return out.toByteArray();
-    }
-
-    private static void drain(InputStream in) throws IOException {
-        in.skip(Long.MAX_VALUE);
     }
 
     private void send(HttpExchange exchange, HttpResponseData response) throws IOException {
