@@ -86,6 +86,11 @@ public final class HttpTriggerServer implements AutoCloseable {
             System.setProperty("sun.net.httpserver.maxReqTime",
                     Long.toString(Math.max(1, options.requestReadTimeout().toSeconds())));
         }
+        // Without TCP_NODELAY the server's separate header and body writes meet the client's
+        // delayed ACK and every response waits ~40 ms.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         AtomicInteger counter = new AtomicInteger();
         ThreadPoolExecutor workers = new ThreadPoolExecutor(options.workers(), options.workers(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(Math.max(1, options.queue())), r -> {
