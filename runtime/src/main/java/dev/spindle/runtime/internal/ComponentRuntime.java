@@ -25,6 +25,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -145,8 +146,28 @@ public final class ComponentRuntime {
         return Linker.exports(module, name);
     }
 
-    /** Where an instance's WASI streams go. */
-    public record Io(InputStream stdin, OutputStream stdout, OutputStream stderr) {
+    /**
+     * Where an instance's WASI streams go, plus per-invocation additions to its WASI context:
+     * {@code environment} is added to (and overrides) the component's own environment, and a
+     * non-empty {@code arguments} replaces the default argv {@code [component-id]} (WAGI uses both).
+     */
+    public record Io(InputStream stdin, OutputStream stdout, OutputStream stderr,
+                     Map<String, String> environment, List<String> arguments) {
+        public Io {
+            environment = Map.copyOf(environment);
+            arguments = List.copyOf(arguments);
+        }
+
+        public Io(InputStream stdin, OutputStream stdout, OutputStream stderr) {
+            this(stdin, stdout, stderr, Map.of(), List.of());
+        }
+
+        /** Captures stdout into {@code stdout} (WAGI responses); stderr goes to the log prefixed with the component id. */
+        public static Io captured(InputStream stdin, OutputStream stdout, String componentId,
+                                  Map<String, String> environment, List<String> arguments) {
+            return new Io(stdin, stdout, GuestOutput.prefixed(System.err, componentId), environment, arguments);
+        }
+
         /** A command's output is its product: passed through untouched. */
         public static Io passThrough(InputStream stdin, PrintStream stdout, PrintStream stderr) {
             return new Io(stdin, GuestOutput.passThrough(stdout), GuestOutput.passThrough(stderr));
@@ -204,9 +225,11 @@ public final class ComponentRuntime {
                 .withStdin(io.stdin(), false)
                 .withStdout(io.stdout(), false)
                 .withStderr(io.stderr(), false)
-                .withArguments(List.of(context.componentId()))
+                .withArguments(io.arguments().isEmpty() ? List.of(context.componentId()) : io.arguments())
                 .withThrowOnExit0(true);
-        environment.forEach(b::withEnvironment);
+        Map<String, String> env = new LinkedHashMap<>(environment); // the trigger's (e.g. CGI) variables win
+        env.putAll(io.environment());
+        env.forEach(b::withEnvironment);
         files.ifPresent(root -> b.withDirectory("/", root));
         return b.build();
     }
