@@ -1,5 +1,7 @@
 package dev.spindle.manifest;
 
+import dev.spindle.manifest.cron.CronSchedule;
+import dev.spindle.manifest.cron.InvalidCronExpressionException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -215,6 +217,12 @@ class ModelBuilder {
             case "cron": {
                 requireComponent(componentId, type, id, where);
                 String expr = r.reqString(t, "cron_expression", ctx, where, "add cron_expression = \"0 * * * * *\"");
+                try {
+                    CronSchedule.parse(expr);
+                } catch (InvalidCronExpressionException e) {
+                    throw r.fail(r.loc(t, "cron_expression"), "cron trigger \"" + id + "\": cron_expression \"" + expr
+                            + "\": " + e.getMessage());
+                }
                 return new CronTrigger(id, componentId, expr, where);
             }
             default: {

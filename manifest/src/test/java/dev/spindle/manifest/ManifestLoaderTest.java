@@ -235,4 +235,25 @@ class ManifestLoaderTest {
         assertEquals(404, s.staticResponse().orElseThrow().statusCode());
         assertEquals(Optional.empty(), s.componentId());
     }
+
+    @Test
+    void cronTriggerExpressionIsValidatedAtLoadWithFileAndLine() {
+        String head = """
+                spin_manifest_version = 2
+                [application]
+                name = "cron-app"
+                [component.worker]
+                source = "worker.wasm"
+                [[trigger.cron]]
+                component = "worker"
+                """;
+        AppManifest ok = load(head + "cron_expression = \"*/5 * * * * MON-FRI\"\n");
+        CronTrigger t = (CronTrigger) ok.triggers().get(0);
+        assertEquals("*/5 * * * * MON-FRI", t.cronExpression());
+        assertEquals("*/5 * * * * MON-FRI", t.schedule().expression());
+        assertEquals("app/spin.toml:8:1: cron trigger \"worker-cron-trigger\": cron_expression \"0 61 * * * *\": minute field \"61\": 61 is out of range 0-59",
+                error(head + "cron_expression = \"0 61 * * * *\"\n"));
+        assertTrue(error(head + "cron_expression = \"*/5 * * * *\"\n").startsWith(
+                "app/spin.toml:8:1: cron trigger \"worker-cron-trigger\": cron_expression \"*/5 * * * *\": expected 6 fields"));
+    }
 }
