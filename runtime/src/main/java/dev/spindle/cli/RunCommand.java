@@ -1,8 +1,10 @@
 package dev.spindle.cli;
 
 import dev.spindle.manifest.CommandTrigger;
+import dev.spindle.manifest.CronTrigger;
 import dev.spindle.manifest.HttpTrigger;
 import dev.spindle.manifest.RedisTrigger;
+import dev.spindle.runtime.trigger.CronScheduler;
 import dev.spindle.runtime.trigger.HttpServerOptions;
 import dev.spindle.runtime.trigger.HttpTriggerServer;
 import dev.spindle.runtime.trigger.RedisTriggers;
@@ -72,11 +74,11 @@ final class RunCommand implements Callable<Integer> {
             List<TriggerConfig> triggers = app.manifest().triggers();
             boolean serving = false;
             for (TriggerConfig trigger : triggers) {
-                if (trigger instanceof HttpTrigger || trigger instanceof RedisTrigger) {
+                if (trigger instanceof HttpTrigger || trigger instanceof RedisTrigger || trigger instanceof CronTrigger) {
                     serving = true;
                 } else if (!(trigger instanceof CommandTrigger)) {
                     throw new ManifestException(trigger.location(), "trigger type \"" + trigger.type()
-                            + "\" is not supported by spindle run (supported: http, redis, command)");
+                            + "\" is not supported by spindle run (supported: http, redis, cron, command)");
                 }
             }
             if (triggers.isEmpty()) {
@@ -92,9 +94,9 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Starts the HTTP server and Redis subscribers and blocks until SIGINT/SIGTERM; the shutdown
-     * hook stops accepting, lets in-flight invocations finish within the grace period, closes
-     * subscribers and pools, and exits 0.
+     * Starts the HTTP server, Redis subscribers and cron schedules and blocks until SIGINT/SIGTERM;
+     * the shutdown hook stops accepting, lets in-flight invocations finish within the grace period,
+     * closes subscribers and pools, and exits 0.
      */
     private void serve(SpindleApp app, HttpServerOptions httpOptions) {
         HttpTriggerServer http = HttpTriggerServer.triggers(app).isEmpty() ? null : HttpTriggerServer.start(app, httpOptions);
@@ -104,6 +106,18 @@ final class RunCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             if (http != null) {
                 http.close();
+            }
+            throw e;
+        }
+        CronScheduler cron;
+        try {
+            cron = CronScheduler.triggers(app).isEmpty() ? null : CronScheduler.start(app);
+        } catch (RuntimeException e) {
+            if (http != null) {
+                http.close();
+            }
+            if (redis != null) {
+                redis.close();
             }
             throw e;
         }
@@ -120,6 +134,9 @@ final class RunCommand implements Callable<Integer> {
             }
             if (redis != null) {
                 redis.close(httpOptions.shutdownGrace());
+            }
+            if (cron != null) {
+                cron.close(httpOptions.shutdownGrace());
             }
             app.close();
             stopped.countDown();

@@ -223,4 +223,34 @@ class CliTest {
         assertTrue(r.err().contains("variable \"token\" is required but has no value; set SPIN_VARIABLE_TOKEN or pass --variable token=..."), r.err());
         assertEquals(3, spindleRun("run", m.toString(), "--variable", "token=x").exit());
     }
+
+    @Test
+    void runAndCheckRefuseAnInvalidCronExpressionAtItsLine() throws IOException {
+        Path m = dir.resolve("spin.toml");
+        String toml = """
+                spin_manifest_version = 2
+                [application]
+                name = "cron-app"
+                [[trigger.cron]]
+                component = "worker"
+                cron_expression = "%s"
+                [component.worker]
+                source = "%s"
+                """;
+        String worker = Guests.path("hello-command.wasm").toString().replace("\\", "/");
+        Files.writeString(m, toml.formatted("*/5 * * * *", worker));
+        for (String command : List.of("run", "check")) {
+            Result r = spindleRun(command, m.toString());
+            assertEquals(2, r.exit(), command);
+            assertEquals("error: " + m + ":6:1: cron trigger \"worker-cron-trigger\": cron_expression \"*/5 * * * *\": expected 6 fields"
+                    + " (sec min hour day-of-month month day-of-week), got 5; spin-trigger-cron expressions start with a seconds"
+                    + " field, e.g. \"0 */5 * * * *\"\n", r.err(), command);
+        }
+        // A valid expression on a component that is not a WASI command: refused before serving.
+        Files.writeString(m, toml.formatted("0 0 3 * * *", Guests.path("redis-proxy.wasm").toString().replace("\\", "/")));
+        Result r = spindleRun("run", m.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("error: " + m + ":"), r.err());
+        assertTrue(r.err().contains("is not a WASI command: it has no \"_start\" export"), r.err());
+    }
 }

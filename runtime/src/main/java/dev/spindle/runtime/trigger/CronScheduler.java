@@ -1,0 +1,209 @@
+package dev.spindle.runtime.trigger;
+
+import com.dylibso.chicory.wasi.WasiExitException;
+import dev.spindle.host.HostLog;
+import dev.spindle.manifest.CronTrigger;
+import dev.spindle.manifest.ManifestException;
+import dev.spindle.manifest.TriggerConfig;
+import dev.spindle.manifest.cron.CronSchedule;
+import dev.spindle.runtime.InvocationException;
+import dev.spindle.runtime.SpindleApp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs an app's {@code [[trigger.cron]]} entries: at every time the expression matches (UTC), a
+ * fresh instance of the component runs its {@code _start} (a WASI command; its output goes to
+ * the log prefixed with the component id, and {@code --timeout} bounds each run).
+ *
+ * <ul>
+ *   <li>A tick that comes while the same component's previous run is still going is skipped and
+ *       logged, never queued: a slow job cannot pile up runs behind it.
+ *   <li>A run that traps, times out or exits non-zero is logged; the next tick runs as usual.
+ *   <li>Ticks missed while the process was suspended, or while the host was too busy to fire
+ *       them within a second, are not made up: the next tick is the next match after now.
+ *   <li>{@link #close} stops scheduling and lets runs in progress finish within a grace period.
+ * </ul>
+ */
+public final class CronScheduler implements AutoCloseable {
+    private static final String LOG_ID = "cron-trigger";
+    private static final String START = "_start";
+
+    private final SpindleApp app;
+    private final List<Job> jobs;
+    private final Clock clock;
+    private final HostLog log;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService runners;
+    /** Per component: true while a run is in progress (overlapping ticks are skipped). */
+    private final Map<String, AtomicBoolean> running = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private record Job(CronTrigger trigger, String componentId, CronSchedule schedule) {}
+
+    private CronScheduler(SpindleApp app, List<Job> jobs, Clock clock) {
+        this.app = app;
+        this.jobs = List.copyOf(jobs);
+        this.clock = clock;
+        this.log = app.log();
+        AtomicInteger counter = new AtomicInteger();
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "spindle-cron-timer"));
+        this.runners = Executors.newCachedThreadPool(r -> daemon(r, "spindle-cron-" + counter.incrementAndGet()));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** The cron triggers of the app's manifest. */
+    public static List<CronTrigger> triggers(SpindleApp app) {
+        List<CronTrigger> out = new ArrayList<>();
+        for (TriggerConfig t : app.manifest().triggers()) {
+            if (t instanceof CronTrigger c) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** Schedules every cron trigger of the app's manifest; see {@link #start(SpindleApp, List)}. */
+    public static CronScheduler start(SpindleApp app) {
+        return start(app, triggers(app));
+    }
+
+    /**
+     * Schedules the given triggers and returns at once; the first run is at each expression's next
+     * match.
+     *
+     * @throws ManifestException (with the trigger's file:line) if a trigger's component is not a
+     *     WASI command (has no {@code _start})
+     */
+    public static CronScheduler start(SpindleApp app, List<CronTrigger> triggers) {
+        return start(app, triggers, Clock.systemUTC());
+    }
+
+    static CronScheduler start(SpindleApp app, List<CronTrigger> triggers, Clock clock) {
+        List<Job> jobs = new ArrayList<>();
+        for (CronTrigger trigger : triggers) {
+            String componentId = trigger.componentId().orElseThrow();
+            if (!app.exports(componentId, START)) {
+                throw new ManifestException(trigger.location(), "cron trigger \"" + trigger.id() + "\": component \""
+                        + componentId + "\" is not a WASI command: it has no \"" + START + "\" export");
+            }
+            jobs.add(new Job(trigger, componentId, trigger.schedule()));
+        }
+        CronScheduler scheduler = new CronScheduler(app, jobs, clock);
+        Instant now = clock.instant();
+        for (Job job : scheduler.jobs) {
+            scheduler.running.putIfAbsent(job.componentId(), new AtomicBoolean());
+            Optional<Instant> first = scheduler.scheduleAfter(job, now);
+            scheduler.log.info(job.componentId(), "cron trigger \"" + job.trigger().id() + "\": \""
+                    + job.schedule().expression() + "\" (UTC), first run at " + first.map(Instant::toString).orElse("never"));
+        }
+        return scheduler;
+    }
+
+    /** Arms the timer for the job's next match after {@code after}. */
+    private Optional<Instant> scheduleAfter(Job job, Instant after) {
+        if (closed) {
+            return Optional.empty();
+        }
+        Optional<Instant> next = job.schedule().next(after);
+        next.ifPresent(at -> {
+            long delay = Math.max(0, Duration.between(clock.instant(), at).toMillis());
+            try {
+                timer.schedule(() -> tick(job, at), delay, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closed concurrently: nothing more to schedule
+            }
+        });
+        return next;
+    }
+
+    private void tick(Job job, Instant at) {
+        if (closed) {
+            return;
+        }
+        // Next tick first, from the later of the planned time and now: a late timer (a busy host,
+        // a suspended process) skips the ticks it missed instead of firing them in a burst.
+        Instant now = clock.instant();
+        scheduleAfter(job, now.isAfter(at) ? now : at);
+        AtomicBoolean busy = running.get(job.componentId());
+        if (!busy.compareAndSet(false, true)) {
+            log.warn(job.componentId(), "cron trigger \"" + job.trigger().id() + "\": skipped the run due at " + at
+                    + ": the previous run is still going");
+            return;
+        }
+        try {
+            runners.execute(() -> {
+                try {
+                    run(job, at);
+                } finally {
+                    busy.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            busy.set(false); // closed concurrently
+        }
+    }
+
+    /** One run in a fresh instance; every failure is logged, never propagated. */
+    private void run(Job job, Instant at) {
+        String id = job.componentId();
+        try {
+            int exit = app.invoke(id, guest -> {
+                try {
+                    guest.call(START);
+                    return 0;
+                } catch (WasiExitException e) {
+                    return e.exitCode();
+                }
+            });
+            if (exit != 0) {
+                log.warn(id, "cron trigger \"" + job.trigger().id() + "\": the run due at " + at + " exited with code " + exit);
+            }
+        } catch (InvocationException e) {
+            log.error(id, "cron trigger \"" + job.trigger().id() + "\": the run due at " + at + " failed: " + e.getMessage());
+        } catch (RuntimeException e) {
+            log.error(id, "cron trigger \"" + job.trigger().id() + "\": the run due at " + at + " failed: " + e);
+        }
+    }
+
+    /** Stops scheduling; runs in progress get {@code grace} to finish (each is bounded by the invocation timeout anyway). */
+    public void close(Duration grace) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        timer.shutdownNow();
+        runners.shutdown();
+        try {
+            if (!runners.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn(LOG_ID, "cron runs still going after " + grace.toMillis() + " ms; abandoning them");
+                runners.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            runners.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(10));
+    }
+}
