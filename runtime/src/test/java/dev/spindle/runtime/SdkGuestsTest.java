@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class SdkGuestsTest {
     /** One row per SDK: its committed example (HTTP counter) and test guest. */
     enum Sdk {
-        C("sdk/c/example/counter.wasm", "sdk/c/test/sdk-test.wasm", "spindle:c-counter", "c");
+        C("sdk/c/example/counter.wasm", "sdk/c/test/sdk-test.wasm", "spindle:c-counter", "c"),
+        RUST("sdk/rust/example/counter.wasm", "sdk/rust/test/sdk-test.wasm", "spindle:rust-counter", "rust");
 
         final String counter;
         final String sdkTest;
