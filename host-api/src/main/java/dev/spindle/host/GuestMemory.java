@@ -10,6 +10,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one place that reads and writes guest memory with canonical-ABI layouts.
@@ -125,9 +126,31 @@ public final class GuestMemory {
         checkRange(ptr, len, elementSize);
     }
 
+    /**
+     * Reads {@code list<tuple<string, string>>}: elements of 16 bytes, align 4
+     * (key ptr @0, key len @4, value ptr @8, value len @12).
+     */
+    public List<Map.Entry<String, String>> readStringPairList(int ptr, int len) {
+        checkAligned(ptr, 4);
+        checkRange(ptr, len, 16);
+        List<Map.Entry<String, String>> out = new ArrayList<>(len);
+        for (int i = 0; i < len; i++) {
+            int at = ptr + i * 16;
+            String key = readString(memory.readInt(at), memory.readInt(at + 4));
+            String value = readString(memory.readInt(at + 8), memory.readInt(at + 12));
+            out.add(Map.entry(key, value));
+        }
+        return out;
+    }
+
     public int readU8(int addr) {
         checkRange(addr, 1, 1);
         return memory.read(addr) & 0xFF;
+    }
+
+    public int readU16(int addr) {
+        checkRange(addr, 1, 2);
+        return memory.readShort(addr) & 0xFFFF;
     }
 
     public int readI32(int addr) {
@@ -245,6 +268,21 @@ public final class GuestMemory {
             bytes.add(s.getBytes(StandardCharsets.UTF_8));
         }
         return allocateBytesList(bytes);
+    }
+
+    /** Writes {@code list<tuple<string, string>>}: an array of 16-byte (key ptr, key len, value ptr, value len) elements. */
+    public Slice allocateStringPairList(List<Map.Entry<String, String>> items) {
+        int array = allocate(4, Math.multiplyExact(items.size(), 16));
+        for (int i = 0; i < items.size(); i++) {
+            Slice key = allocateString(items.get(i).getKey());
+            Slice value = allocateString(items.get(i).getValue());
+            int at = array + i * 16;
+            writeI32(at, key.ptr());
+            writeI32(at + 4, key.len());
+            writeI32(at + 8, value.ptr());
+            writeI32(at + 12, value.len());
+        }
+        return new Slice(array, items.size());
     }
 
     /** The raw Chicory memory, for the engine only (e.g. export calls); capabilities use the typed methods. */

@@ -197,6 +197,7 @@ final class RedisConnections {
             } catch (RawConnection.ResultTooLargeException e) {
                 throw RedisError.other("result exceeds limit of " + options.maxResultBytes() + " bytes");
             } catch (JedisConnectionException e) {
+                pools.connectionFailed(lease);
                 throw RedisError.other("redis connection to " + lease.address().redacted() + " failed: " + RedisPools.describe(e));
             } finally {
                 boolean releaseNow;

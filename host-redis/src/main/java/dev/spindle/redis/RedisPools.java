@@ -84,6 +84,15 @@ final class RedisPools implements AutoCloseable {
     }
 
     /**
+     * A borrowed connection hit an I/O error. That usually means the server restarted or went
+     * away, and then every idle connection in the same pool is dead too: drop them now, so the
+     * next borrower connects afresh and only the call that met the error fails.
+     */
+    void connectionFailed(Lease lease) {
+        lease.pool().clear();
+    }
+
+    /**
      * Puts a connection back into the state a fresh one has. {@code RESET} (Redis 6.2+) leaves
      * MULTI, drops WATCHes, tracking, CLIENT REPLY OFF, READONLY, pub/sub and RESP3, and also
      * de-authenticates and selects database 0 - so we authenticate and select again, in the same

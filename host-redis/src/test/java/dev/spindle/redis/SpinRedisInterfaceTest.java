@@ -404,6 +404,26 @@ class SpinRedisInterfaceTest {
 
     @ParameterizedTest
     @EnumSource(Engine.class)
+    @RedisServerOptions(perTest = true)
+    void afterARestartOnlyOneCallFailsOnAStaleConnection(Engine engine, RedisServer server) {
+        RedisCapability cap = capability(RedisOptions.defaults());
+        ProxyGuest g = guest(engine, cap, "redis://127.0.0.1:" + server.port());
+        int[] warm = {g.openOk(server.uri()), g.openOk(server.uri()), g.openOk(server.uri())};
+        for (int h : warm) {
+            g.set(h, "k", "v".getBytes(UTF_8)).get();
+            g.drop(h);
+        }
+        assertEquals(3, cap.openConnections(), "three idle pooled connections");
+        server.restart();
+        int stale = g.openOk(server.uri());
+        assertEquals(OTHER, g.get(stale, "k").errKind(), "the first call meets a connection the restart killed");
+        int fresh = g.openOk(server.uri());
+        g.set(fresh, "k", "after".getBytes(UTF_8)).get();
+        assertEquals("after", inRedis(server, j -> j.get("k")));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
     void resultOverTheCapIsOtherAndTheNextCallWorks(Engine engine, RedisServer server) {
         RedisCapability cap = capability(RedisOptions.defaults().withMaxResultBytes(1024));
         ProxyGuest g = guest(engine, cap, "redis://127.0.0.1:" + server.port());

@@ -1,6 +1,12 @@
 package dev.spindle.cli;
 
 import dev.spindle.manifest.CommandTrigger;
+import dev.spindle.manifest.HttpTrigger;
+import dev.spindle.manifest.RedisTrigger;
+import dev.spindle.runtime.trigger.HttpServerOptions;
+import dev.spindle.runtime.trigger.HttpTriggerServer;
+import dev.spindle.runtime.trigger.RedisTriggers;
+import java.util.concurrent.CountDownLatch;
 import dev.spindle.manifest.ManifestException;
 import dev.spindle.manifest.TriggerConfig;
 import dev.spindle.manifest.VariableDecl;
@@ -42,6 +48,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--memory-limit", paramLabel = "MIB", description = "Linear-memory cap per instance in MiB (default: ${DEFAULT-VALUE}).", defaultValue = "128")
     long memoryLimitMib;
 
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address the HTTP trigger listens on (default: ${DEFAULT-VALUE}).", defaultValue = "127.0.0.1:3000")
+    String listen;
+
+    @Option(names = "--max-body-size", paramLabel = "BYTES", description = "Largest accepted HTTP request body; larger gets 413 (default: ${DEFAULT-VALUE}).", defaultValue = "10485760")
+    long maxBodyBytes;
+
     @Override
     public Integer call() {
         SpindleOptions options = SpindleOptions.builder()
@@ -58,19 +70,76 @@ final class RunCommand implements Callable<Integer> {
                         + dev.spindle.manifest.VariableResolver.envName(first.name()) + " or pass --variable " + first.name() + "=...");
             }
             List<TriggerConfig> triggers = app.manifest().triggers();
+            boolean serving = false;
             for (TriggerConfig trigger : triggers) {
-                if (!(trigger instanceof CommandTrigger)) {
+                if (trigger instanceof HttpTrigger || trigger instanceof RedisTrigger) {
+                    serving = true;
+                } else if (!(trigger instanceof CommandTrigger)) {
                     throw new ManifestException(trigger.location(), "trigger type \"" + trigger.type()
-                            + "\" is not supported by spindle run yet (supported: command)");
+                            + "\" is not supported by spindle run (supported: http, redis, command)");
                 }
             }
             if (triggers.isEmpty()) {
                 throw new ManifestException("no triggers in " + manifest + ": add e.g. [[trigger.command]] component = \"...\"");
             }
+            int exit = runCommands(app, triggers);
+            if (!serving) {
+                return exit;
+            }
+            serve(app, HttpServerOptions.defaults().withListen(listen).withMaxBodyBytes(maxBodyBytes));
+            return 0;
+        }
+    }
+
+    /**
+     * Starts the HTTP server and Redis subscribers and blocks until SIGINT/SIGTERM; the shutdown
+     * hook stops accepting, lets in-flight invocations finish within the grace period, closes
+     * subscribers and pools, and exits 0.
+     */
+    private void serve(SpindleApp app, HttpServerOptions httpOptions) {
+        HttpTriggerServer http = HttpTriggerServer.triggers(app).isEmpty() ? null : HttpTriggerServer.start(app, httpOptions);
+        RedisTriggers redis;
+        try {
+            redis = RedisTriggers.triggers(app).isEmpty() ? null : RedisTriggers.start(app);
+        } catch (RuntimeException e) {
+            if (http != null) {
+                http.close();
+            }
+            throw e;
+        }
+        if (http != null) {
+            spec.commandLine().getOut().print(http.banner());
+            spec.commandLine().getOut().flush();
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.log().info("spindle", "shutting down: finishing in-flight requests (up to "
+                    + httpOptions.shutdownGrace().toSeconds() + " s)");
+            if (http != null) {
+                http.close();
+            }
+            if (redis != null) {
+                redis.close(httpOptions.shutdownGrace());
+            }
+            app.close();
+            stopped.countDown();
+            Runtime.getRuntime().halt(0); // a signal is a requested stop, not a failure
+        }, "spindle-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private int runCommands(SpindleApp app, List<TriggerConfig> triggers) {
             int exit = 0;
             PrintStream out = System.out;
             PrintStream err = System.err;
             for (TriggerConfig trigger : triggers) {
+                if (!(trigger instanceof CommandTrigger)) {
+                    continue;
+                }
                 String componentId = trigger.componentId().orElseThrow();
                 try {
                     int code = app.runCommand(componentId, new ByteArrayInputStream(new byte[0]), out, err);
@@ -85,6 +154,5 @@ final class RunCommand implements Callable<Integer> {
                 }
             }
             return exit;
-        }
     }
 }

@@ -43,8 +43,9 @@ public final class Spindle {
             for (ComponentConfig component : app.components().values()) {
                 ComponentContext context = new ComponentContext(component.id(), allowedHosts(component, variables), options.log());
                 byte[] wasm = readSource(component);
+                var files = ComponentRuntime.snapshotFiles(component.id(), app.baseDir(), component.files(), component.excludeFiles());
                 components.put(component.id(), ComponentRuntime.load(
-                        context, wasm, options.interpreter(), options.memoryLimitBytes(), component.environment(), capabilities));
+                        context, wasm, options.interpreter(), options.memoryLimitBytes(), component.environment(), capabilities, files));
             }
         } catch (RuntimeException e) {
             capabilities.forEach(HostCapability::close);

@@ -107,6 +107,22 @@ public final class SpindleApp implements AutoCloseable {
         return executor.run(componentId, () -> component.withInstance(io, instance -> call.apply(new Guest(componentId, instance))));
     }
 
+    /**
+     * {@link #invoke(String, Function)} with a per-invocation WASI context: stdin, a captured
+     * stdout, extra environment variables and argv (the WAGI executor's CGI contract).
+     */
+    public <T> T invoke(String componentId, GuestIo guestIo, Function<Guest, T> call) {
+        ComponentRuntime component = component(componentId);
+        ComponentRuntime.Io io = ComponentRuntime.Io.captured(
+                guestIo.stdin(), guestIo.stdout(), componentId, guestIo.environment(), guestIo.arguments());
+        return executor.run(componentId, () -> component.withInstance(io, instance -> call.apply(new Guest(componentId, instance))));
+    }
+
+    /** True if the component's module exports {@code name} (checked without instantiating it). */
+    public boolean exports(String componentId, String name) {
+        return component(componentId).exports(name);
+    }
+
     private ComponentRuntime component(String componentId) {
         ComponentRuntime component = components.get(componentId);
         if (component == null) {
@@ -116,7 +132,8 @@ public final class SpindleApp implements AutoCloseable {
         return component;
     }
 
-    HostLog log() {
+    /** The log runtime and guest lines go to. */
+    public HostLog log() {
         return log;
     }
 

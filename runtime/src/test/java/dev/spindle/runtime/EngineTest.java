@@ -154,6 +154,48 @@ class EngineTest {
                 noRealloc.getMessage());
     }
 
+    @Test
+    void filesAreMountedReadOnlyFromACopyTakenAtLoad() throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("static"));
+        java.nio.file.Files.writeString(dir.resolve("static/hello.txt"), "hello from a mounted file\n");
+        java.nio.file.Files.writeString(dir.resolve("static/secret.key"), "nope");
+        Path manifest = dir.resolve("files.toml");
+        java.nio.file.Files.writeString(manifest, """
+                spin_manifest_version = 2
+                [application]
+                name = "files"
+                [[trigger.command]]
+                component = "files"
+                [component.files]
+                source = "%s"
+                files = [{ source = "static", destination = "/" }]
+                exclude_files = ["static/*.key"]
+                """.formatted(dev.spindle.testing.Guests.path("files.wasm").toString().replace("\\", "/")));
+        try (SpindleApp app = Spindle.load(manifest, SpindleOptions.builder().log(new TestApps.CapturingLog()).build())) {
+            java.nio.file.Files.writeString(dir.resolve("static/hello.txt"), "changed on disk after load\n");
+            Run run = command(app, "files");
+            assertEquals("hello from a mounted file\ncreate errno=069\nunlink errno=069\n", run.out(), "69 = EROFS");
+            assertEquals(run, command(app, "files"), "nothing changed between instances");
+        }
+    }
+
+    @Test
+    void aFilesPatternMatchingNothingIsALoadError() throws Exception {
+        Path manifest = dir.resolve("nofiles.toml");
+        java.nio.file.Files.writeString(manifest, """
+                spin_manifest_version = 2
+                [application]
+                name = "files"
+                [[trigger.command]]
+                component = "files"
+                [component.files]
+                source = "%s"
+                files = ["assets/**/*.png"]
+                """.formatted(dev.spindle.testing.Guests.path("files.wasm").toString().replace("\\", "/")));
+        LoadException e = assertThrows(LoadException.class, () -> Spindle.load(manifest, SpindleOptions.defaults()));
+        assertTrue(e.getMessage().startsWith("component \"files\": files pattern \"assets/**/*.png\" matches no file under "), e.getMessage());
+    }
+
     private static InvocationException assertKind(Kind kind, Runnable call) {
         InvocationException e = assertThrows(InvocationException.class, call::run);
         assertEquals(kind, e.kind(), e.getMessage());

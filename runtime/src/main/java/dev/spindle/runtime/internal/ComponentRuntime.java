@@ -25,8 +25,11 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -46,6 +49,7 @@ public final class ComponentRuntime {
     private final MemoryLimits memoryLimits; // null: the module has no memory
     private final Map<String, String> environment;
     private final List<HostCapability> capabilities;
+    private final Optional<Path> files; // the in-memory copy of the component's `files`, mounted at /
 
     private ComponentRuntime(
             ComponentContext context,
@@ -53,23 +57,26 @@ public final class ComponentRuntime {
             Function<Instance, Machine> machineFactory,
             MemoryLimits memoryLimits,
             Map<String, String> environment,
-            List<HostCapability> capabilities) {
+            List<HostCapability> capabilities,
+            Optional<Path> files) {
         this.context = context;
         this.module = module;
         this.machineFactory = machineFactory;
         this.memoryLimits = memoryLimits;
         this.environment = Map.copyOf(environment);
         this.capabilities = List.copyOf(capabilities);
+        this.files = files;
     }
 
-    /** Parses, validates, links and (unless {@code interpreter}) compiles a component's module. */
+    /** Parses, validates, links and (unless {@code interpreter}) compiles a component; {@code files} is mounted read-only at {@code /}. */
     public static ComponentRuntime load(
             ComponentContext context,
             byte[] wasm,
             boolean interpreter,
             long memoryLimitBytes,
             Map<String, String> environment,
-            List<HostCapability> capabilities) {
+            List<HostCapability> capabilities,
+            Optional<Path> files) {
         String id = context.componentId();
         WasmModule module;
         try {
@@ -87,7 +94,12 @@ public final class ComponentRuntime {
                 throw new LoadException("component \"" + id + "\": cannot be compiled: " + oneLine(e) + " (try --interpreter)");
             }
         }
-        return new ComponentRuntime(context, module, factory, limits, environment, capabilities);
+        return new ComponentRuntime(context, module, factory, limits, environment, capabilities, files);
+    }
+
+    /** Copies a component's {@code files} into memory; empty when it has none. */
+    public static Optional<Path> snapshotFiles(String componentId, Path baseDir, List<dev.spindle.manifest.FileMount> mounts, List<String> excludes) {
+        return GuestFiles.snapshot(componentId, baseDir, mounts, excludes);
     }
 
     private static void checkLinks(ComponentContext context, WasmModule module, List<HostCapability> capabilities) {
@@ -134,8 +146,28 @@ public final class ComponentRuntime {
         return Linker.exports(module, name);
     }
 
-    /** Where an instance's WASI streams go. */
-    public record Io(InputStream stdin, OutputStream stdout, OutputStream stderr) {
+    /**
+     * Where an instance's WASI streams go, plus per-invocation additions to its WASI context:
+     * {@code environment} is added to (and overrides) the component's own environment, and a
+     * non-empty {@code arguments} replaces the default argv {@code [component-id]} (WAGI uses both).
+     */
+    public record Io(InputStream stdin, OutputStream stdout, OutputStream stderr,
+                     Map<String, String> environment, List<String> arguments) {
+        public Io {
+            environment = Map.copyOf(environment);
+            arguments = List.copyOf(arguments);
+        }
+
+        public Io(InputStream stdin, OutputStream stdout, OutputStream stderr) {
+            this(stdin, stdout, stderr, Map.of(), List.of());
+        }
+
+        /** Captures stdout into {@code stdout} (WAGI responses); stderr goes to the log prefixed with the component id. */
+        public static Io captured(InputStream stdin, OutputStream stdout, String componentId,
+                                  Map<String, String> environment, List<String> arguments) {
+            return new Io(stdin, stdout, GuestOutput.prefixed(System.err, componentId), environment, arguments);
+        }
+
         /** A command's output is its product: passed through untouched. */
         public static Io passThrough(InputStream stdin, PrintStream stdout, PrintStream stderr) {
             return new Io(stdin, GuestOutput.passThrough(stdout), GuestOutput.passThrough(stderr));
@@ -155,7 +187,7 @@ public final class ComponentRuntime {
     public <T> T withInstance(Io io, Function<Instance, T> body) {
         List<InstanceBinding> bindings = new ArrayList<>(capabilities.size());
         try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(QuietWasiLogger.INSTANCE).withOptions(wasiOptions(io)).build()) {
-            ImportValues.Builder imports = ImportValues.builder().addFunction(wasi.toHostFunctions());
+            ImportValues.Builder imports = ImportValues.builder().addFunction(GuestFiles.readOnly(wasi.toHostFunctions()));
             for (HostCapability capability : capabilities) {
                 InstanceBinding binding = capability.bind(context);
                 bindings.add(binding);
@@ -193,9 +225,12 @@ public final class ComponentRuntime {
                 .withStdin(io.stdin(), false)
                 .withStdout(io.stdout(), false)
                 .withStderr(io.stderr(), false)
-                .withArguments(List.of(context.componentId()))
+                .withArguments(io.arguments().isEmpty() ? List.of(context.componentId()) : io.arguments())
                 .withThrowOnExit0(true);
-        environment.forEach(b::withEnvironment);
+        Map<String, String> env = new LinkedHashMap<>(environment); // the trigger's (e.g. CGI) variables win
+        env.putAll(io.environment());
+        env.forEach(b::withEnvironment);
+        files.ifPresent(root -> b.withDirectory("/", root));
         return b.build();
     }
 

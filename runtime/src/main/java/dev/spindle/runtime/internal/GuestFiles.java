@@ -1,0 +1,147 @@
+package dev.spindle.runtime.internal;
+
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.WasmFunctionHandle;
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import dev.spindle.manifest.FileMount;
+import dev.spindle.runtime.LoadException;
+import java.io.IOException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * A component's {@code files}: copied at load into an in-memory file system that every instance
+ * of the component sees at {@code /}, read-only.
+ *
+ * <p>The copy means a guest sees the files as they were when the app started, whatever happens
+ * on disk later. Read-only is enforced at the WASI boundary ({@link #readOnly}): Chicory's WASI
+ * would otherwise open files for writing, and instances share the copy.
+ */
+final class GuestFiles {
+    /** Assets are for serving and configuration; a bigger tree is almost certainly a wrong glob. */
+    static final long MAX_TOTAL_BYTES = 256L << 20;
+
+    /** WASI errno EROFS: "read-only file system". */
+    private static final int EROFS = 69;
+    private static final int OFLAG_CREAT = 1;
+    private static final int OFLAG_TRUNC = 8;
+    private static final long RIGHT_FD_WRITE = 0x40;
+    private static final int FDFLAG_APPEND = 1;
+
+    /** WASI calls that change a file system; each answers EROFS. path_open is checked by its flags. */
+    private static final Set<String> MUTATING = Set.of(
+            "path_create_directory", "path_remove_directory", "path_unlink_file", "path_rename",
+            "path_symlink", "path_link", "path_filestat_set_times", "fd_filestat_set_size",
+            "fd_filestat_set_times", "fd_allocate");
+
+    private GuestFiles() {}
+
+    /** Copies the mounted files into a fresh in-memory file system, or empty when there are none. */
+    static Optional<Path> snapshot(String componentId, Path baseDir, List<FileMount> mounts, List<String> excludes) {
+        if (mounts.isEmpty()) {
+            return Optional.empty();
+        }
+        FileSystem memory = Jimfs.newFileSystem(Configuration.unix());
+        Path root = memory.getPath("/");
+        List<PathMatcher> excluded = excludes.stream().map(g -> FileSystems.getDefault().getPathMatcher("glob:" + g)).toList();
+        long[] total = {0};
+        try {
+            for (FileMount mount : mounts) {
+                if (mount instanceof FileMount.Pattern pattern) {
+                    copyMatching(componentId, baseDir, pattern.glob(), excluded, root, total);
+                } else if (mount instanceof FileMount.Placement placement) {
+                    copyPlacement(componentId, baseDir, placement, excluded, root, total);
+                }
+            }
+        } catch (IOException e) {
+            throw new LoadException("component \"" + componentId + "\": cannot copy its files: " + e.getMessage());
+        }
+        return Optional.of(root);
+    }
+
+    private static void copyMatching(String id, Path baseDir, String glob, List<PathMatcher> excluded, Path root, long[] total)
+            throws IOException {
+        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        List<Path> matches = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(baseDir)) {
+            walk.filter(Files::isRegularFile)
+                    .map(baseDir::relativize)
+                    .filter(matcher::matches)
+                    .filter(rel -> excluded.stream().noneMatch(x -> x.matches(rel)))
+                    .forEach(matches::add);
+        }
+        if (matches.isEmpty()) {
+            throw new LoadException("component \"" + id + "\": files pattern \"" + glob + "\" matches no file under " + baseDir);
+        }
+        for (Path rel : matches) {
+            copyFile(id, baseDir.resolve(rel), root.resolve(rel.toString()), total);
+        }
+    }
+
+    private static void copyPlacement(String id, Path baseDir, FileMount.Placement placement, List<PathMatcher> excluded, Path root, long[] total)
+            throws IOException {
+        Path source = baseDir.resolve(placement.source()).normalize();
+        Path destination = root.resolve(placement.destination());
+        if (!Files.exists(source)) {
+            throw new LoadException("component \"" + id + "\": files source \"" + placement.source() + "\" does not exist (" + source + ")");
+        }
+        if (Files.isRegularFile(source)) {
+            copyFile(id, source, destination, total);
+            return;
+        }
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(source)) {
+            walk.filter(Files::isRegularFile)
+                    .filter(p -> excluded.stream().noneMatch(x -> x.matches(baseDir.relativize(p))))
+                    .forEach(files::add);
+        }
+        for (Path file : files) {
+            copyFile(id, file, destination.resolve(source.relativize(file).toString()), total);
+        }
+    }
+
+    private static void copyFile(String id, Path from, Path to, long[] total) throws IOException {
+        total[0] += Files.size(from);
+        if (total[0] > MAX_TOTAL_BYTES) {
+            throw new LoadException("component \"" + id + "\": its files exceed " + (MAX_TOTAL_BYTES >> 20) + " MiB; narrow the patterns or use exclude_files");
+        }
+        if (to.getParent() != null) {
+            Files.createDirectories(to.getParent());
+        }
+        Files.write(to, Files.readAllBytes(from));
+    }
+
+    /** WASI functions with every file-system mutation answered by EROFS, so the shared copy stays pristine. */
+    static HostFunction[] readOnly(HostFunction[] wasi) {
+        HostFunction[] out = wasi.clone();
+        for (int i = 0; i < out.length; i++) {
+            HostFunction fn = out[i];
+            WasmFunctionHandle guarded = null;
+            if (MUTATING.contains(fn.name())) {
+                guarded = (instance, args) -> new long[] {EROFS};
+            } else if (fn.name().equals("path_open")) {
+                // path_open(fd, dirflags, path, path_len, oflags, rights_base, rights_inheriting, fdflags, fd_out)
+                WasmFunctionHandle open = fn.handle();
+                guarded = (instance, args) -> {
+                    boolean writes = (args[4] & (OFLAG_CREAT | OFLAG_TRUNC)) != 0
+                            || (args[5] & RIGHT_FD_WRITE) != 0
+                            || (args[7] & FDFLAG_APPEND) != 0;
+                    return writes ? new long[] {EROFS} : open.apply(instance, args);
+                };
+            }
+            if (guarded != null) {
+                out[i] = new HostFunction(fn.module(), fn.name(), fn.functionType(), guarded);
+            }
+        }
+        return out;
+    }
+}

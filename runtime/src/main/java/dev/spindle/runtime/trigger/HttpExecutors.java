@@ -1,0 +1,212 @@
+package dev.spindle.runtime.trigger;
+
+import com.dylibso.chicory.wasi.WasiExitException;
+import dev.spindle.host.GuestMemory;
+import dev.spindle.host.GuestTrapException;
+import dev.spindle.manifest.HttpExecutor;
+import dev.spindle.runtime.GuestIo;
+import dev.spindle.runtime.InvocationException;
+import dev.spindle.runtime.SpindleApp;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The two ways a component serves a request: Spin's {@code inbound-http} export, or WAGI (CGI over WASI). */
+final class HttpExecutors {
+    static final String HANDLE_REQUEST = "fermyon:spin/inbound-http#handle-request";
+    static final String POST_HANDLE_REQUEST = "cabi_post_" + HANDLE_REQUEST;
+    /** {@code enum method { get, post, put, delete, patch, head, options }}, in WIT order. */
+    static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
+    /** {@code response} record: size 28, align 4. */
+    static final int RESPONSE_SIZE = 28;
+    /** A WAGI guest writing more than this to stdout gets a 500: it must not exhaust host memory. */
+    static final int MAX_WAGI_OUTPUT_BYTES = 64 << 20;
+
+    private HttpExecutors() {}
+
+    static HttpResponseData execute(SpindleApp app, String componentId, HttpExecutor executor, HttpRequestData request) {
+        if (executor instanceof HttpExecutor.Wagi wagi) {
+            return wagi(app, componentId, wagi, request);
+        }
+        return spin(app, componentId, request);
+    }
+
+    // ---- fermyon:spin/inbound-http ----
+
+    static HttpResponseData spin(SpindleApp app, String componentId, HttpRequestData request) {
+        int method = METHODS.indexOf(request.method());
+        if (method < 0) {
+            return HttpResponseData.text(405, "method " + request.method() + " is not supported by this component");
+        }
+        return app.invoke(componentId, guest -> {
+            GuestMemory memory = guest.memory();
+            GuestMemory.Slice uri = memory.allocateString(request.pathAndQuery());
+            GuestMemory.Slice headers = memory.allocateStringPairList(request.headers());
+            GuestMemory.Slice params = memory.allocateStringPairList(List.of());
+            boolean hasBody = request.body().length > 0;
+            GuestMemory.Slice body = hasBody ? memory.allocateBytes(request.body()) : new GuestMemory.Slice(0, 0);
+            long[] result = guest.call(HANDLE_REQUEST, method, uri.ptr(), uri.len(), headers.ptr(), headers.len(),
+                    params.ptr(), params.len(), hasBody ? 1 : 0, body.ptr(), body.len());
+            if (result == null || result.length != 1) {
+                throw new GuestTrapException(HANDLE_REQUEST + " must return one i32 (a pointer to the response)");
+            }
+            HttpResponseData response = readResponse(memory, (int) result[0]);
+            guest.export(POST_HANDLE_REQUEST).ifPresent(post -> post.apply(result[0]));
+            return response;
+        });
+    }
+
+    /** Reads the {@code response} record; every pointer is checked (the guest may be hostile). */
+    static HttpResponseData readResponse(GuestMemory memory, int ptr) {
+        memory.checkReturnArea(ptr, RESPONSE_SIZE, 4);
+        int status = memory.readU16(ptr);
+        if (status < 100 || status > 999) {
+            throw new GuestTrapException("response status " + status + " is not a valid HTTP status");
+        }
+        List<Map.Entry<String, String>> headers = List.of();
+        int headersDisc = memory.readU8(ptr + 4);
+        if (headersDisc == 1) {
+            headers = memory.readStringPairList(memory.readI32(ptr + 8), memory.readI32(ptr + 12));
+        } else if (headersDisc != 0) {
+            throw new GuestTrapException("response headers option discriminant " + headersDisc + " is not 0 or 1");
+        }
+        byte[] body = new byte[0];
+        int bodyDisc = memory.readU8(ptr + 16);
+        if (bodyDisc == 1) {
+            body = memory.readBytes(memory.readI32(ptr + 20), memory.readI32(ptr + 24));
+        } else if (bodyDisc != 0) {
+            throw new GuestTrapException("response body option discriminant " + bodyDisc + " is not 0 or 1");
+        }
+        return new HttpResponseData(status, headers, body);
+    }
+
+    // ---- WAGI ----
+
+    static HttpResponseData wagi(SpindleApp app, String componentId, HttpExecutor.Wagi wagi, HttpRequestData request) {
+        Map<String, String> env = cgiEnvironment(request);
+        List<String> argv = argv(wagi.argv(), env.get("SCRIPT_NAME"), request.query());
+        BoundedOutput stdout = new BoundedOutput(MAX_WAGI_OUTPUT_BYTES);
+        GuestIo io = new GuestIo(new ByteArrayInputStream(request.body()), stdout, env, argv);
+        int exit = app.invoke(componentId, io, guest -> {
+            try {
+                guest.call(wagi.entrypoint());
+                return 0;
+            } catch (WasiExitException e) {
+                return e.exitCode();
+            }
+        });
+        if (stdout.overflowed) {
+            throw new InvocationException(componentId, InvocationException.Kind.HOST_FAILURE,
+                    "wrote more than " + MAX_WAGI_OUTPUT_BYTES + " bytes to stdout");
+        }
+        if (exit != 0) {
+            app.log().warn(componentId, "WAGI guest exited with code " + exit + "; serving what it wrote");
+        }
+        try {
+            return CgiResponse.parse(stdout.toByteArray());
+        } catch (CgiResponse.MalformedException e) {
+            throw new InvocationException(componentId, InvocationException.Kind.HOST_FAILURE, "bad CGI response: " + e.getMessage());
+        }
+    }
+
+    /** The CGI/1.1 environment WAGI defines, plus Spin's X_* variables and one HTTP_* per request header. */
+    static Map<String, String> cgiEnvironment(HttpRequestData request) {
+        Router.Route route = request.match().route();
+        Map<String, String> env = new LinkedHashMap<>();
+        String contentType = "";
+        for (Map.Entry<String, String> h : request.headers()) {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            if (name.equals("content-type")) {
+                contentType = h.getValue();
+            }
+            // As in WAGI: credentials and hop-by-hop headers are not handed to the guest's environment.
+            if (name.equals("authorization") || name.equals("connection")) {
+                continue;
+            }
+            String key = "HTTP_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+            env.merge(key, h.getValue(), (a, b) -> a + "," + b);
+        }
+        env.put("AUTH_TYPE", "");
+        env.put("CONTENT_LENGTH", Integer.toString(request.body().length));
+        env.put("CONTENT_TYPE", contentType);
+        env.put("GATEWAY_INTERFACE", "CGI/1.1");
+        env.put("PATH_INFO", request.match().pathInfo());
+        env.put("PATH_TRANSLATED", request.match().pathInfo());
+        env.put("QUERY_STRING", request.query());
+        String clientHost = request.clientAddr().contains(":")
+                ? request.clientAddr().substring(0, request.clientAddr().lastIndexOf(':')) : request.clientAddr();
+        env.put("REMOTE_ADDR", clientHost);
+        env.put("REMOTE_HOST", clientHost);
+        env.put("REMOTE_USER", "");
+        env.put("REQUEST_METHOD", request.method());
+        env.put("SCRIPT_NAME", route.wildcard() && route.fullRoute().equals("/") ? "" : route.fullRoute());
+        env.put("SERVER_NAME", request.serverName());
+        env.put("SERVER_PORT", Integer.toString(request.serverPort()));
+        env.put("SERVER_PROTOCOL", "HTTP/1.1");
+        env.put("SERVER_SOFTWARE", "WAGI/1");
+        env.put("X_MATCHED_ROUTE", route.matchedRoute());
+        env.put("X_FULL_URL", request.fullUrl());
+        env.put("X_RAW_PATH_INFO", request.match().pathInfo());
+        env.put("X_COMPONENT_ROUTE", route.componentRoute());
+        env.put("X_RAW_COMPONENT_ROUTE", route.rawRoute());
+        env.put("X_BASE_PATH", request.basePath());
+        return env;
+    }
+
+    /** Expands the manifest's argv template: {@code ${SCRIPT_NAME}} and {@code ${ARGS}} (the query split on '&amp;', decoded). */
+    static List<String> argv(String template, String scriptName, String query) {
+        List<String> args = new ArrayList<>();
+        if (!query.isEmpty() && !query.contains("=")) {
+            for (String part : query.split("&")) {
+                args.add(URLDecoder.decode(part, StandardCharsets.UTF_8));
+            }
+        }
+        List<String> argv = new ArrayList<>();
+        for (String token : template.trim().split("\\s+")) {
+            if (token.isEmpty()) {
+                continue;
+            }
+            if (token.equals("${ARGS}")) {
+                argv.addAll(args);
+            } else {
+                argv.add(token.replace("${SCRIPT_NAME}", scriptName).replace("${ARGS}", String.join(" ", args)));
+            }
+        }
+        return argv;
+    }
+
+    /** Captures guest stdout, dropping (and remembering) anything past the cap. */
+    static final class BoundedOutput extends ByteArrayOutputStream {
+        private final int max;
+        boolean overflowed;
+
+        BoundedOutput(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            if (count >= max) {
+                overflowed = true;
+                return;
+            }
+            super.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            int room = max - count;
+            if (len > room) {
+                overflowed = true;
+                len = Math.max(room, 0);
+            }
+            super.write(b, off, len);
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package dev.spindle.runtime.trigger;
+
+import dev.spindle.host.HostLog;
+import dev.spindle.manifest.hosts.OutboundUrl;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BiConsumer;
+import redis.clients.jedis.BinaryJedisPubSub;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+
+/**
+ * One pub/sub connection to one Redis server, on its own thread, subscribed to every channel
+ * the app's triggers name on that server. If the server goes away it reconnects with
+ * exponential backoff; each outage is logged once when it starts and once when it ends.
+ * Log lines show the address with the password redacted.
+ */
+final class RedisSubscriber implements AutoCloseable {
+    private static final String LOG_ID = "redis-trigger";
+    /** First retry comes quickly (a restart often takes well under a second)... */
+    static final Duration INITIAL_BACKOFF = Duration.ofMillis(100);
+    /** ...then doubles up to this cap, so a returning server is noticed within 5 s without hammering a dead one. */
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** Bounded so an unreachable host fails each attempt promptly. */
+    static final int CONNECT_TIMEOUT_MS = 2000;
+
+    private final OutboundUrl url;
+    private final HostAndPort hostAndPort;
+    private final JedisClientConfig config;
+    private final List<String> channels;
+    private final BiConsumer<String, byte[]> onMessage;
+    private final HostLog log;
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile Jedis current;
+    private volatile BinaryJedisPubSub currentPubSub;
+    private volatile boolean everSubscribed;
+    private volatile boolean subscribed;
+
+    RedisSubscriber(OutboundUrl url, List<String> channels, BiConsumer<String, byte[]> onMessage, HostLog log) {
+        this.url = url;
+        this.channels = List.copyOf(channels);
+        this.onMessage = onMessage;
+        this.log = log;
+        String host = url.host();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        this.hostAndPort = new HostAndPort(host, url.portOrDefault());
+        DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
+                .ssl(url.scheme().equals("rediss"))
+                .connectionTimeoutMillis(CONNECT_TIMEOUT_MS)
+                .socketTimeoutMillis(CONNECT_TIMEOUT_MS)
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
+                .database(database(url));
+        url.user().filter(u -> !u.isEmpty()).ifPresent(b::user);
+        url.password().ifPresent(b::password);
+        this.config = b.build();
+        this.thread = new Thread(this::run, "spindle-redis-subscriber-" + url.authority());
+        this.thread.setDaemon(true);
+    }
+
+    /** {@code /N} selects database N, as for the outbound Redis connections. */
+    static int database(OutboundUrl url) {
+        String path = url.path();
+        if (path.isEmpty() || path.equals("/")) {
+            return 0;
+        }
+        String digits = path.substring(1);
+        if (digits.isEmpty() || digits.length() > 9 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("the path of a redis address must be /N (a database number), got " + path);
+        }
+        return Integer.parseInt(digits);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** True while the subscription is live (tests wait for it). */
+    boolean subscribed() {
+        return subscribed;
+    }
+
+    private void run() {
+        long backoff = INITIAL_BACKOFF.toMillis();
+        boolean outageLogged = false;
+        while (!closed) {
+            BinaryJedisPubSub pubSub = new BinaryJedisPubSub() {
+                @Override
+                public void onSubscribe(byte[] channel, int count) {
+                    if (count == channels.size()) {
+                        subscribed = true;
+                    }
+                }
+
+                @Override
+                public void onMessage(byte[] channel, byte[] message) {
+                    onMessage.accept(new String(channel, StandardCharsets.UTF_8), message);
+                }
+            };
+            try (Jedis jedis = new Jedis(hostAndPort, config)) {
+                current = jedis;
+                currentPubSub = pubSub;
+                if (closed) {
+                    break;
+                }
+                jedis.ping(); // connect and authenticate before declaring the outage over
+                if (outageLogged) {
+                    log.info(LOG_ID, "reconnected to " + url.redacted() + "; listening on " + channels);
+                    outageLogged = false;
+                } else if (!everSubscribed) {
+                    log.info(LOG_ID, "subscribed to " + url.redacted() + " channels " + channels);
+                }
+                everSubscribed = true;
+                backoff = INITIAL_BACKOFF.toMillis();
+                byte[][] names = channels.stream().map(c -> c.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+                jedis.subscribe(pubSub, names); // blocks until unsubscribed or the connection drops
+            } catch (RuntimeException e) {
+                if (closed) {
+                    break;
+                }
+                if (!outageLogged) {
+                    log.warn(LOG_ID, "lost connection to " + url.redacted() + " (" + describe(e)
+                            + "); reconnecting with backoff up to " + MAX_BACKOFF.toSeconds() + " s");
+                    outageLogged = true;
+                }
+            } finally {
+                subscribed = false;
+                current = null;
+                currentPubSub = null;
+            }
+            if (closed) {
+                break;
+            }
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                break;
+            }
+            backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
+        }
+    }
+
+    /** The exception's message, with this address's password masked should a library ever echo it. */
+    private String describe(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s+", " ");
+        if (url.password().isPresent() && !url.password().get().isEmpty()) {
+            m = m.replace(url.password().get(), "***");
+        }
+        return m;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        BinaryJedisPubSub pubSub = currentPubSub;
+        if (pubSub != null) {
+            try {
+                pubSub.unsubscribe();
+            } catch (RuntimeException ignored) {
+                // Not subscribed (yet) or already disconnected: disconnecting below ends the loop anyway.
+            }
+        }
+        Jedis jedis = current;
+        if (jedis != null) {
+            try {
+                jedis.disconnect();
+            } catch (RuntimeException ignored) {
+                // Best effort at shutdown.
+            }
+        }
+        thread.interrupt();
+        try {
+            thread.join(MAX_BACKOFF.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

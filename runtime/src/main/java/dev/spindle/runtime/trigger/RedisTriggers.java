@@ -1,0 +1,188 @@
+package dev.spindle.runtime.trigger;
+
+import dev.spindle.host.GuestMemory;
+import dev.spindle.host.GuestTrapException;
+import dev.spindle.host.HostLog;
+import dev.spindle.manifest.ManifestException;
+import dev.spindle.manifest.RedisTrigger;
+import dev.spindle.manifest.Template;
+import dev.spindle.manifest.TriggerConfig;
+import dev.spindle.manifest.hosts.InvalidOutboundUrlException;
+import dev.spindle.manifest.hosts.OutboundUrl;
+import dev.spindle.runtime.InvocationException;
+import dev.spindle.runtime.SpindleApp;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs an app's {@code [[trigger.redis]]} entries: one subscriber connection per Redis server;
+ * every message on a channel goes to every component subscribed to it, each in a fresh
+ * instance. A failing handler is logged and the next message is still delivered.
+ */
+public final class RedisTriggers implements AutoCloseable {
+    private static final String LOG_ID = "redis-trigger";
+    static final String HANDLE_MESSAGE = "fermyon:spin/inbound-redis#handle-message";
+    static final String POST_HANDLE_MESSAGE = "cabi_post_" + HANDLE_MESSAGE;
+    /** Handlers running at once; each may block on Redis, so more than the core count. */
+    static final int HANDLER_THREADS = 16;
+    /**
+     * Messages waiting for a handler. When full, the subscriber thread runs the handler itself, so
+     * it stops reading and Redis buffers for it (backpressure) rather than the host growing without bound.
+     */
+    static final int HANDLER_QUEUE = 1024;
+
+    private final List<RedisSubscriber> subscribers;
+    private final ThreadPoolExecutor handlers;
+
+    private RedisTriggers(List<RedisSubscriber> subscribers, ThreadPoolExecutor handlers) {
+        this.subscribers = List.copyOf(subscribers);
+        this.handlers = handlers;
+    }
+
+    /** The Redis triggers of the app's manifest. */
+    public static List<RedisTrigger> triggers(SpindleApp app) {
+        List<RedisTrigger> out = new ArrayList<>();
+        for (TriggerConfig t : app.manifest().triggers()) {
+            if (t instanceof RedisTrigger r) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Resolves every trigger's address and channel and starts one subscriber per server.
+     *
+     * @throws ManifestException (with the trigger's file:line) for a missing or invalid address or empty channel
+     */
+    public static RedisTriggers start(SpindleApp app) {
+        HostLog log = app.log();
+        // address string -> (channel -> component ids)
+        Map<String, Map<String, List<String>>> byServer = new LinkedHashMap<>();
+        Map<String, OutboundUrl> urls = new LinkedHashMap<>();
+        for (RedisTrigger trigger : triggers(app)) {
+            Template addressTemplate = trigger.address().or(() -> app.manifest().application().redisAddress())
+                    .orElseThrow(() -> new ManifestException(trigger.location(), "redis trigger \"" + trigger.id()
+                            + "\" has no address; set address = \"redis://...\" or [application.trigger.redis] address"));
+            String address = resolve(app, trigger, addressTemplate, "address");
+            OutboundUrl url;
+            try {
+                url = OutboundUrl.parse(address);
+                if (!url.scheme().equals("redis") && !url.scheme().equals("rediss")) {
+                    throw new InvalidOutboundUrlException("`" + url.redacted() + "` is not a redis:// or rediss:// address");
+                }
+                RedisSubscriber.database(url);
+                url.portOrDefault();
+            } catch (RuntimeException e) {
+                throw new ManifestException(trigger.location(), "redis trigger \"" + trigger.id() + "\": address: " + e.getMessage());
+            }
+            String channel = resolve(app, trigger, trigger.channel(), "channel");
+            if (channel.isEmpty()) {
+                throw new ManifestException(trigger.location(), "redis trigger \"" + trigger.id() + "\": channel is empty");
+            }
+            urls.putIfAbsent(address, url);
+            byServer.computeIfAbsent(address, a -> new LinkedHashMap<>())
+                    .computeIfAbsent(channel, c -> new ArrayList<>())
+                    .add(trigger.componentId().orElseThrow());
+        }
+        AtomicInteger counter = new AtomicInteger();
+        ThreadPoolExecutor handlers = new ThreadPoolExecutor(HANDLER_THREADS, HANDLER_THREADS, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(HANDLER_QUEUE), r -> {
+                    Thread t = new Thread(r, "spindle-redis-handler-" + counter.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.CallerRunsPolicy());
+        handlers.allowCoreThreadTimeOut(true);
+        List<RedisSubscriber> subscribers = new ArrayList<>();
+        for (Map.Entry<String, Map<String, List<String>>> server : byServer.entrySet()) {
+            Map<String, List<String>> routes = server.getValue();
+            RedisSubscriber subscriber = new RedisSubscriber(urls.get(server.getKey()), new ArrayList<>(routes.keySet()),
+                    (channel, payload) -> {
+                        for (String componentId : routes.getOrDefault(channel, List.of())) {
+                            handlers.execute(() -> deliver(app, componentId, channel, payload));
+                        }
+                    }, log);
+            subscribers.add(subscriber);
+        }
+        subscribers.forEach(RedisSubscriber::start);
+        return new RedisTriggers(subscribers, handlers);
+    }
+
+    private static String resolve(SpindleApp app, RedisTrigger trigger, Template template, String what) {
+        try {
+            return app.variables().resolve(template);
+        } catch (ManifestException e) {
+            throw e; // already names the file:line of the template
+        } catch (RuntimeException e) {
+            throw new ManifestException(trigger.location(), "redis trigger \"" + trigger.id() + "\": " + what + ": " + e.getMessage());
+        }
+    }
+
+    /** Runs one component's handler on one message; failures are logged, never propagated. */
+    static void deliver(SpindleApp app, String componentId, String channel, byte[] payload) {
+        try {
+            boolean ok = handleMessage(app, componentId, payload);
+            if (!ok) {
+                app.log().warn(componentId, "handle-message on channel \"" + channel + "\" returned an error");
+            }
+        } catch (InvocationException e) {
+            app.log().error(componentId, "handle-message on channel \"" + channel + "\" failed: " + e.getMessage());
+        } catch (RuntimeException e) {
+            app.log().error(componentId, "handle-message on channel \"" + channel + "\" failed: " + e);
+        }
+    }
+
+    /** Calls the export in a fresh instance; true for {@code ok}, and for the legacy {@code err(success)}. */
+    static boolean handleMessage(SpindleApp app, String componentId, byte[] payload) {
+        return app.invoke(componentId, guest -> {
+            GuestMemory memory = guest.memory();
+            GuestMemory.Slice message = memory.allocateBytes(payload);
+            long[] result = guest.call(HANDLE_MESSAGE, message.ptr(), message.len());
+            if (result == null || result.length != 1) {
+                throw new GuestTrapException(HANDLE_MESSAGE + " must return one i32 (a pointer to the result)");
+            }
+            int ptr = (int) result[0];
+            memory.checkReturnArea(ptr, 2, 1);
+            int disc = memory.readU8(ptr);
+            int error = memory.readU8(ptr + 1);
+            guest.export(POST_HANDLE_MESSAGE).ifPresent(post -> post.apply(result[0]));
+            if (disc == 0) {
+                return true;
+            }
+            if (disc != 1) {
+                throw new GuestTrapException("handle-message result discriminant " + disc + " is not 0 or 1");
+            }
+            return error == 0; // err(success): old Spin-era guests report success this way
+        });
+    }
+
+    /** True when every subscriber holds a live subscription (tests wait for this before publishing). */
+    public boolean allSubscribed() {
+        return subscribers.stream().allMatch(RedisSubscriber::subscribed);
+    }
+
+    /** Closes the subscribers, then lets queued messages finish within {@code grace}. */
+    public void close(java.time.Duration grace) {
+        subscribers.forEach(RedisSubscriber::close);
+        handlers.shutdown();
+        try {
+            if (!handlers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                handlers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            handlers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(java.time.Duration.ofSeconds(10));
+    }
+}
