@@ -4,10 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spindle.host.GuestMemory;
+import dev.spindle.runtime.trigger.HttpServerOptions;
+import dev.spindle.runtime.trigger.HttpTriggerServer;
+import dev.spindle.runtime.trigger.RedisTriggers;
 import dev.spindle.testing.Guests;
 import dev.spindle.testing.RedisServer;
 import dev.spindle.testing.RedisServerExtension;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,6 +100,11 @@ class SdkGuestsTest {
                 name = "sdk-test"
                 [variables]
                 redis_address = { default = "%s" }
+                [application.trigger.redis]
+                address = "%s"
+                [[trigger.redis]]
+                channel = "sdk-messages"
+                component = "sdk-test"
                 [[trigger.http]]
                 route = "/count"
                 component = "counter"
@@ -109,7 +121,7 @@ class SdkGuestsTest {
                 allowed_outbound_hosts = ["redis://127.0.0.1:%d"]
                 [component.sdk-test.variables]
                 redis_address = "{{ redis_address }}"
-                """.formatted(redis.uri(),
+                """.formatted(redis.uri(), redis.uri(),
                 root.resolve(sdk.counter).toString().replace("\\", "/"), redis.port(),
                 root.resolve(sdk.sdkTest).toString().replace("\\", "/"), redis.port());
         Path manifest = dir.resolve("spin.toml");
@@ -185,6 +197,47 @@ class SdkGuestsTest {
             assertEquals(List.of(1, 1), app.invoke("sdk-test", guest -> handleMessage(guest, "fail".getBytes(StandardCharsets.UTF_8))));
         }
         assertEquals(List.of("one", ""), redis.withJedis(j -> j.lrange("sdk:messages", 0, -1)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Sdk.class)
+    void servedByTheHttpAndRedisTriggers(Sdk sdk, RedisServer redis) throws Exception {
+        redis.flushAll();
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try (SpindleApp app = load(redis, sdk);
+                HttpTriggerServer server = HttpTriggerServer.start(app, HttpServerOptions.defaults().withPort(0));
+                RedisTriggers subscribers = RedisTriggers.start(app)) {
+            for (int expected = 1; expected <= 2; expected++) {
+                HttpResponse<String> count = client.send(
+                        HttpRequest.newBuilder(URI.create(server.baseUrl() + "/count")).timeout(Duration.ofSeconds(20)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, count.statusCode(), count.body());
+                assertEquals("text/plain", count.headers().firstValue("content-type").orElse(""));
+                assertEquals(expected + "\n", count.body());
+            }
+            HttpResponse<String> echo = client.send(
+                    HttpRequest.newBuilder(URI.create(server.baseUrl() + "/echo/x?y=1")).timeout(Duration.ofSeconds(20))
+                            .header("X-Test", "yes").POST(HttpRequest.BodyPublishers.ofString("posted")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, echo.statusCode(), echo.body());
+            assertEquals(sdk.echoHeader, echo.headers().firstValue("x-echo").orElse(""));
+            assertTrue(echo.body().startsWith("method POST\nuri /echo/x?y=1\n"), echo.body());
+            assertTrue(echo.body().contains("\nheader spin-full-url=" + server.baseUrl() + "/echo/x?y=1\n"), echo.body());
+            assertTrue(echo.body().endsWith("\nlookup x-test yes\nbody posted\n"), echo.body());
+
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!subscribers.allSubscribed() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            redis.withJedis(j -> j.publish("sdk-messages", "via the trigger"));
+            List<String> messages = List.of();
+            while (messages.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                messages = redis.withJedis(j -> j.lrange("sdk:messages", 0, -1));
+            }
+            assertEquals(List.of("via the trigger"), messages);
+        }
+        assertEquals("2", redis.withJedis(j -> j.get(sdk.counterKey)));
     }
 
     // ---- calling the handler exports the way a trigger does ----
