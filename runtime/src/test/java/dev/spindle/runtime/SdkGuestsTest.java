@@ -40,19 +40,23 @@ import org.junit.jupiter.params.provider.EnumSource;
 class SdkGuestsTest {
     /** One row per SDK: its committed example (HTTP counter) and test guest. */
     enum Sdk {
-        C("sdk/c/example/counter.wasm", "sdk/c/test/sdk-test.wasm", "spindle:c-counter", "c"),
-        RUST("sdk/rust/example/counter.wasm", "sdk/rust/test/sdk-test.wasm", "spindle:rust-counter", "rust");
+        C("sdk/c", "spindle:c-counter", "c", "run-redis-test"),
+        RUST("sdk/rust", "spindle:rust-counter", "rust", "run-redis-test"),
+        // AssemblyScript cannot spell "run-redis-test"; its SDK renames only its own glue exports.
+        ASSEMBLYSCRIPT("sdk/assemblyscript", "spindle:as-counter", "assemblyscript", "runRedisTest");
 
         final String counter;
         final String sdkTest;
         final String counterKey;
         final String echoHeader;
+        final String runRedisTest;
 
-        Sdk(String counter, String sdkTest, String counterKey, String echoHeader) {
-            this.counter = counter;
-            this.sdkTest = sdkTest;
+        Sdk(String dir, String counterKey, String echoHeader, String runRedisTest) {
+            this.counter = dir + "/example/counter.wasm";
+            this.sdkTest = dir + "/test/sdk-test.wasm";
             this.counterKey = counterKey;
             this.echoHeader = echoHeader;
+            this.runRedisTest = runRedisTest;
         }
     }
 
@@ -150,7 +154,7 @@ class SdkGuestsTest {
         redis.flushAll();
         try (SpindleApp app = load(redis, sdk)) {
             String transcript = app.invoke("sdk-test", guest -> {
-                int report = (int) guest.call("run-redis-test")[0];
+                int report = (int) guest.call(sdk.runRedisTest)[0];
                 GuestMemory memory = guest.memory();
                 return memory.readString(memory.readI32(report), memory.readI32(report + 4));
             });
