@@ -254,7 +254,8 @@ class SdkGuestsTest {
         redis.flushAll();
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try (SpindleApp app = load(redis, sdk);
-                HttpTriggerServer server = HttpTriggerServer.start(app, HttpServerOptions.defaults().withPort(0));
+                HttpTriggerServer server = HttpTriggerServer.start(app,
+                        HttpServerOptions.defaults().withPort(0).withShutdownGrace(Duration.ofSeconds(1)));
                 RedisTriggers subscribers = RedisTriggers.start(app)) {
             for (int expected = 1; expected <= 2; expected++) {
                 HttpResponse<String> count = client.send(
