@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -295,7 +294,6 @@ class SdkGuestsTest {
      * interface is on main, the engine refuses to link a module importing it; this test was run
      * against the extended branch merged into a scratch copy of this one (see the commit).
      */
-    @Disabled("spindle:redis/extended@0.1.0 is not on main yet: the engine refuses to link ext-test.wasm")
     @ParameterizedTest
     @EnumSource(Sdk.class)
     void everyExtendedWrapperFollowsTheAbi(Sdk sdk, RedisServer redis) throws IOException {
