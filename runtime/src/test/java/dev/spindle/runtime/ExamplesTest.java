@@ -118,11 +118,51 @@ class ExamplesTest {
         assertEquals("3", redis.withJedis(j -> j.get("hello-redis:count")));
     }
 
+    // ---- session-cache ----
+
+    @Test
+    void sessionCacheLogsInReadsTheSessionAndExpiresIt() throws Exception {
+        try (SpindleApp app = load("session-cache", Map.of("session_ttl_ms", "1500")); HttpTriggerServer server = http(app)) {
+            HttpResponse<String> login = post(server, "/login", "alice");
+            assertEquals(200, login.statusCode(), login.body());
+            String token = login.body().trim();
+            assertTrue(token.matches("[0-9a-f]{32}"), token);
+            assertEquals(token, login.headers().firstValue("x-session-token").orElse(""));
+            assertEquals("1500", login.headers().firstValue("x-session-ttl-ms").orElse(""));
+            assertEquals("alice", redis.withJedis(j -> j.get("session:" + token)));
+            long pttl = redis.withJedis(j -> j.pttl("session:" + token));
+            assertTrue(pttl > 0 && pttl <= 1500, "PTTL " + pttl);
+
+            HttpResponse<String> me = get(server, "/me", "Authorization", "Bearer " + token);
+            assertEquals(200, me.statusCode(), me.body());
+            assertEquals("alice\n", me.body());
+            long left = Long.parseLong(me.headers().firstValue("x-session-ttl-ms").orElse("-1"));
+            assertTrue(left > 0 && left <= 1500, "x-session-ttl-ms " + left);
+
+            HttpResponse<String> anonymous = get(server, "/me");
+            assertEquals(401, anonymous.statusCode());
+            assertEquals("Bearer", anonymous.headers().firstValue("www-authenticate").orElse(""));
+            assertEquals(401, get(server, "/me", "Authorization", "Bearer " + "0".repeat(32)).statusCode());
+
+            String other = post(server, "/login", "bob").body().trim();
+            assertFalse(other.equals(token), "two logins got the same token");
+            assertEquals(204, post(server, "/logout", "", "Authorization", "Bearer " + other).statusCode());
+            assertEquals(401, get(server, "/me", "Authorization", "Bearer " + other).statusCode());
+
+            await("the session to expire", () -> !redis.withJedis(j -> j.exists("session:" + token)));
+            HttpResponse<String> expired = get(server, "/me", "Authorization", "Bearer " + token);
+            assertEquals(401, expired.statusCode(), expired.body());
+            assertTrue(expired.body().contains("expired"), expired.body());
+            assertEquals(400, post(server, "/login", "").statusCode());
+        }
+    }
+
     // ---- rebuilding every example from source ----
 
     /** Each example, the toolchain its build.sh needs, and the modules it builds. */
     enum Example {
-        HELLO_REDIS("hello-redis", Toolchain.C, "hello.wasm");
+        HELLO_REDIS("hello-redis", Toolchain.C, "hello.wasm"),
+        SESSION_CACHE("session-cache", Toolchain.RUST, "session-cache.wasm");
 
         final String dir;
         final Toolchain toolchain;
