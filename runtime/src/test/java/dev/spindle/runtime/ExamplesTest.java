@@ -157,12 +157,47 @@ class ExamplesTest {
         }
     }
 
+    // ---- api-cache ----
+
+    @Test
+    void apiCacheMissesThenHitsUntilTheTtlRunsOut() throws Exception {
+        try (SpindleApp app = load("api-cache", Map.of("cache_ttl_ms", "1000")); HttpTriggerServer server = http(app)) {
+            HttpResponse<String> miss = get(server, "/products/books");
+            assertEquals(200, miss.statusCode(), miss.body());
+            assertEquals("MISS", miss.headers().firstValue("x-cache").orElse(""));
+            assertEquals("application/json", miss.headers().firstValue("content-type").orElse(""));
+            assertTrue(miss.body().startsWith("{\"category\":\"books\",\"products\":[{\"id\":\"books-1\""), miss.body());
+            assertEquals(miss.body(), redis.withJedis(j -> j.get("api-cache:products:books")));
+            long pttl = redis.withJedis(j -> j.pttl("api-cache:products:books"));
+            assertTrue(pttl > 0 && pttl <= 1000, "PTTL " + pttl);
+
+            HttpResponse<String> hit = get(server, "/products/books");
+            assertEquals(200, hit.statusCode());
+            assertEquals("HIT", hit.headers().firstValue("x-cache").orElse(""));
+            assertEquals(miss.body(), hit.body());
+            assertEquals("1", redis.withJedis(j -> j.get("api-cache:computed")));
+
+            HttpResponse<String> other = get(server, "/products/toys");
+            assertEquals("MISS", other.headers().firstValue("x-cache").orElse(""));
+            assertTrue(other.body().contains("\"toys-1\""), other.body());
+            assertEquals(400, get(server, "/products/Bad_Cat").statusCode());
+            assertEquals(404, get(server, "/products").statusCode());
+
+            await("the cached entry to expire", () -> !redis.withJedis(j -> j.exists("api-cache:products:books")));
+            HttpResponse<String> again = get(server, "/products/books");
+            assertEquals("MISS", again.headers().firstValue("x-cache").orElse(""));
+            assertEquals(miss.body(), again.body(), "the fake backend is deterministic");
+            assertEquals("3", redis.withJedis(j -> j.get("api-cache:computed")));
+        }
+    }
+
     // ---- rebuilding every example from source ----
 
     /** Each example, the toolchain its build.sh needs, and the modules it builds. */
     enum Example {
         HELLO_REDIS("hello-redis", Toolchain.C, "hello.wasm"),
-        SESSION_CACHE("session-cache", Toolchain.RUST, "session-cache.wasm");
+        SESSION_CACHE("session-cache", Toolchain.RUST, "session-cache.wasm"),
+        API_CACHE("api-cache", Toolchain.ASSEMBLYSCRIPT, "api-cache.wasm");
 
         final String dir;
         final Toolchain toolchain;
