@@ -191,13 +191,48 @@ class ExamplesTest {
         }
     }
 
+    // ---- queue ----
+
+    @Test
+    void queueJobsPostedOverHttpAreDrainedByTheCronWorker() throws Exception {
+        int jobs = 25;
+        try (SpindleApp app = load("queue", Map.of()); HttpTriggerServer server = http(app)) {
+            for (int i = 1; i <= jobs; i++) {
+                HttpResponse<String> queued = post(server, "/jobs", "job-" + i);
+                assertEquals(202, queued.statusCode(), queued.body());
+                assertEquals("queued, " + i + " waiting\n", queued.body());
+            }
+            HttpResponse<String> before = get(server, "/stats");
+            assertEquals(200, before.statusCode(), before.body());
+            assertEquals("application/json", before.headers().firstValue("content-type").orElse(""));
+            assertEquals("{\"queued\":" + jobs + ",\"processed\":0}\n", before.body());
+            assertEquals(400, post(server, "/jobs", "").statusCode());
+
+            try (CronScheduler cron = CronScheduler.start(app)) {
+                await("the cron worker to drain the queue", () -> "25".equals(redis.withJedis(j -> j.get("queue:processed"))));
+                assertEquals("{\"queued\":0,\"processed\":" + jobs + "}\n", get(server, "/stats").body());
+                assertEquals(Long.valueOf(0), redis.withJedis(j -> j.llen("queue:jobs")));
+                List<String> results = redis.withJedis(j -> j.lrange("queue:results", 0, -1));
+                assertEquals(jobs, results.size());
+                assertEquals("job 1: JOB-1", results.get(0));
+                assertEquals("job 25: JOB-25", results.get(24));
+                HttpResponse<String> last = get(server, "/results");
+                assertTrue(last.body().startsWith("job 16: JOB-16\n") && last.body().endsWith("job 25: JOB-25\n"), last.body());
+
+                assertEquals(202, post(server, "/jobs", "one more").statusCode());
+                await("a later tick to take the new job", () -> "26".equals(redis.withJedis(j -> j.get("queue:processed"))));
+            }
+        }
+    }
+
     // ---- rebuilding every example from source ----
 
     /** Each example, the toolchain its build.sh needs, and the modules it builds. */
     enum Example {
         HELLO_REDIS("hello-redis", Toolchain.C, "hello.wasm"),
         SESSION_CACHE("session-cache", Toolchain.RUST, "session-cache.wasm"),
-        API_CACHE("api-cache", Toolchain.ASSEMBLYSCRIPT, "api-cache.wasm");
+        API_CACHE("api-cache", Toolchain.ASSEMBLYSCRIPT, "api-cache.wasm"),
+        QUEUE("queue", Toolchain.C, "producer.wasm", "worker.wasm");
 
         final String dir;
         final Toolchain toolchain;
