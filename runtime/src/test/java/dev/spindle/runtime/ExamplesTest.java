@@ -225,6 +225,40 @@ class ExamplesTest {
         }
     }
 
+    // ---- rate-limit ----
+
+    @Test
+    void rateLimitAnswers429WithRetryAfterOnceAClientIsOverTheLimit() throws Exception {
+        try (SpindleApp app = load("rate-limit", Map.of("rate_limit_max", "3", "rate_window_ms", "60000"));
+                HttpTriggerServer server = http(app)) {
+            for (int remaining = 2; remaining >= 0; remaining--) {
+                HttpResponse<String> ok = get(server, "/anything");
+                assertEquals(200, ok.statusCode(), ok.body());
+                assertEquals("3", ok.headers().firstValue("x-ratelimit-limit").orElse(""));
+                assertEquals(String.valueOf(remaining), ok.headers().firstValue("x-ratelimit-remaining").orElse(""));
+                assertFalse(ok.headers().firstValue("retry-after").isPresent());
+            }
+            HttpResponse<String> denied = get(server, "/anything");
+            assertEquals(429, denied.statusCode(), denied.body());
+            assertEquals("0", denied.headers().firstValue("x-ratelimit-remaining").orElse(""));
+            long retryAfter = Long.parseLong(denied.headers().firstValue("retry-after").orElseThrow());
+            assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
+            long resetMs = Long.parseLong(denied.headers().firstValue("x-ratelimit-reset-ms").orElseThrow());
+            assertEquals((resetMs + 999) / 1000, retryAfter);
+            assertTrue(denied.body().startsWith("too many requests for addr:127.0.0.1:"), denied.body());
+            assertEquals("4", redis.withJedis(j -> j.get("ratelimit:addr:127.0.0.1")));
+            long pttl = redis.withJedis(j -> j.pttl("ratelimit:addr:127.0.0.1"));
+            assertTrue(pttl > 0 && pttl <= 60000, "PTTL " + pttl);
+
+            // An API key is its own client with its own window.
+            HttpResponse<String> keyed = get(server, "/", "x-api-key", "alice");
+            assertEquals(200, keyed.statusCode(), keyed.body());
+            assertEquals("2", keyed.headers().firstValue("x-ratelimit-remaining").orElse(""));
+            assertEquals("1", redis.withJedis(j -> j.get("ratelimit:key:alice")));
+            assertEquals(429, get(server, "/").statusCode());
+        }
+    }
+
     // ---- rebuilding every example from source ----
 
     /** Each example, the toolchain its build.sh needs, and the modules it builds. */
@@ -232,7 +266,8 @@ class ExamplesTest {
         HELLO_REDIS("hello-redis", Toolchain.C, "hello.wasm"),
         SESSION_CACHE("session-cache", Toolchain.RUST, "session-cache.wasm"),
         API_CACHE("api-cache", Toolchain.ASSEMBLYSCRIPT, "api-cache.wasm"),
-        QUEUE("queue", Toolchain.C, "producer.wasm", "worker.wasm");
+        QUEUE("queue", Toolchain.C, "producer.wasm", "worker.wasm"),
+        RATE_LIMIT("rate-limit", Toolchain.C, "limiter.wasm");
 
         final String dir;
         final Toolchain toolchain;
