@@ -259,6 +259,31 @@ class ExamplesTest {
         }
     }
 
+    // ---- pubsub ----
+
+    @Test
+    void pubsubMessagesPublishedOverHttpAreRecordedByTheRedisTrigger() throws Exception {
+        try (SpindleApp app = load("pubsub", Map.of("channel", "test-channel")); HttpTriggerServer server = http(app);
+                RedisTriggers subscribers = RedisTriggers.start(app)) {
+            await("the subscriber", subscribers::allSubscribed);
+            for (String message : List.of("hello", "h\u00e9llo w\u00f6rld", "hello")) {
+                HttpResponse<String> published = post(server, "/publish", message);
+                assertEquals(202, published.statusCode(), published.body());
+                assertEquals("published to test-channel\n", published.body());
+            }
+            await("both messages in the set", () -> redis.withJedis(j -> j.scard("pubsub:messages")) == 2);
+            assertEquals(java.util.Set.of("hello", "h\u00e9llo w\u00f6rld"), redis.withJedis(j -> j.smembers("pubsub:messages")));
+            HttpResponse<String> listed = get(server, "/messages");
+            assertEquals(200, listed.statusCode(), listed.body());
+            assertEquals("hello\nh\u00e9llo w\u00f6rld\n", listed.body());
+
+            // The trigger listens on the channel from the variable, whoever publishes.
+            redis.withJedis(j -> j.publish("test-channel", "from jedis"));
+            await("the direct message", () -> redis.withJedis(j -> j.sismember("pubsub:messages", "from jedis")));
+            assertEquals(400, post(server, "/publish", "").statusCode());
+        }
+    }
+
     // ---- rebuilding every example from source ----
 
     /** Each example, the toolchain its build.sh needs, and the modules it builds. */
@@ -267,7 +292,8 @@ class ExamplesTest {
         SESSION_CACHE("session-cache", Toolchain.RUST, "session-cache.wasm"),
         API_CACHE("api-cache", Toolchain.ASSEMBLYSCRIPT, "api-cache.wasm"),
         QUEUE("queue", Toolchain.C, "producer.wasm", "worker.wasm"),
-        RATE_LIMIT("rate-limit", Toolchain.C, "limiter.wasm");
+        RATE_LIMIT("rate-limit", Toolchain.C, "limiter.wasm"),
+        PUBSUB("pubsub", Toolchain.C, "publisher.wasm", "recorder.wasm");
 
         final String dir;
         final Toolchain toolchain;
