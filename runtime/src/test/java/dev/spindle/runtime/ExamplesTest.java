@@ -284,6 +284,33 @@ class ExamplesTest {
         }
     }
 
+    // ---- sandbox ----
+
+    @Test
+    void sandboxIsRefusedTheForbiddenAddressWithoutAnySocketToIt() throws Exception {
+        // The "forbidden" server is a listening socket the test watches: the component must be
+        // refused before anything connects to it.
+        try (java.net.ServerSocket forbidden = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            String forbiddenAddress = "redis://127.0.0.1:" + forbidden.getLocalPort();
+            try (SpindleApp app = load("sandbox", Map.of("forbidden_address", forbiddenAddress)); HttpTriggerServer server = http(app)) {
+                HttpResponse<String> response = get(server, "/");
+                assertEquals(200, response.statusCode(), response.body());
+                assertEquals("redis_address " + redis.uri() + ": allowed, PING answered PONG\n"
+                        + "forbidden_address " + forbiddenAddress + ": denied (invalid-address): it is not in this component's allowed_outbound_hosts,\n"
+                        + "  so the host refused it without opening a connection; the host's log names the entry to add\n",
+                        response.body());
+            }
+            assertTrue(log.contains("WARN [prober] denied redis address \"" + forbiddenAddress + "\": add \"" + forbiddenAddress
+                    + "\" to allowed_outbound_hosts of component \"prober\""), log.toString());
+            forbidden.setSoTimeout(200);
+            try (java.net.Socket accepted = forbidden.accept()) {
+                throw new AssertionError("something connected to the forbidden address from " + accepted.getRemoteSocketAddress());
+            } catch (java.net.SocketTimeoutException expected) {
+                // nobody connected
+            }
+        }
+    }
+
     // ---- rebuilding every example from source ----
 
     /** Each example, the toolchain its build.sh needs, and the modules it builds. */
@@ -293,7 +320,8 @@ class ExamplesTest {
         API_CACHE("api-cache", Toolchain.ASSEMBLYSCRIPT, "api-cache.wasm"),
         QUEUE("queue", Toolchain.C, "producer.wasm", "worker.wasm"),
         RATE_LIMIT("rate-limit", Toolchain.C, "limiter.wasm"),
-        PUBSUB("pubsub", Toolchain.C, "publisher.wasm", "recorder.wasm");
+        PUBSUB("pubsub", Toolchain.C, "publisher.wasm", "recorder.wasm"),
+        SANDBOX("sandbox", Toolchain.C, "sandbox.wasm");
 
         final String dir;
         final Toolchain toolchain;
