@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Rebuilds session-cache.wasm from src/lib.rs with the Rust SDK (sdk/rust) and Debian's
+# rustc 1.63 + cargo for wasm32-wasi (used even when a rustup toolchain without the wasm target
+# comes first on PATH).
+# Usage: examples/session-cache/build.sh [OUTPUT_DIR]   (default: this directory)
+# Exit status: 0 built, 1 the build failed, 3 the toolchain is missing (the message says what to install).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+out="${1:-$here}"
+export PATH="/usr/bin:$PATH"
+INSTALL="apt-get install -y rustc cargo libstd-rust-dev-wasm32"
+TARGET=wasm32-wasi
+
+if ! command -v cargo >/dev/null 2>&1 || ! command -v rustc >/dev/null 2>&1; then
+  echo "examples/session-cache: cargo/rustc not found; install Debian's with: $INSTALL" >&2
+  exit 3
+fi
+if [[ ! -d "$(rustc --print sysroot)/lib/rustlib/$TARGET" ]]; then
+  echo "examples/session-cache: rustc at $(command -v rustc) has no $TARGET standard library; install it with: $INSTALL" >&2
+  exit 3
+fi
+
+cd "$here"
+# The SDK is a path dependency outside this workspace, so rustc sees its absolute path (it ends
+# up in panic locations): map the checkout's location away to keep the build reproducible.
+RUSTFLAGS="--remap-path-prefix=$root=/spindle" \
+  cargo build --offline --locked --target "$TARGET" --release
+cp target/$TARGET/release/session_cache.wasm "$out/session-cache.wasm"
+echo "built $out/session-cache.wasm ($(wc -c < "$out/session-cache.wasm") bytes)"
