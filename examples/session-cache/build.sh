@@ -21,10 +21,17 @@ if [[ ! -d "$(rustc --print sysroot)/lib/rustlib/$TARGET" ]]; then
   exit 3
 fi
 
-cd "$here"
-# The SDK is a path dependency outside this workspace, so rustc sees its absolute path (it ends
-# up in panic locations): map the checkout's location away to keep the build reproducible.
-RUSTFLAGS="--remap-path-prefix=$root=/spindle" \
-  cargo build --offline --locked --target "$TARGET" --release
-cp target/$TARGET/release/session_cache.wasm "$out/session-cache.wasm"
+# Cargo hashes a path dependency's absolute location into its symbol names (and rustc puts
+# paths into panic locations), which changes the module's bytes: build from a copy at a fixed
+# path, with that path mapped away, so every checkout produces the same module.
+work=/tmp/spindle-reproducible-build  # fixed on purpose: the path is part of the build
+rm -rf "$work"
+mkdir -p "$work/examples/session-cache" "$work/sdk"
+cp -r "$here/Cargo.toml" "$here/Cargo.lock" "$here/src" "$work/examples/session-cache/"
+cp -r "$root/sdk/rust" "$work/sdk/rust"
+rm -rf "$work/sdk/rust/target"
+(cd "$work/examples/session-cache" &&
+  RUSTFLAGS="--remap-path-prefix=$work=/spindle" cargo build --offline --locked --target "$TARGET" --release)
+cp "$work/examples/session-cache/target/$TARGET/release/session_cache.wasm" "$out/session-cache.wasm"
+rm -rf "$work"
 echo "built $out/session-cache.wasm ($(wc -c < "$out/session-cache.wasm") bytes)"
