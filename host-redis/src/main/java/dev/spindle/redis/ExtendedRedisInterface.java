@@ -11,7 +11,12 @@ import static dev.spindle.redis.RedisLowering.expectStatus;
 import static dev.spindle.redis.RedisLowering.flatten;
 import static dev.spindle.redis.RedisLowering.i32;
 import static dev.spindle.redis.RedisLowering.readParameters;
+import static dev.spindle.redis.RedisLowering.okBool;
+import static dev.spindle.redis.RedisLowering.okOptionalPayload;
+import static dev.spindle.redis.RedisLowering.okS64;
+import static dev.spindle.redis.RedisLowering.okU32;
 import static dev.spindle.redis.RedisLowering.unexpected;
+import static dev.spindle.redis.RedisLowering.U32_MAX;
 
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.spindle.host.GuestMemory;
@@ -73,8 +78,6 @@ final class ExtendedRedisInterface {
             "return {count, ttl}");
 
     static final String RATE_LIMIT_SHA = sha1Hex(RATE_LIMIT_SCRIPT);
-
-    private static final long U32_MAX = 0xFFFF_FFFFL;
 
     private ExtendedRedisInterface() {}
 
@@ -255,20 +258,7 @@ final class ExtendedRedisInterface {
     private static Op listPop(String command) {
         return (m, a, h) -> {
             String key = m.readString(i32(a, 1), i32(a, 2));
-            Reply r = h.call(List.of(bytes(command), bytes(key)));
-            if (r instanceof Reply.Nil) {
-                return retptr -> {
-                    m.writeU8(retptr, 0);
-                    m.writeU8(retptr + 4, 0);
-                };
-            }
-            byte[] value = expectBulk(r);
-            return retptr -> {
-                GuestMemory.Slice s = m.allocateBytes(value);
-                m.writeU8(retptr, 0);
-                m.writeU8(retptr + 4, 1);
-                m.writeSlice(retptr + 8, s);
-            };
+            return okOptionalPayload(m, h.call(List.of(bytes(command), bytes(key))));
         };
     }
 
@@ -368,30 +358,6 @@ final class ExtendedRedisInterface {
     }
 
     // ---- writers and plumbing ----
-
-    private static Writer okBool(GuestMemory m, boolean value) {
-        return retptr -> {
-            m.writeU8(retptr, 0);
-            m.writeU8(retptr + 4, value ? 1 : 0);
-        };
-    }
-
-    private static Writer okS64(GuestMemory m, long value) {
-        return retptr -> {
-            m.writeU8(retptr, 0);
-            m.writeI64(retptr + 8, value);
-        };
-    }
-
-    private static Writer okU32(GuestMemory m, long value) {
-        if (value < 0 || value > U32_MAX) {
-            throw RedisError.other("result " + value + " does not fit a u32");
-        }
-        return retptr -> {
-            m.writeU8(retptr, 0);
-            m.writeI32(retptr + 4, (int) value);
-        };
-    }
 
     private static HostImport op(
             RedisConnections connections, String name, List<ValType> params, int retSize, int retAlign, int errorOffset, Op op) {

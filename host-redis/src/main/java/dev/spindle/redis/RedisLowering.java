@@ -202,6 +202,54 @@ final class RedisLowering {
     }
 
     /** Writes {@code err(error)} with the error variant at {@code errorAt}. */
+    // ---- ok(...) writers for the return areas both interfaces share (guest-abi.md) ----
+
+    static final long U32_MAX = 0xFFFF_FFFFL;
+
+    /** {@code result<bool, error>}: ok u8 @4. */
+    static Writer okBool(GuestMemory m, boolean value) {
+        return retptr -> {
+            m.writeU8(retptr, 0);
+            m.writeU8(retptr + 4, value ? 1 : 0);
+        };
+    }
+
+    /** {@code result<s64, error>}: ok i64 @8. */
+    static Writer okS64(GuestMemory m, long value) {
+        return retptr -> {
+            m.writeU8(retptr, 0);
+            m.writeI64(retptr + 8, value);
+        };
+    }
+
+    /** {@code result<u32, error>}: ok u32 @4; a count Redis reports beyond u32 is an error, not a wrap. */
+    static Writer okU32(GuestMemory m, long value) {
+        if (value < 0 || value > U32_MAX) {
+            throw RedisError.other("result " + value + " does not fit a u32");
+        }
+        return retptr -> {
+            m.writeU8(retptr, 0);
+            m.writeI32(retptr + 4, (int) value);
+        };
+    }
+
+    /** {@code result<option<payload>, error>} from a bulk-or-nil reply: option disc @4, list @8/@12. */
+    static Writer okOptionalPayload(GuestMemory m, Reply r) {
+        if (r instanceof Reply.Nil) {
+            return retptr -> {
+                m.writeU8(retptr, 0);
+                m.writeU8(retptr + 4, 0);
+            };
+        }
+        byte[] value = expectBulk(r);
+        return retptr -> {
+            GuestMemory.Slice s = m.allocateBytes(value);
+            m.writeU8(retptr, 0);
+            m.writeU8(retptr + 4, 1);
+            m.writeSlice(retptr + 8, s);
+        };
+    }
+
     static void writeError(GuestMemory m, int retptr, int errorAt, RedisError e) {
         int disc;
         switch (e.kind()) {

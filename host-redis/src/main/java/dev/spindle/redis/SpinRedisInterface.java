@@ -11,6 +11,9 @@ import static dev.spindle.redis.RedisLowering.flatten;
 import static dev.spindle.redis.RedisLowering.fn;
 import static dev.spindle.redis.RedisLowering.i32;
 import static dev.spindle.redis.RedisLowering.readParameters;
+import static dev.spindle.redis.RedisLowering.okOptionalPayload;
+import static dev.spindle.redis.RedisLowering.okS64;
+import static dev.spindle.redis.RedisLowering.okU32;
 import static dev.spindle.redis.RedisLowering.retArea;
 import static dev.spindle.redis.RedisLowering.unexpected;
 
@@ -70,20 +73,7 @@ final class SpinRedisInterface {
 
         out.add(method(connections, "get", 4, 16, 4, 4, (m, a, h) -> {
             String key = m.readString(i32(a, 1), i32(a, 2));
-            Reply r = h.call(List.of(bytes("GET"), bytes(key)));
-            if (r instanceof Reply.Nil) {
-                return retptr -> {
-                    m.writeU8(retptr, 0);
-                    m.writeU8(retptr + 4, 0);
-                };
-            }
-            byte[] value = expectBulk(r);
-            return retptr -> {
-                GuestMemory.Slice s = m.allocateBytes(value);
-                m.writeU8(retptr, 0);
-                m.writeU8(retptr + 4, 1);
-                m.writeSlice(retptr + 8, s);
-            };
+            return okOptionalPayload(m, h.call(List.of(bytes("GET"), bytes(key))));
         }));
 
         out.add(method(connections, "set", 6, 16, 4, 4, (m, a, h) -> {
@@ -96,11 +86,7 @@ final class SpinRedisInterface {
         out.add(method(connections, "incr", 4, 24, 8, 8, (m, a, h) -> {
             String key = m.readString(i32(a, 1), i32(a, 2));
             // INCRBY key 1, as Spin sends it; a non-integer value is a server error, value unchanged.
-            long value = expectInt(h.call(List.of(bytes("INCRBY"), bytes(key), bytes("1"))));
-            return retptr -> {
-                m.writeU8(retptr, 0);
-                m.writeI64(retptr + 8, value);
-            };
+            return okS64(m, expectInt(h.call(List.of(bytes("INCRBY"), bytes(key), bytes("1")))));
         }));
 
         out.add(method(connections, "del", 4, 16, 4, 4, (m, a, h) -> {
@@ -108,8 +94,7 @@ final class SpinRedisInterface {
             List<byte[]> command = new ArrayList<>(keys.size() + 1);
             command.add(bytes("DEL"));
             keys.forEach(k -> command.add(bytes(k)));
-            long n = expectInt(h.call(command));
-            return retptr -> writeU32(m, retptr, n);
+            return okU32(m, expectInt(h.call(command)));
         }));
 
         out.add(method(connections, "sadd", 6, 16, 4, 4, setUpdate("SADD")));
@@ -161,8 +146,7 @@ final class SpinRedisInterface {
             cmd.add(bytes(command));
             cmd.add(bytes(key));
             values.forEach(v -> cmd.add(bytes(v)));
-            long n = expectInt(h.call(cmd));
-            return retptr -> writeU32(m, retptr, n);
+            return okU32(m, expectInt(h.call(cmd)));
         };
     }
 
@@ -176,11 +160,6 @@ final class SpinRedisInterface {
         } catch (CharacterCodingException e) {
             throw RedisError.typeError("set member is not valid UTF-8 (use execute SMEMBERS for binary members)");
         }
-    }
-
-    private static void writeU32(GuestMemory m, int retptr, long n) {
-        m.writeU8(retptr, 0);
-        m.writeI32(retptr + 4, (int) n);
     }
 
     /** A {@code [method]connection.<name>} import: self first, retptr last, all i32. */
