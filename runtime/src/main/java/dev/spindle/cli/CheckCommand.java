@@ -87,7 +87,7 @@ final class CheckCommand implements Callable<Integer> {
                     + VariableResolver.envName(v.name()) + " or --variable " + v.name() + "=... before running)");
         }
         warnings.forEach(w -> spec.commandLine().getErr().println("warning: " + w));
-        out.println("valid: " + manifest + " (" + app.components().size() + " components, " + app.triggers().size() + " triggers"
+        out.println("valid: " + manifest + " (" + count(app.components().size(), "component") + ", " + count(app.triggers().size(), "trigger")
                 + (skipSources ? ", sources not checked" : "") + ")");
         return 0;
     }
@@ -140,5 +140,9 @@ final class CheckCommand implements Callable<Integer> {
         out.println("  to allow it, write in [component." + component + "] of " + manifest + ":");
         out.println("    allowed_outbound_hosts = [" + wanted.stream().map(e -> "\"" + e + "\"").collect(Collectors.joining(", ")) + "]");
         return EXIT_DENIED;
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }
