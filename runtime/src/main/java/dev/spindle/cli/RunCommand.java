@@ -4,6 +4,7 @@ import dev.spindle.manifest.CommandTrigger;
 import dev.spindle.manifest.CronTrigger;
 import dev.spindle.manifest.HttpTrigger;
 import dev.spindle.manifest.RedisTrigger;
+import dev.spindle.redis.RedisOptions;
 import dev.spindle.runtime.trigger.CronScheduler;
 import dev.spindle.runtime.trigger.HttpServerOptions;
 import dev.spindle.runtime.trigger.HttpTriggerServer;
@@ -56,9 +57,18 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--max-body-size", paramLabel = "BYTES", description = "Largest accepted HTTP request body; larger gets 413 (default: ${DEFAULT-VALUE}).", defaultValue = "10485760")
     long maxBodyBytes;
 
+    @Option(names = "--redis-tls-ca", paramLabel = "PEM_FILE", description = "Trust the CA certificates in this PEM file for rediss:// "
+            + "(guests' connections and Redis triggers) instead of the JVM's default trust store.")
+    Path redisTlsCa;
+
     @Override
     public Integer call() {
+        RedisOptions redisOptions = RedisOptions.defaults();
+        if (redisTlsCa != null) {
+            redisOptions = redisOptions.withTlsCaFile(redisTlsCa);
+        }
         SpindleOptions options = SpindleOptions.builder()
+                .redis(redisOptions)
                 .variables(variables.values())
                 .interpreter(interpreter)
                 .invocationTimeout(Duration.ofMillis((long) (timeoutSeconds * 1000)))
