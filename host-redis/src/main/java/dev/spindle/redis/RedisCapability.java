@@ -31,9 +31,9 @@ public final class RedisCapability implements HostCapability {
     private final RedisOptions options;
     private final RedisPools pools;
 
-    private RedisCapability(RedisOptions options) {
-        this.options = Objects.requireNonNull(options, "options");
-        this.pools = new RedisPools(options);
+    private RedisCapability(RedisClientSettings settings) {
+        this.options = settings.options();
+        this.pools = new RedisPools(settings);
     }
 
     /** With {@link RedisOptions#defaults()}. */
@@ -41,8 +41,17 @@ public final class RedisCapability implements HostCapability {
         return create(RedisOptions.defaults());
     }
 
+    /**
+     * @throws IllegalArgumentException when {@link RedisOptions#tlsCaFile()} cannot be read or holds
+     *     no certificate
+     */
     public static RedisCapability create(RedisOptions options) {
-        return new RedisCapability(options);
+        return create(RedisClientSettings.create(options));
+    }
+
+    /** With client settings shared with other Redis users of the app (the Redis trigger). */
+    public static RedisCapability create(RedisClientSettings settings) {
+        return new RedisCapability(Objects.requireNonNull(settings, "settings"));
     }
 
     public RedisOptions options() {

@@ -1,7 +1,9 @@
 package dev.spindle.redis;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * App-wide limits and timeouts of the Redis capability. {@link #defaults()} gives the values
@@ -23,6 +25,11 @@ import java.util.Objects;
  * @param maxResultBytes largest reply the host buffers for a guest (16 bytes per result element
  *     plus payload bytes). Default {@value #DEFAULT_MAX_RESULT_BYTES} (128 MiB), Spin's
  *     {@code MAX_HOST_BUFFERED_BYTES}.
+ * @param tlsCaFile PEM file of the certificate authorities trusted for {@code rediss://}
+ *     connections (outbound and Redis-trigger subscribers), instead of the JVM's default trust
+ *     store. Default empty: the JVM's trust store, so a server with a publicly trusted
+ *     certificate works as is. Either way the certificate must name the host of the address
+ *     (hostname verification is always on).
  */
 public record RedisOptions(
         int maxConnectionsPerPool,
@@ -30,7 +37,8 @@ public record RedisOptions(
         Duration connectTimeout,
         Duration socketTimeout,
         int maxHandlesPerInstance,
-        long maxResultBytes) {
+        long maxResultBytes,
+        Optional<Path> tlsCaFile) {
 
     public static final int DEFAULT_MAX_CONNECTIONS_PER_POOL = 64;
     public static final Duration DEFAULT_POOL_WAIT = Duration.ofMillis(250);
@@ -43,6 +51,7 @@ public record RedisOptions(
         Objects.requireNonNull(poolWait, "poolWait");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(socketTimeout, "socketTimeout");
+        Objects.requireNonNull(tlsCaFile, "tlsCaFile");
         if (maxConnectionsPerPool < 1) {
             throw new IllegalArgumentException("maxConnectionsPerPool must be at least 1");
         }
@@ -70,30 +79,37 @@ public record RedisOptions(
                 DEFAULT_CONNECT_TIMEOUT,
                 DEFAULT_SOCKET_TIMEOUT,
                 DEFAULT_MAX_HANDLES_PER_INSTANCE,
-                DEFAULT_MAX_RESULT_BYTES);
+                DEFAULT_MAX_RESULT_BYTES,
+                Optional.empty());
     }
 
     public RedisOptions withMaxConnectionsPerPool(int value) {
-        return new RedisOptions(value, poolWait, connectTimeout, socketTimeout, maxHandlesPerInstance, maxResultBytes);
+        return new RedisOptions(value, poolWait, connectTimeout, socketTimeout, maxHandlesPerInstance, maxResultBytes, tlsCaFile);
     }
 
     public RedisOptions withPoolWait(Duration value) {
-        return new RedisOptions(maxConnectionsPerPool, value, connectTimeout, socketTimeout, maxHandlesPerInstance, maxResultBytes);
+        return new RedisOptions(maxConnectionsPerPool, value, connectTimeout, socketTimeout, maxHandlesPerInstance, maxResultBytes, tlsCaFile);
     }
 
     public RedisOptions withConnectTimeout(Duration value) {
-        return new RedisOptions(maxConnectionsPerPool, poolWait, value, socketTimeout, maxHandlesPerInstance, maxResultBytes);
+        return new RedisOptions(maxConnectionsPerPool, poolWait, value, socketTimeout, maxHandlesPerInstance, maxResultBytes, tlsCaFile);
     }
 
     public RedisOptions withSocketTimeout(Duration value) {
-        return new RedisOptions(maxConnectionsPerPool, poolWait, connectTimeout, value, maxHandlesPerInstance, maxResultBytes);
+        return new RedisOptions(maxConnectionsPerPool, poolWait, connectTimeout, value, maxHandlesPerInstance, maxResultBytes, tlsCaFile);
     }
 
     public RedisOptions withMaxHandlesPerInstance(int value) {
-        return new RedisOptions(maxConnectionsPerPool, poolWait, connectTimeout, socketTimeout, value, maxResultBytes);
+        return new RedisOptions(maxConnectionsPerPool, poolWait, connectTimeout, socketTimeout, value, maxResultBytes, tlsCaFile);
     }
 
     public RedisOptions withMaxResultBytes(long value) {
-        return new RedisOptions(maxConnectionsPerPool, poolWait, connectTimeout, socketTimeout, maxHandlesPerInstance, value);
+        return new RedisOptions(maxConnectionsPerPool, poolWait, connectTimeout, socketTimeout, maxHandlesPerInstance, value, tlsCaFile);
+    }
+
+    /** Trust the CA certificates in this PEM file for {@code rediss://} instead of the JVM's trust store. */
+    public RedisOptions withTlsCaFile(Path value) {
+        return new RedisOptions(maxConnectionsPerPool, poolWait, connectTimeout, socketTimeout, maxHandlesPerInstance,
+                maxResultBytes, Optional.of(value));
     }
 }

@@ -10,11 +10,9 @@ import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.impl.DefaultPooledObject;
 import org.apache.commons.pool2.impl.GenericObjectPool;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
-import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -30,11 +28,13 @@ import redis.clients.jedis.exceptions.JedisDataException;
 final class RedisPools implements AutoCloseable {
 
     private final RedisOptions options;
+    private final RedisClientSettings settings;
     private final Map<RedisAddress.PoolKey, GenericObjectPool<RawConnection>> pools = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    RedisPools(RedisOptions options) {
-        this.options = options;
+    RedisPools(RedisClientSettings settings) {
+        this.settings = settings;
+        this.options = settings.options();
     }
 
     /** A connection on loan from one pool; give it back with {@link RedisPools#release}. */
@@ -133,6 +133,11 @@ final class RedisPools implements AutoCloseable {
     }
 
     private RedisError connectFailure(RedisAddress address, Throwable e) {
+        if (RedisClientSettings.isTlsFailure(e)) {
+            return RedisError.other("TLS handshake with " + address.redacted() + " failed: " + RedisClientSettings.tlsReason(e)
+                    + " (the server's certificate must be signed by a trusted CA - the JVM's trust store or"
+                    + " the configured redis TLS CA file - and name the address's host)");
+        }
         String what = e instanceof JedisAccessControlException
                 ? "authentication failed"
                 : e instanceof JedisDataException ? "the server refused the connection setup" : "cannot connect";
@@ -165,13 +170,7 @@ final class RedisPools implements AutoCloseable {
     }
 
     private GenericObjectPool<RawConnection> newPool(RedisAddress address) {
-        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis((int) options.connectTimeout().toMillis())
-                .socketTimeoutMillis((int) options.socketTimeout().toMillis())
-                .database(address.database())
-                .ssl(address.tls())
-                .protocol(RedisProtocol.RESP2)
-                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+        DefaultJedisClientConfig.Builder config = settings.builder(address.tls()).database(address.database());
         address.user().ifPresent(config::user);
         address.password().ifPresent(config::password);
         JedisClientConfig clientConfig = config.build();

@@ -4,6 +4,7 @@ import dev.spindle.manifest.CommandTrigger;
 import dev.spindle.manifest.CronTrigger;
 import dev.spindle.manifest.HttpTrigger;
 import dev.spindle.manifest.RedisTrigger;
+import dev.spindle.redis.RedisOptions;
 import dev.spindle.runtime.trigger.CronScheduler;
 import dev.spindle.runtime.trigger.HttpServerOptions;
 import dev.spindle.runtime.trigger.HttpTriggerServer;
@@ -56,9 +57,28 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--max-body-size", paramLabel = "BYTES", description = "Largest accepted HTTP request body; larger gets 413 (default: ${DEFAULT-VALUE}).", defaultValue = "10485760")
     long maxBodyBytes;
 
+    @Option(names = "--http-read-timeout", paramLabel = "SECONDS", description = "A client must send its request (headers and body) "
+            + "within this, else its connection is closed (default: ${DEFAULT-VALUE}).", defaultValue = "30")
+    double httpReadTimeoutSeconds;
+
+    @Option(names = "--http-workers", paramLabel = "N", description = "HTTP requests handled at once (default: ${DEFAULT-VALUE}).", defaultValue = "64")
+    int httpWorkers;
+
+    @Option(names = "--http-queue", paramLabel = "N", description = "HTTP requests waiting for a worker; beyond it 503 (default: ${DEFAULT-VALUE}).", defaultValue = "256")
+    int httpQueue;
+
+    @Option(names = "--redis-tls-ca", paramLabel = "PEM_FILE", description = "Trust the CA certificates in this PEM file for rediss:// "
+            + "(guests' connections and Redis triggers) instead of the JVM's default trust store.")
+    Path redisTlsCa;
+
     @Override
     public Integer call() {
+        RedisOptions redisOptions = RedisOptions.defaults();
+        if (redisTlsCa != null) {
+            redisOptions = redisOptions.withTlsCaFile(redisTlsCa);
+        }
         SpindleOptions options = SpindleOptions.builder()
+                .redis(redisOptions)
                 .variables(variables.values())
                 .interpreter(interpreter)
                 .invocationTimeout(Duration.ofMillis((long) (timeoutSeconds * 1000)))
@@ -88,7 +108,9 @@ final class RunCommand implements Callable<Integer> {
             if (!serving) {
                 return exit;
             }
-            serve(app, HttpServerOptions.defaults().withListen(listen).withMaxBodyBytes(maxBodyBytes));
+            serve(app, HttpServerOptions.defaults().withListen(listen).withMaxBodyBytes(maxBodyBytes)
+                    .withRequestReadTimeout(Duration.ofMillis((long) (httpReadTimeoutSeconds * 1000)))
+                    .withWorkers(httpWorkers).withQueue(httpQueue));
             return 0;
         }
     }

@@ -11,6 +11,7 @@ import dev.spindle.manifest.VariableResolver;
 import dev.spindle.manifest.hosts.AllowedHosts;
 import dev.spindle.manifest.hosts.InvalidAllowedHostException;
 import dev.spindle.redis.RedisCapability;
+import dev.spindle.redis.RedisClientSettings;
 import dev.spindle.runtime.internal.ComponentRuntime;
 import dev.spindle.runtime.internal.InvocationExecutor;
 import dev.spindle.runtime.internal.VariablesCapability;
@@ -35,8 +36,10 @@ public final class Spindle {
     public static SpindleApp load(Path manifest, SpindleOptions options) {
         AppManifest app = ManifestLoader.load(manifest);
         VariableResolver variables = VariableResolver.create(app, options.environment(), options.variables());
+        // One set of Redis client settings (timeouts, TLS trust) for guests' connections and the Redis trigger.
+        RedisClientSettings redisSettings = RedisClientSettings.create(options.redis());
         List<HostCapability> capabilities = List.of(
-                RedisCapability.create(options.redis()),
+                RedisCapability.create(redisSettings),
                 new VariablesCapability(variables));
         Map<String, ComponentRuntime> components = new LinkedHashMap<>();
         try {
@@ -53,7 +56,7 @@ public final class Spindle {
         }
         InvocationExecutor executor = new InvocationExecutor(
                 options.maxConcurrentInvocations(), options.stackBytes(), options.invocationTimeout(), options.log());
-        return new SpindleApp(app, variables, components, capabilities, executor, options.log());
+        return new SpindleApp(app, variables, components, capabilities, executor, options.log(), redisSettings);
     }
 
     /** A component's allowed_outbound_hosts, templates resolved, parsed by the one matcher. */

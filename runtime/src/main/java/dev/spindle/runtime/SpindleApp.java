@@ -4,6 +4,7 @@ import dev.spindle.host.HostCapability;
 import dev.spindle.host.HostLog;
 import dev.spindle.manifest.AppManifest;
 import dev.spindle.manifest.VariableResolver;
+import dev.spindle.redis.RedisClientSettings;
 import dev.spindle.runtime.internal.ComponentRuntime;
 import dev.spindle.runtime.internal.InvocationExecutor;
 import com.dylibso.chicory.wasi.WasiExitException;
@@ -32,6 +33,7 @@ public final class SpindleApp implements AutoCloseable {
     private final List<HostCapability> capabilities;
     private final InvocationExecutor executor;
     private final HostLog log;
+    private final RedisClientSettings redisSettings;
 
     SpindleApp(
             AppManifest manifest,
@@ -39,8 +41,10 @@ public final class SpindleApp implements AutoCloseable {
             Map<String, ComponentRuntime> components,
             List<HostCapability> capabilities,
             InvocationExecutor executor,
-            HostLog log) {
+            HostLog log,
+            RedisClientSettings redisSettings) {
         this.manifest = manifest;
+        this.redisSettings = redisSettings;
         this.variables = variables;
         this.components = Map.copyOf(components);
         this.capabilities = List.copyOf(capabilities);
@@ -133,6 +137,11 @@ public final class SpindleApp implements AutoCloseable {
     }
 
     /** The log runtime and guest lines go to. */
+    /** How the app connects to Redis (timeouts, TLS trust); the Redis trigger's subscribers use the same settings as guests. */
+    public RedisClientSettings redisSettings() {
+        return redisSettings;
+    }
+
     public HostLog log() {
         return log;
     }

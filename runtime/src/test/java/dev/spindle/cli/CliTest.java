@@ -193,6 +193,21 @@ class CliTest {
     }
 
     @Test
+    @dev.spindle.testing.RedisServerOptions(tls = true)
+    void runTrustsAPrivateCaForRedissOnlyWithRedisTlsCa(RedisServer redis) {
+        Path manifest = dev.spindle.runtime.TestAppsAccess.manifest(dir, redis.uri(), List.of("rediss://127.0.0.1:" + redis.port()), "redis-command");
+        Path ca = redis.tlsCaCertificate().orElseThrow();
+        Result ok = spindleRun("run", manifest.toString(), "--redis-tls-ca", ca.toString());
+        assertEquals(new Result(0, "count=1\n", ""), ok);
+        Result untrusted = spindleRun("run", manifest.toString());
+        assertEquals(1, untrusted.exit(), untrusted.toString());
+        assertTrue(untrusted.err().contains("TLS handshake with rediss://127.0.0.1:" + redis.port() + " failed"), untrusted.err());
+        Result missingCa = spindleRun("run", manifest.toString(), "--redis-tls-ca", dir.resolve("none.pem").toString());
+        assertEquals(1, missingCa.exit());
+        assertTrue(missingCa.err().startsWith("error: redis TLS CA file " + dir.resolve("none.pem")), missingCa.err());
+    }
+
+    @Test
     void runRefusesAManifestThatDoesNotExistOrParse() throws IOException {
         Result missing = spindleRun("run", dir.resolve("nope.toml").toString());
         assertEquals(2, missing.exit());

@@ -76,15 +76,17 @@ public final class RedisServer implements AutoCloseable {
   private final Path binary;
   private final Optional<String> password;
   private final Path directory;
+  private final Optional<TestCertificates> tls;
   private int port;
   private boolean everStarted;
   private boolean closed;
   private volatile Process process;
 
-  private RedisServer(Path binary, Optional<String> password, Path directory) {
+  private RedisServer(Path binary, Optional<String> password, Path directory, boolean tls) {
     this.binary = binary;
     this.password = password;
     this.directory = directory;
+    this.tls = tls ? Optional.of(TestCertificates.generate(directory.resolve("tls"))) : Optional.empty();
   }
 
   /** Starts a new server without a password on a free port and waits until it answers. */
@@ -98,10 +100,24 @@ public final class RedisServer implements AutoCloseable {
     if (password.isEmpty()) {
       throw new IllegalArgumentException("password must not be empty");
     }
-    return create(Optional.of(password));
+    return create(Optional.of(password), false);
+  }
+
+  /**
+   * Starts a new TLS-only server ({@code --port 0 --tls-port N}, no client certificates) with a
+   * throwaway CA and server certificate made for it ({@link TestCertificates}; SAN
+   * {@code 127.0.0.1} and {@code localhost}). {@link #uri()} is then {@code rediss://...} and
+   * {@link #tlsCaCertificate()} the CA to trust.
+   */
+  public static RedisServer launchTls() {
+    return create(Optional.empty(), true);
   }
 
   static RedisServer create(Optional<String> password) {
+    return create(password, false);
+  }
+
+  static RedisServer create(Optional<String> password, boolean tls) {
     Path binary = findBinary();
     Path dir;
     try {
@@ -109,7 +125,13 @@ public final class RedisServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temp dir for redis-server", e);
     }
-    RedisServer server = new RedisServer(binary, password, dir);
+    RedisServer server;
+    try {
+      server = new RedisServer(binary, password, dir, tls);
+    } catch (RuntimeException | Error e) {
+      deleteDirectory(dir);
+      throw e;
+    }
     LIVE.add(server);
     try {
       server.startProcess();
@@ -137,11 +159,21 @@ public final class RedisServer implements AutoCloseable {
 
   /**
    * {@code redis://127.0.0.1:PORT}, or {@code redis://:PASSWORD@127.0.0.1:PORT} (password
-   * percent-encoded) when a password is set.
+   * percent-encoded) when a password is set; {@code rediss://...} for a TLS server.
    */
   public String uri() {
     String auth = password.map(p -> ":" + percentEncode(p) + "@").orElse("");
-    return "redis://" + auth + HOST + ":" + port();
+    return (tls.isPresent() ? "rediss://" : "redis://") + auth + HOST + ":" + port();
+  }
+
+  /** Whether this server speaks only TLS ({@link #launchTls()}). */
+  public boolean tls() {
+    return tls.isPresent();
+  }
+
+  /** The PEM file of the CA that signed a TLS server's certificate; empty for a plain server. */
+  public Optional<Path> tlsCaCertificate() {
+    return tls.map(TestCertificates::caCertificate);
   }
 
   /** The server's private working directory (holds {@code redis.log}); deleted on close. */
@@ -159,6 +191,7 @@ public final class RedisServer implements AutoCloseable {
             .connectionTimeoutMillis(CLIENT_TIMEOUT_MS)
             .socketTimeoutMillis(CLIENT_TIMEOUT_MS);
     password.ifPresent(config::password);
+    tls.ifPresent(t -> config.ssl(true).sslSocketFactory(t.socketFactory()));
     return new Jedis(new HostAndPort(HOST, port()), config.build());
   }
 
@@ -272,7 +305,8 @@ public final class RedisServer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "RedisServer[" + HOST + ":" + port + (password.isPresent() ? ", password" : "") + "]";
+    return "RedisServer[" + HOST + ":" + port + (password.isPresent() ? ", password" : "")
+        + (tls.isPresent() ? ", tls" : "") + "]";
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -303,8 +337,20 @@ public final class RedisServer implements AutoCloseable {
     Path log = directory.resolve("redis.log");
     Path out = directory.resolve("redis-server.out");
     List<String> command = new ArrayList<>(List.of(
-        binary.toString(),
-        "--port", Integer.toString(port),
+        binary.toString()));
+    if (tls.isPresent()) {
+      TestCertificates t = tls.get();
+      command.addAll(List.of(
+          "--port", "0",
+          "--tls-port", Integer.toString(port),
+          "--tls-cert-file", t.serverCertificate().toString(),
+          "--tls-key-file", t.serverKey().toString(),
+          "--tls-ca-cert-file", t.caCertificate().toString(),
+          "--tls-auth-clients", "no"));
+    } else {
+      command.addAll(List.of("--port", Integer.toString(port)));
+    }
+    command.addAll(List.of(
         "--bind", HOST,
         "--save", "",
         "--appendonly", "no",

@@ -124,7 +124,8 @@ public final class RedisServerExtension
 
   private static RedisServer launch(Optional<RedisServerOptions> options) {
     String password = options.map(RedisServerOptions::password).orElse("");
-    return password.isEmpty() ? RedisServer.launch() : RedisServer.launch(password);
+    boolean tls = options.map(RedisServerOptions::tls).orElse(false);
+    return RedisServer.create(password.isEmpty() ? Optional.empty() : Optional.of(password), tls);
   }
 
   private static Optional<RedisServerOptions> methodOptions(ExtensionContext context) {

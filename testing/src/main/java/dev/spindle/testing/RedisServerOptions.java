@@ -30,4 +30,11 @@ public @interface RedisServerOptions {
    * database).
    */
   boolean perTest() default false;
+
+  /**
+   * {@code true}: a TLS-only server ({@link RedisServer#launchTls()}) with a throwaway CA and
+   * server certificate; {@link RedisServer#uri()} is {@code rediss://127.0.0.1:PORT} and {@link
+   * RedisServer#tlsCaCertificate()} the CA's PEM file. Default {@code false}: plain TCP.
+   */
+  boolean tls() default false;
 }

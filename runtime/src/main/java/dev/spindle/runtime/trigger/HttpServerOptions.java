@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param workers         requests handled at once (each may block on Redis); default 64
  * @param queue           requests waiting for a worker; beyond it 503; default 256
  * @param shutdownGrace   how long in-flight requests may finish at shutdown; default 10 s
- * @param requestReadTimeout a client must deliver headers and body within this; default 30 s
+ * @param requestReadTimeout a client must deliver headers and body (and later take the response) within this,
+ *                        enforced by Spindle per request; else the connection is closed; default 30 s
  */
 public record HttpServerOptions(String host, int port, long maxBodyBytes, int workers, int queue, Duration shutdownGrace,
                                 Duration requestReadTimeout) {
@@ -39,6 +40,9 @@ public record HttpServerOptions(String host, int port, long maxBodyBytes, int wo
         }
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(requestReadTimeout, "requestReadTimeout");
+        if (requestReadTimeout.toMillis() < 1 || shutdownGrace.isNegative()) {
+            throw new IllegalArgumentException("requestReadTimeout must be at least 1 ms and shutdownGrace not negative");
+        }
     }
 
     public static HttpServerOptions defaults() {
@@ -83,5 +87,9 @@ public record HttpServerOptions(String host, int port, long maxBodyBytes, int wo
 
     public HttpServerOptions withShutdownGrace(Duration value) {
         return new HttpServerOptions(host, port, maxBodyBytes, workers, queue, value, requestReadTimeout);
+    }
+
+    public HttpServerOptions withRequestReadTimeout(Duration value) {
+        return new HttpServerOptions(host, port, maxBodyBytes, workers, queue, shutdownGrace, value);
     }
 }

@@ -23,6 +23,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +53,9 @@ public final class HttpTriggerServer implements AutoCloseable {
     private final HttpServer server;
     private final ThreadPoolExecutor workers;
     private final HostLog log;
+    private final ScheduledExecutorService deadlines;
+    /** Requests inside {@link #handle} right now; shutdown waits for them. */
+    private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean closed;
 
     private HttpTriggerServer(SpindleApp app, HttpServerOptions options, Router router, HttpServer server, ThreadPoolExecutor workers) {
@@ -59,6 +65,11 @@ public final class HttpTriggerServer implements AutoCloseable {
         this.server = server;
         this.workers = workers;
         this.log = app.log();
+        this.deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "spindle-http-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** The HTTP triggers of the app's manifest. */
@@ -80,12 +91,8 @@ public final class HttpTriggerServer implements AutoCloseable {
      */
     public static HttpTriggerServer start(SpindleApp app, HttpServerOptions options) {
         Router router = Router.build(triggers(app), app.manifest().application().httpBase());
-        // The JDK server closes connections whose request (headers and body) is not read within
-        // maxReqTime seconds; it reads the property once, when its first server is created.
-        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-            System.setProperty("sun.net.httpserver.maxReqTime",
-                    Long.toString(Math.max(1, options.requestReadTimeout().toSeconds())));
-        }
+        // The request read deadline is Spindle's own (see ReadDeadline), per request, not the JDK's
+        // JVM-wide sun.net.httpserver.maxReqTime.
         // Without TCP_NODELAY the server's separate header and body writes meet the client's
         // delayed ACK and every response waits ~40 ms.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
@@ -113,20 +120,95 @@ public final class HttpTriggerServer implements AutoCloseable {
         return trigger;
     }
 
-    /** Hands exchanges to the pool; when pool and queue are full, runs them inline flagged as overloaded (a fast 503). */
+    /**
+     * Hands exchanges to the pool; when pool and queue are full, runs them inline on the
+     * dispatcher thread flagged as overloaded (a fast 503 without reading the body). Either way the
+     * exchange runs under a {@link ReadDeadline}: the JDK server reads the request line and headers
+     * inside this task, so the deadline covers headers and body, and a client that stalls cannot
+     * hold a worker (or, under overload, the dispatcher) for longer than the read timeout.
+     */
     private Executor executor() {
         return task -> {
             try {
-                workers.execute(task);
+                workers.execute(() -> guarded(task));
             } catch (RejectedExecutionException e) {
                 OVERLOADED.set(true);
                 try {
-                    task.run();
+                    guarded(task);
                 } finally {
                     OVERLOADED.set(false);
                 }
             }
         };
+    }
+
+    private void guarded(Runnable task) {
+        ReadDeadline deadline = new ReadDeadline(Thread.currentThread());
+        ReadDeadline.CURRENT.set(deadline);
+        deadline.resume();
+        try {
+            task.run();
+        } finally {
+            deadline.pause();
+            ReadDeadline.CURRENT.remove();
+            Thread.interrupted(); // never leave a deadline's interrupt on a pooled thread
+        }
+    }
+
+    /**
+     * Spindle's per-request read (and write) deadline. While armed, the exchange's thread is
+     * interrupted when {@link HttpServerOptions#requestReadTimeout()} passes; the JDK server reads
+     * from an interruptible {@code SocketChannel}, so the blocked read fails and the connection is
+     * closed. Paused while the guest runs (the invocation timeout governs that), resumed for
+     * writing the response. Arming, pausing and firing share one lock, so no interrupt can arrive
+     * after {@link #pause()} returns.
+     */
+    private final class ReadDeadline {
+        static final ThreadLocal<ReadDeadline> CURRENT = new ThreadLocal<>();
+        private final Thread thread;
+        private ScheduledFuture<?> timer;
+        private boolean fired;
+
+        ReadDeadline(Thread thread) {
+            this.thread = thread;
+        }
+
+        synchronized void resume() {
+            if (!fired && timer == null) {
+                timer = deadlines.schedule(this::fire, options.requestReadTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+
+        /** Stops the clock; false when it already fired (the connection is being closed). */
+        synchronized boolean pause() {
+            if (timer != null) {
+                timer.cancel(false);
+                timer = null;
+            }
+            return !fired;
+        }
+
+        synchronized boolean fired() {
+            return fired;
+        }
+
+        private synchronized void fire() {
+            if (timer != null && !fired) {
+                fired = true;
+                timer = null;
+                thread.interrupt();
+            }
+        }
+    }
+
+    /** Requests being handled right now (tests poll it). */
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Exchanges waiting for a worker (tests poll it). */
+    int queued() {
+        return workers.getQueue().size();
     }
 
     /** The bound port (useful with port 0). */
@@ -155,6 +237,7 @@ public final class HttpTriggerServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) {
+        inFlight.incrementAndGet();
         try (exchange) {
             if (OVERLOADED.get() || closed) {
                 exchange.getResponseHeaders().set("connection", "close");
@@ -164,8 +247,14 @@ public final class HttpTriggerServer implements AutoCloseable {
             send(exchange, respond(exchange));
         } catch (IOException | RuntimeException e) {
             // The client went away or the read deadline closed the connection; nothing to answer.
+            ReadDeadline deadline = ReadDeadline.CURRENT.get();
+            String why = deadline != null && deadline.fired()
+                    ? "client did not send the request (or read the response) within " + options.requestReadTimeout().toMillis() + " ms; connection closed"
+                    : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             log.warn(LOG_ID, "request " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath()
-                    + " aborted: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+                    + " aborted: " + why);
+        } finally {
+            inFlight.decrementAndGet();
         }
     }
 
@@ -196,12 +285,20 @@ public final class HttpTriggerServer implements AutoCloseable {
         }
         HttpRequestData request = request(exchange, match.get(), body);
         String componentId = trigger.componentId().orElseThrow();
+        ReadDeadline deadline = ReadDeadline.CURRENT.get();
+        if (deadline != null && !deadline.pause()) {
+            throw new IOException("read deadline passed");
+        }
         try {
             return HttpExecutors.execute(app, componentId, trigger.executor(), request);
         } catch (InvocationException e) {
             log.error(componentId, request.method() + " " + rawPath + " -> 500: " + e.getMessage());
             return HttpResponseData.text(500, e.kind() == InvocationException.Kind.TIMEOUT
                     ? "component timed out" : "component failed");
+        } finally {
+            if (deadline != null) {
+                deadline.resume(); // writing the response has a deadline too
+            }
         }
     }
 
@@ -299,8 +396,10 @@ public final class HttpTriggerServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting connections, lets in-flight requests finish within the grace period, then
-     * stops the workers. Idempotent.
+     * Graceful stop within {@link HttpServerOptions#shutdownGrace()}: from now on new requests get
+     * 503; requests already being handled finish (polled until none is left or the grace period
+     * ends); then the listener and all connections are closed, so later connections are refused.
+     * Returns within the grace period plus a moment. Idempotent.
      */
     @Override
     public void close() {
@@ -308,16 +407,20 @@ public final class HttpTriggerServer implements AutoCloseable {
             return;
         }
         closed = true;
-        long graceSeconds = Math.max(0, options.shutdownGrace().toSeconds());
-        server.stop((int) Math.min(Integer.MAX_VALUE, graceSeconds));
-        workers.shutdown();
+        long deadline = System.nanoTime() + options.shutdownGrace().toNanos();
         try {
-            if (!workers.awaitTermination(options.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
-                workers.shutdownNow();
+            while ((inFlight.get() > 0 || !workers.getQueue().isEmpty()) && System.nanoTime() < deadline) {
+                Thread.sleep(SHUTDOWN_POLL_MS);
             }
         } catch (InterruptedException e) {
-            workers.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        // JDK 17's stop(n) waits the full n seconds even when idle; we drained above, so stop now.
+        server.stop(0);
+        workers.shutdownNow();
+        deadlines.shutdownNow();
     }
+
+    /** How often shutdown checks for requests still in flight; small against any sane grace period. */
+    private static final long SHUTDOWN_POLL_MS = 20;
 }

@@ -2,12 +2,12 @@ package dev.spindle.runtime.trigger;
 
 import dev.spindle.host.HostLog;
 import dev.spindle.manifest.hosts.OutboundUrl;
+import dev.spindle.redis.RedisClientSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BiConsumer;
 import redis.clients.jedis.BinaryJedisPubSub;
-import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -41,7 +41,8 @@ final class RedisSubscriber implements AutoCloseable {
     private volatile boolean everSubscribed;
     private volatile boolean subscribed;
 
-    RedisSubscriber(OutboundUrl url, List<String> channels, BiConsumer<String, byte[]> onMessage, HostLog log) {
+    RedisSubscriber(OutboundUrl url, List<String> channels, BiConsumer<String, byte[]> onMessage, HostLog log,
+            RedisClientSettings settings) {
         this.url = url;
         this.channels = List.copyOf(channels);
         this.onMessage = onMessage;
@@ -51,11 +52,10 @@ final class RedisSubscriber implements AutoCloseable {
             host = host.substring(1, host.length() - 1);
         }
         this.hostAndPort = new HostAndPort(host, url.portOrDefault());
-        DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
-                .ssl(url.scheme().equals("rediss"))
+        // TLS and trust exactly as for guests' connections; the subscriber keeps its own short timeouts.
+        DefaultJedisClientConfig.Builder b = settings.builder(url.scheme().equals("rediss"))
                 .connectionTimeoutMillis(CONNECT_TIMEOUT_MS)
                 .socketTimeoutMillis(CONNECT_TIMEOUT_MS)
-                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
                 .database(database(url));
         url.user().filter(u -> !u.isEmpty()).ifPresent(b::user);
         url.password().ifPresent(b::password);
@@ -149,6 +149,9 @@ final class RedisSubscriber implements AutoCloseable {
     /** The exception's message, with this address's password masked should a library ever echo it. */
     private String describe(Throwable e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s+", " ");
+        if (RedisClientSettings.isTlsFailure(e)) {
+            m = "TLS handshake failed: " + RedisClientSettings.tlsReason(e);
+        }
         if (url.password().isPresent() && !url.password().get().isEmpty()) {
             m = m.replace(url.password().get(), "***");
         }

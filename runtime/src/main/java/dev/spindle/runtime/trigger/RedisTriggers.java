@@ -107,7 +107,7 @@ public final class RedisTriggers implements AutoCloseable {
                         for (String componentId : routes.getOrDefault(channel, List.of())) {
                             handlers.execute(() -> deliver(app, componentId, channel, payload));
                         }
-                    }, log);
+                    }, log, app.redisSettings());
             subscribers.add(subscriber);
         }
         subscribers.forEach(RedisSubscriber::start);

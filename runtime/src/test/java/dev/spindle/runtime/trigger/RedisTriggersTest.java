@@ -3,6 +3,7 @@ package dev.spindle.runtime.trigger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spindle.redis.RedisOptions;
 import dev.spindle.runtime.SpindleApp;
 import dev.spindle.testing.RedisServer;
 import dev.spindle.testing.RedisServerExtension;
@@ -112,5 +113,33 @@ class RedisTriggersTest {
         }
         assertTrue(log.lines.stream().noneMatch(l -> l.contains("s3cret-pw")), String.valueOf(log.lines));
         assertTrue(log.lines.stream().anyMatch(l -> l.contains(":***@")), String.valueOf(log.lines));
+    }
+
+    @Test
+    @RedisServerOptions(tls = true)
+    void tlsServerWithTheConfiguredCaDeliversMessages(RedisServer redis, @TempDir Path dir) throws Exception {
+        TestApps.CapturingLog log = new TestApps.CapturingLog();
+        String manifest = MANIFEST.formatted(TestApps.wasm("redis-recorder")).replace("\"redis://127.0.0.1:*\"", "\"rediss://127.0.0.1:*\"");
+        RedisOptions options = RedisOptions.defaults().withTlsCaFile(redis.tlsCaCertificate().orElseThrow());
+        try (SpindleApp app = TestApps.load(dir, manifest, redis.uri(), log, options);
+             RedisTriggers triggers = RedisTriggers.start(app)) {
+            assertTrue(redis.uri().startsWith("rediss://"));
+            await("subscription", triggers::allSubscribed);
+            redis.withJedis(j -> j.publish("events", "over-tls"));
+            await("delivery", () -> has(redis, "seen-a", "over-tls") && has(redis, "seen-b", "over-tls"));
+        }
+    }
+
+    @Test
+    @RedisServerOptions(tls = true)
+    void tlsServerWithAnUntrustedCertificateIsLoggedAsATlsFailure(RedisServer redis, @TempDir Path dir) throws Exception {
+        TestApps.CapturingLog log = new TestApps.CapturingLog();
+        String manifest = MANIFEST.formatted(TestApps.wasm("redis-recorder")).replace("\"redis://127.0.0.1:*\"", "\"rediss://127.0.0.1:*\"");
+        try (SpindleApp app = TestApps.load(dir, manifest, redis.uri(), log);
+             RedisTriggers triggers = RedisTriggers.start(app)) {
+            await("the TLS failure to be logged", () -> log.lines.stream().anyMatch(l -> l.contains("lost connection to rediss://")
+                    && l.contains("TLS handshake failed: unable to find valid certification path")));
+            assertTrue(!triggers.allSubscribed());
+        }
     }
 }

@@ -34,6 +34,10 @@ final class TestApps {
     }
 
     static SpindleApp load(Path dir, String toml, String redisUri, HostLog log) {
+        return load(dir, toml, redisUri, log, dev.spindle.redis.RedisOptions.defaults());
+    }
+
+    static SpindleApp load(Path dir, String toml, String redisUri, HostLog log, dev.spindle.redis.RedisOptions redis) {
         try {
             Path manifest = dir.resolve("spin.toml");
             Files.writeString(manifest, toml);
@@ -42,6 +46,7 @@ final class TestApps {
                     .variable("redis_address", redisUri)
                     .invocationTimeout(Duration.ofSeconds(10))
                     .log(log)
+                    .redis(redis)
                     .build());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
