@@ -128,6 +128,32 @@ class SdkAbiTest {
         return Parser.parse(Guests.repoRoot().resolve(repoPath));
     }
 
+    /**
+     * The transcription above against the spec itself: every row of guest-abi.md's
+     * {@code fermyon:spin/redis@2.0.0} import table ("| `name` | p1, p2, ... |") must appear here
+     * with the same parameter names, so the table cannot drift from the document.
+     */
+    @Test
+    void transcribedTableMatchesTheSpecDocument() throws java.io.IOException {
+        java.nio.file.Path spec = dev.spindle.testing.Guests.repoRoot().resolve("../shared/spec/guest-abi.md").normalize();
+        java.util.regex.Pattern row = java.util.regex.Pattern.compile("^\\| `(\\[[a-z-]+\\][a-z.]+)` \\| ([^|]+)\\|$");
+        Map<String, String> documented = new java.util.LinkedHashMap<>();
+        for (String line : java.nio.file.Files.readAllLines(spec)) {
+            java.util.regex.Matcher m = row.matcher(line.strip());
+            if (m.matches()) {
+                String params = m.group(2).replace("(no retptr, no result)", "").replace(",", " ").replaceAll("\\s+", " ").strip();
+                documented.put(m.group(1), params);
+            }
+        }
+        assertEquals(11, documented.size(), "the spec's redis import table has 11 rows: " + documented.keySet());
+        Map<String, String> transcribed = new java.util.LinkedHashMap<>();
+        SPEC_IMPORTS.lines().map(String::strip).filter(l -> l.startsWith("fermyon:spin/redis@2.0.0")).forEach(l -> {
+            String[] cols = l.split("\\|");
+            transcribed.put(cols[1].strip(), cols[2].strip());
+        });
+        assertEquals(documented, transcribed);
+    }
+
     @Test
     void specTableMatchesTheReferenceGuestThatImportsEverything() {
         assertEquals(specImports(), imports(Parser.parse(Guests.path("redis-proxy"))));
