@@ -126,9 +126,11 @@ final class CheckCommand implements Callable<Integer> {
         Optional<AllowedHost> match = hosts.match(url);
         if (match.isPresent()) {
             out.println("allowed: " + url.redacted() + " for component \"" + component + "\" by allowed_outbound_hosts entry \"" + match.get() + "\"");
+            out.println("  connects to: " + describe(url));
             return 0;
         }
         out.println("denied: " + url.redacted() + " for component \"" + component + "\"");
+        out.println("  would connect to: " + describe(url));
         if (hosts.entries().isEmpty()) {
             out.println("  checked against: (none: the component has no allowed_outbound_hosts, so it may reach nothing)");
         } else {
@@ -144,5 +146,12 @@ final class CheckCommand implements Callable<Integer> {
 
     private static String count(int n, String noun) {
         return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    /** What the runtime would actually dial, spelled out: the one parse both check and connect use. */
+    private static String describe(OutboundUrl url) {
+        String port = url.port().isPresent() ? String.valueOf(url.port().getAsInt())
+                : AllowedHosts.defaultPort(url.scheme()).isPresent() ? AllowedHosts.defaultPort(url.scheme()).getAsInt() + " (default)" : "none";
+        return "scheme " + url.scheme() + ", host " + url.host() + ", port " + port;
     }
 }

@@ -141,6 +141,7 @@ class CliTest {
         assertEquals(1, r.exit());
         assertEquals("""
                 denied: redis://cache.internal:6380/1 for component "web"
+                  would connect to: scheme redis, host cache.internal, port 6380
                   checked against: "redis://cache.internal", "rediss://*.example.com:6380", "redis://10.0.0.0/24:7000..7003", "redis://[::1]:6379"
                   to allow it, write in [component.web] of %s:
                     allowed_outbound_hosts = ["redis://{{ cache_host }}", "rediss://*.example.com:6380", "redis://10.0.0.0/24:7000..7003", "redis://[::1]:6379", "redis://cache.internal:6380"]

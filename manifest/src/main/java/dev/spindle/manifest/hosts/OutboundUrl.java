@@ -155,11 +155,15 @@ public record OutboundUrl(
         return port.isPresent() ? host + ":" + port.getAsInt() : host;
     }
 
-    /** The URL with the password replaced by {@code ***}; safe for logs and error messages. */
+    /**
+     * The URL with the password replaced by {@code ***}; safe for logs and error messages. The
+     * user name is percent-encoded where it holds delimiters, so {@code redis://10.0.0.1?@cache}
+     * shows as {@code redis://10.0.0.1%3F@cache}: no reader can mistake which host is meant.
+     */
     public String redacted() {
         StringBuilder sb = new StringBuilder(scheme).append("://");
         if (user.isPresent() || password.isPresent()) {
-            user.ifPresent(sb::append);
+            user.ifPresent(u -> sb.append(encodeUserinfo(u)));
             if (password.isPresent()) {
                 sb.append(":***");
             }
@@ -168,6 +172,22 @@ public record OutboundUrl(
         sb.append(authority()).append(path);
         query.ifPresent(q -> sb.append('?').append(q));
         return sb.toString();
+    }
+
+    /** Percent-encodes everything but RFC 3986's unreserved characters and sub-delimiters. */
+    private static String encodeUserinfo(String s) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xFF);
+            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "-._~!$&'()*+,;=".indexOf(c) >= 0;
+            if (plain) {
+                out.append(c);
+            } else {
+                out.append('%').append(String.format("%02X", b & 0xFF));
+            }
+        }
+        return out.toString();
     }
 
     /** Redacted, so that a password never reaches a log through string concatenation. */

@@ -130,8 +130,15 @@ class RedisAllowedHostsTest {
         assertEquals(new OutboundUrl("redis", Optional.of("us@er"), Optional.of("p:ss"), "cache.example.com",
                 OptionalInt.of(6380), "/2", Optional.of("timeout=5")), url);
         assertEquals(6380, url.portOrDefault());
-        assertEquals("redis://us@er:***@cache.example.com:6380/2?timeout=5", url.redacted());
+        assertEquals("redis://us%40er:***@cache.example.com:6380/2?timeout=5", url.redacted(), "delimiters in the user are encoded");
         assertEquals(url.redacted(), url.toString(), "toString never shows the password");
+    }
+
+    @Test
+    void aUserThatLooksLikeAHostIsShownEncodedSoTheRealHostIsUnmistakable() {
+        OutboundUrl url = OutboundUrl.parse("redis://10.0.0.1?@cache.internal");
+        assertEquals("cache.internal", url.host(), "we connect to what we check: the host after the last @");
+        assertEquals("redis://10.0.0.1%3F@cache.internal", url.redacted());
     }
 
     @Test
