@@ -42,7 +42,7 @@ public final class SpindleCli {
     static String describe(Throwable e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (e instanceof ManifestException || e instanceof LoadException || e instanceof InvocationException
-                || e instanceof IllegalArgumentException) {
+                || e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException) {
             return message;
         }
         return e.getClass().getSimpleName() + ": " + message;

@@ -131,7 +131,7 @@ public final class SpindleOptions {
 
         public Builder invocationTimeout(Duration timeout) {
             if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("invocation timeout must be positive, got " + timeout);
+                throw new IllegalArgumentException("invocation timeout must be positive, got " + timeout.toMillis() + " ms");
             }
             this.invocationTimeout = timeout;
             return this;
