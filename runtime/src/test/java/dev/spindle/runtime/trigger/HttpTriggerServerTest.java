@@ -46,6 +46,9 @@ class HttpTriggerServerTest {
             route = "/trap"
             component = "trap"
             [[trigger.http]]
+            route = "/hostile"
+            component = "hostile"
+            [[trigger.http]]
             route = "/static/..."
             static_response = { status_code = 418, body = "teapot" }
             [[trigger.http]]
@@ -71,6 +74,8 @@ class HttpTriggerServerTest {
             source = "%2$s"
             [component.trap]
             source = "%3$s"
+            [component.hostile]
+            source = "%4$s"
             """;
 
     static SpindleApp app;
@@ -80,7 +85,7 @@ class HttpTriggerServerTest {
 
     @BeforeAll
     static void start(RedisServer redis, @TempDir Path dir) {
-        String toml = MANIFEST.formatted(TestApps.wasm("http-counter"), TestApps.wasm("wagi-hello"), TestApps.wasm("http-trap"));
+        String toml = MANIFEST.formatted(TestApps.wasm("http-counter"), TestApps.wasm("wagi-hello"), TestApps.wasm("http-trap"), TestApps.wasm("http-hostile"));
         app = TestApps.load(dir, toml, redis.uri(), log);
         server = HttpTriggerServer.start(app, HttpServerOptions.defaults().withPort(0).withMaxBodyBytes(1024)
                 .withShutdownGrace(Duration.ofSeconds(1)));
@@ -156,6 +161,17 @@ class HttpTriggerServerTest {
         assertTrue(log.lines.stream().anyMatch(l -> l.contains("[trap]") && l.contains("500")), String.valueOf(log.lines));
         assertEquals(500, get("/trap").statusCode());
         assertEquals(200, get("/count").statusCode());
+    }
+
+    @Test
+    void aResponseThatBreaksTheAbiIs500AndTheServerKeepsServing() throws Exception {
+        for (String method : new String[] {"GET", "POST", "PUT", "DELETE"}) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/hostile"))
+                            .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(500, r.statusCode(), method + " -> " + r.body());
+            assertEquals(200, get("/count").statusCode(), "still serving after " + method);
+        }
     }
 
     @Test
