@@ -1,6 +1,7 @@
 package dev.spindle.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spindle.testing.Guests;
@@ -40,6 +41,14 @@ class EmbeddingExampleTest {
         // SNIPPET END
         assertEquals(0, exitCode);
         assertEquals("1", redis.withJedis(j -> j.get("spindle:command-runs")));
+    }
+
+    /** An embedder depends on spindle-runtime alone: the command line and its parser live in spindle-cli. */
+    @Test
+    void theRuntimeCarriesNoCommandLine() {
+        for (String cliClass : new String[] {"picocli.CommandLine", "dev.spindle.cli.SpindleCli"}) {
+            assertThrows(ClassNotFoundException.class, () -> Class.forName(cliClass), cliClass + " is on the runtime's class path");
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.spindle.testing.Guests;
 import dev.spindle.testing.RedisServer;
 import dev.spindle.testing.RedisServerExtension;
+import dev.spindle.testing.TestManifests;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -175,7 +176,7 @@ class CliTest {
 
     @Test
     void runPrintsTheCommandsOutputAndExitsWithItsCode(RedisServer redis) {
-        Path manifest = dev.spindle.runtime.TestAppsAccess.manifest(dir, redis.uri(), List.of("redis://127.0.0.1:" + redis.port()), "hello-command");
+        Path manifest = TestManifests.commandApp(dir, redis.uri(), List.of("redis://127.0.0.1:" + redis.port()), "hello-command");
         Result r = spindleRun("run", manifest.toString());
         assertEquals(3, r.exit());
         assertEquals("hello from guest\n", r.out());
@@ -185,7 +186,7 @@ class CliTest {
     @Test
     void runUsesRedisAndReportsDeniedAddresses(RedisServer redis) {
         redis.withJedis(j -> j.del("spindle:command-runs"));
-        Path manifest = dev.spindle.runtime.TestAppsAccess.manifest(dir, redis.uri(), List.of("redis://127.0.0.1:" + redis.port()), "redis-command");
+        Path manifest = TestManifests.commandApp(dir, redis.uri(), List.of("redis://127.0.0.1:" + redis.port()), "redis-command");
         Result ok = spindleRun("run", manifest.toString());
         assertEquals(new Result(0, "count=1\n", ""), ok);
         Result denied = spindleRun("run", manifest.toString(), "--variable", "redis_address=redis://127.0.0.1:1");
@@ -196,7 +197,7 @@ class CliTest {
     @Test
     @dev.spindle.testing.RedisServerOptions(tls = true)
     void runTrustsAPrivateCaForRedissOnlyWithRedisTlsCa(RedisServer redis) {
-        Path manifest = dev.spindle.runtime.TestAppsAccess.manifest(dir, redis.uri(), List.of("rediss://127.0.0.1:" + redis.port()), "redis-command");
+        Path manifest = TestManifests.commandApp(dir, redis.uri(), List.of("rediss://127.0.0.1:" + redis.port()), "redis-command");
         Path ca = redis.tlsCaCertificate().orElseThrow();
         Result ok = spindleRun("run", manifest.toString(), "--redis-tls-ca", ca.toString());
         assertEquals(new Result(0, "count=1\n", ""), ok);
