@@ -13,36 +13,30 @@ import dev.spindle.runtime.InvocationException;
 import dev.spindle.runtime.SpindleApp;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs an app's {@code [[trigger.redis]]} entries: one subscriber connection per Redis server;
  * every message on a channel goes to every component subscribed to it, each in a fresh
- * instance. A failing handler is logged and the next message is still delivered.
+ * instance. As in Spin, one component gets one channel's messages one at a time and in order
+ * (a {@link MessageLane} per component and channel); different components and channels run
+ * concurrently. A failing handler is logged and the next message is still delivered.
  */
 public final class RedisTriggers implements AutoCloseable {
     private static final String LOG_ID = "redis-trigger";
     static final String HANDLE_MESSAGE = "fermyon:spin/inbound-redis#handle-message";
     static final String POST_HANDLE_MESSAGE = "cabi_post_" + HANDLE_MESSAGE;
-    /** Handlers running at once; each may block on Redis, so more than the core count. */
-    static final int HANDLER_THREADS = 16;
-    /**
-     * Messages waiting for a handler. When full, the subscriber thread runs the handler itself, so
-     * it stops reading and Redis buffers for it (backpressure) rather than the host growing without bound.
-     */
-    static final int HANDLER_QUEUE = 1024;
 
     private final List<RedisSubscriber> subscribers;
-    private final ThreadPoolExecutor handlers;
+    private final List<MessageLane> lanes;
+    private final HostLog log;
 
-    private RedisTriggers(List<RedisSubscriber> subscribers, ThreadPoolExecutor handlers) {
+    private RedisTriggers(List<RedisSubscriber> subscribers, List<MessageLane> lanes, HostLog log) {
         this.subscribers = List.copyOf(subscribers);
-        this.handlers = handlers;
+        this.lanes = List.copyOf(lanes);
+        this.log = log;
     }
 
     /** The Redis triggers of the app's manifest. */
@@ -91,27 +85,39 @@ public final class RedisTriggers implements AutoCloseable {
                     .computeIfAbsent(channel, c -> new ArrayList<>())
                     .add(trigger.componentId().orElseThrow());
         }
-        AtomicInteger counter = new AtomicInteger();
-        ThreadPoolExecutor handlers = new ThreadPoolExecutor(HANDLER_THREADS, HANDLER_THREADS, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(HANDLER_QUEUE), r -> {
-                    Thread t = new Thread(r, "spindle-redis-handler-" + counter.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.CallerRunsPolicy());
-        handlers.allowCoreThreadTimeOut(true);
         List<RedisSubscriber> subscribers = new ArrayList<>();
+        List<MessageLane> allLanes = new ArrayList<>();
         for (Map.Entry<String, Map<String, List<String>>> server : byServer.entrySet()) {
-            Map<String, List<String>> routes = server.getValue();
-            RedisSubscriber subscriber = new RedisSubscriber(urls.get(server.getKey()), new ArrayList<>(routes.keySet()),
+            // channel -> one lane per subscribed component; a component named by two trigger
+            // entries on one channel gets each message twice, as in Spin, but still one at a time
+            Map<String, List<MessageLane>> lanes = new LinkedHashMap<>();
+            server.getValue().forEach((channel, componentIds) -> {
+                for (String componentId : new LinkedHashSet<>(componentIds)) {
+                    long entries = componentIds.stream().filter(componentId::equals).count();
+                    MessageLane lane = new MessageLane("spindle-redis-" + componentId + "-" + channel, payload -> {
+                        for (long i = 0; i < entries; i++) {
+                            deliver(app, componentId, channel, payload);
+                        }
+                    });
+                    lanes.computeIfAbsent(channel, c -> new ArrayList<>()).add(lane);
+                    allLanes.add(lane);
+                }
+            });
+            RedisSubscriber subscriber = new RedisSubscriber(urls.get(server.getKey()), new ArrayList<>(lanes.keySet()),
                     (channel, payload) -> {
-                        for (String componentId : routes.getOrDefault(channel, List.of())) {
-                            handlers.execute(() -> deliver(app, componentId, channel, payload));
+                        try {
+                            for (MessageLane lane : lanes.getOrDefault(channel, List.of())) {
+                                lane.offer(payload);
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt(); // shutting down: the subscriber loop ends
                         }
                     }, log, app.redisSettings());
             subscribers.add(subscriber);
         }
+        allLanes.forEach(MessageLane::start);
         subscribers.forEach(RedisSubscriber::start);
-        return new RedisTriggers(subscribers, handlers);
+        return new RedisTriggers(subscribers, allLanes, log);
     }
 
     private static String resolve(SpindleApp app, RedisTrigger trigger, Template template, String what) {
@@ -169,15 +175,16 @@ public final class RedisTriggers implements AutoCloseable {
 
     /** Closes the subscribers, then lets queued messages finish within {@code grace}. */
     public void close(java.time.Duration grace) {
+        lanes.forEach(MessageLane::stopAccepting); // a subscriber blocked on a full lane lets go
         subscribers.forEach(RedisSubscriber::close);
-        handlers.shutdown();
-        try {
-            if (!handlers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                handlers.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            handlers.shutdownNow();
-            Thread.currentThread().interrupt();
+        long deadline = System.nanoTime() + grace.toNanos();
+        int dropped = 0;
+        for (MessageLane lane : lanes) {
+            dropped += lane.awaitDrained(deadline);
+        }
+        if (dropped > 0) {
+            log.warn(LOG_ID, "shutdown grace of " + grace.toSeconds() + " s ended with " + dropped
+                    + " received message(s) not yet handled; they were dropped");
         }
     }
 

@@ -10,6 +10,7 @@ import dev.spindle.testing.RedisServerExtension;
 import dev.spindle.testing.RedisServerOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -51,7 +52,11 @@ class RedisTriggersTest {
             """;
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        awaitFor(what, Duration.ofSeconds(20), condition);
+    }
+
+    static void awaitFor(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for " + what);
@@ -95,6 +100,59 @@ class RedisTriggersTest {
             assertEquals(1, lost, String.valueOf(log.lines));
             assertEquals(1, back, String.valueOf(log.lines));
         }
+    }
+
+    static final String SEQUENCE_MANIFEST = """
+            spin_manifest_version = 2
+            [application]
+            name = "redis-order"
+            [application.trigger.redis]
+            address = "{{ redis_address }}"
+            [variables]
+            redis_address = { required = true }
+
+            [[trigger.redis]]
+            channel = "numbers"
+            component = "sequence"
+
+            [component.sequence]
+            source = "%1$s"
+            allowed_outbound_hosts = ["redis://127.0.0.1:*"]
+            [component.sequence.variables]
+            redis_address = "{{ redis_address }}"
+            """;
+
+    /**
+     * Spin delivers one channel's messages to a component one at a time, in order, and real apps
+     * rely on it (a read-modify-write per message). The guest appends each payload to one string
+     * with GET then SET: concurrent handlers lose appends, reordered ones swap numbers.
+     */
+    @Test
+    void thousandMessagesOnOneChannelAreHandledOneAtATimeInOrder(RedisServer redis, @TempDir Path dir) throws Exception {
+        int messages = 1000;
+        TestApps.CapturingLog log = new TestApps.CapturingLog();
+        try (SpindleApp app = TestApps.load(dir, SEQUENCE_MANIFEST.formatted(TestApps.wasm("redis-sequence")), redis.uri(), log);
+             RedisTriggers triggers = RedisTriggers.start(app)) {
+            await("subscription", triggers::allSubscribed);
+            redis.withJedis(j -> {
+                for (int i = 1; i <= messages; i++) {
+                    j.publish("numbers", Integer.toString(i));
+                }
+                return null;
+            });
+            awaitFor("every message handled", Duration.ofSeconds(120),
+                    () -> messages == Integer.parseInt(java.util.Objects.requireNonNullElse(redis.withJedis(j -> j.get("handled")), "0")));
+        }
+        List<String> seen = List.of(redis.withJedis(j -> j.get("sequence")).split(","));
+        for (int i = 0; i < messages; i++) {
+            String want = Integer.toString(i + 1);
+            if (i >= seen.size() || !seen.get(i).equals(want)) {
+                throw new AssertionError(seen.size() + " of " + messages + " appends kept; position " + (i + 1)
+                        + " holds " + (i < seen.size() ? seen.get(i) : "nothing") + ", want " + want
+                        + " (lost appends mean concurrent handlers, swapped numbers reordered delivery)");
+            }
+        }
+        assertEquals(messages, seen.size());
     }
 
     @Test
