@@ -9,8 +9,6 @@ import dev.spindle.runtime.InvocationException;
 import dev.spindle.runtime.SpindleApp;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,7 +88,7 @@ final class HttpExecutors {
 
     static HttpResponseData wagi(SpindleApp app, String componentId, HttpExecutor.Wagi wagi, HttpRequestData request) {
         Map<String, String> env = cgiEnvironment(request);
-        List<String> argv = argv(wagi.argv(), env.get("SCRIPT_NAME"), request.query());
+        List<String> argv = argv(wagi.argv(), request.path(), request.query());
         BoundedOutput stdout = new BoundedOutput(MAX_WAGI_OUTPUT_BYTES);
         GuestIo io = new GuestIo(new ByteArrayInputStream(request.body()), stdout, env, argv);
         int exit = app.invoke(componentId, io, guest -> {
@@ -159,23 +157,21 @@ final class HttpExecutors {
         return env;
     }
 
-    /** Expands the manifest's argv template: {@code ${SCRIPT_NAME}} and {@code ${ARGS}} (the query split on '&amp;', decoded). */
-    static List<String> argv(String template, String scriptName, String query) {
-        List<String> args = new ArrayList<>();
-        if (!query.isEmpty() && !query.contains("=")) {
-            for (String part : query.split("&")) {
-                args.add(URLDecoder.decode(part, StandardCharsets.UTF_8));
-            }
-        }
+    /**
+     * Expands the manifest's argv template as Spin does: {@code ${SCRIPT_NAME}} becomes the request
+     * path and {@code ${ARGS}} the raw query with each {@code &} turned into a space, then the
+     * result is split on spaces. So every query item is an argument, {@code abc=def} included
+     * (the WAGI spec drops all of them when the query has an {@code =}; Spin's own WAGI test
+     * expects {@code ["/test", "abc=def"]} for {@code /test?abc=def}). Items are passed as
+     * received, percent-escapes and all, as Spin passes them. Unlike Spin, empty items (an empty
+     * query, {@code a&&b}) are left out rather than passed as empty strings.
+     */
+    static List<String> argv(String template, String path, String query) {
+        String expanded = template.replace("${SCRIPT_NAME}", path).replace("${ARGS}", query.replace('&', ' '));
         List<String> argv = new ArrayList<>();
-        for (String token : template.trim().split("\\s+")) {
-            if (token.isEmpty()) {
-                continue;
-            }
-            if (token.equals("${ARGS}")) {
-                argv.addAll(args);
-            } else {
-                argv.add(token.replace("${SCRIPT_NAME}", scriptName).replace("${ARGS}", String.join(" ", args)));
+        for (String token : expanded.split(" ")) {
+            if (!token.isEmpty()) {
+                argv.add(token);
             }
         }
         return argv;

@@ -51,7 +51,15 @@ class CgiResponseTest {
 
     @Test
     void wagiArgvExpandsScriptNameAndArgs() {
-        assertEquals(List.of("/hello", "a b", "c"), HttpExecutors.argv("${SCRIPT_NAME} ${ARGS}", "/hello", "a%20b&c"));
-        assertEquals(List.of("/hello"), HttpExecutors.argv("${SCRIPT_NAME} ${ARGS}", "/hello", "k=v"));
+        assertEquals(List.of("/hello", "a%20b", "c"), HttpExecutors.argv("${SCRIPT_NAME} ${ARGS}", "/hello", "a%20b&c"));
+        assertEquals(List.of("/hello"), HttpExecutors.argv("${SCRIPT_NAME} ${ARGS}", "/hello", ""));
+        assertEquals(List.of("run", "--path=/x/y", "a"), HttpExecutors.argv("run --path=${SCRIPT_NAME} ${ARGS}", "/x/y", "a"));
+    }
+
+    /** Spin's wagi test: {@code POST /test?abc=def} must see argv {@code ["/test", "abc=def"]}. */
+    @Test
+    void wagiArgvPassesQueryItemsContainingEquals() {
+        assertEquals(List.of("/test", "abc=def"), HttpExecutors.argv("${SCRIPT_NAME} ${ARGS}", "/test", "abc=def"));
+        assertEquals(List.of("/test", "x=y", "z"), HttpExecutors.argv("${SCRIPT_NAME} ${ARGS}", "/test", "x=y&&z"));
     }
 }
