@@ -43,6 +43,15 @@ final class GuestFiles {
             "path_symlink", "path_link", "path_filestat_set_times", "fd_filestat_set_size",
             "fd_filestat_set_times", "fd_allocate");
 
+    /**
+     * Jimfs's Unix layout with the {@code unix} attribute view: Chicory's {@code fd_filestat_get}
+     * reads {@code unix:*} (inode, mode, link count, times), and without that view Jimfs throws a
+     * NullPointerException, so a guest that stats a file (every spin-fileserver build) got a 500.
+     */
+    static final Configuration MOUNT_CONFIGURATION = Configuration.unix().toBuilder()
+            .setAttributeViews("basic", "owner", "posix", "unix")
+            .build();
+
     private GuestFiles() {}
 
     /** Copies the mounted files into a fresh in-memory file system, or empty when there are none. */
@@ -50,7 +59,7 @@ final class GuestFiles {
         if (mounts.isEmpty()) {
             return Optional.empty();
         }
-        FileSystem memory = Jimfs.newFileSystem(Configuration.unix());
+        FileSystem memory = Jimfs.newFileSystem(MOUNT_CONFIGURATION);
         Path root = memory.getPath("/");
         List<PathMatcher> excluded = excludes.stream().map(g -> FileSystems.getDefault().getPathMatcher("glob:" + g)).toList();
         long[] total = {0};
