@@ -56,7 +56,7 @@ public final class Spindle {
         }
         InvocationExecutor executor = new InvocationExecutor(
                 options.maxConcurrentInvocations(), options.stackBytes(), options.invocationTimeout(), options.log());
-        return new SpindleApp(app, variables, components, capabilities, executor, options.log(), redisSettings);
+        return new SpindleApp(app, variables, components, capabilities, executor, options.log(), redisSettings, options.triggers());
     }
 
     /** A component's allowed_outbound_hosts, templates resolved, parsed by the one matcher. */

@@ -11,6 +11,13 @@ import com.dylibso.chicory.wasi.WasiExitException;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
+import dev.spindle.manifest.ManifestException;
+import dev.spindle.manifest.TriggerConfig;
+import dev.spindle.manifest.VariableDecl;
+import dev.spindle.runtime.trigger.ServeOptions;
+import dev.spindle.runtime.trigger.TriggerType;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,6 +41,8 @@ public final class SpindleApp implements AutoCloseable {
     private final InvocationExecutor executor;
     private final HostLog log;
     private final RedisClientSettings redisSettings;
+    /** Trigger type name -> its unit, in the order run names them. */
+    private final Map<String, TriggerType> triggerTypes;
 
     SpindleApp(
             AppManifest manifest,
@@ -42,8 +51,12 @@ public final class SpindleApp implements AutoCloseable {
             List<HostCapability> capabilities,
             InvocationExecutor executor,
             HostLog log,
-            RedisClientSettings redisSettings) {
+            RedisClientSettings redisSettings,
+            List<TriggerType> triggerTypes) {
         this.manifest = manifest;
+        Map<String, TriggerType> types = new LinkedHashMap<>();
+        triggerTypes.forEach(t -> types.put(t.type(), t));
+        this.triggerTypes = Collections.unmodifiableMap(types);
         this.redisSettings = redisSettings;
         this.variables = variables;
         this.components = Map.copyOf(components);
@@ -120,6 +133,73 @@ public final class SpindleApp implements AutoCloseable {
         ComponentRuntime.Io io = ComponentRuntime.Io.captured(
                 guestIo.stdin(), guestIo.stdout(), componentId, guestIo.environment(), guestIo.arguments());
         return executor.run(componentId, () -> component.withInstance(io, instance -> call.apply(new Guest(componentId, instance))));
+    }
+
+    /**
+     * Checks what serving needs, without starting anything: every required variable has a value,
+     * then {@link #validateTriggers()}.
+     *
+     * @throws ManifestException naming the file:line of the variable or trigger
+     */
+    public void validate() {
+        List<VariableDecl> missing = variables.missingRequired();
+        if (!missing.isEmpty()) {
+            VariableDecl first = missing.get(0);
+            throw new ManifestException(first.location(), "variable \"" + first.name() + "\" is required but has no value; set "
+                    + VariableResolver.envName(first.name()) + " or pass --variable " + first.name() + "=...");
+        }
+        validateTriggers();
+    }
+
+    /**
+     * Checks the manifest's triggers, without starting anything or connecting anywhere: there is
+     * at least one, each type is one this app can serve, and each type's own checks pass (HTTP
+     * routes, Redis addresses and channels, cron components being commands, ...). {@code spindle
+     * check} runs this too.
+     *
+     * @throws ManifestException naming the trigger's file:line
+     */
+    public void validateTriggers() {
+        List<TriggerConfig> triggers = manifest.triggers();
+        for (TriggerConfig trigger : triggers) {
+            if (!triggerTypes.containsKey(trigger.type())) {
+                throw new ManifestException(trigger.location(), "trigger type \"" + trigger.type()
+                        + "\" is not supported by spindle run (supported: " + String.join(", ", triggerTypes.keySet()) + ")");
+            }
+        }
+        if (triggers.isEmpty()) {
+            throw new ManifestException("no triggers in " + manifest.file() + ": add e.g. [[trigger.command]] component = \"...\"");
+        }
+        for (TriggerType type : servedTypes()) {
+            type.validate(this);
+        }
+    }
+
+    /**
+     * Validates ({@link #validate()}), runs the command triggers, then starts the serving ones
+     * (HTTP, Redis, cron, and any added through {@link SpindleOptions.Builder#trigger}); returns
+     * once they serve. If one cannot start, those already started are stopped first. Close the
+     * result to stop serving (gracefully), then close the app.
+     *
+     * <pre>{@code
+     * try (SpindleApp app = Spindle.load(manifest, SpindleOptions.defaults());
+     *      Serving serving = app.serve(ServeOptions.defaults())) {
+     *     System.out.print(serving.banner());
+     *     ...
+     * }
+     * }</pre>
+     *
+     * @throws ManifestException for an invalid trigger or a required variable without a value
+     * @throws RuntimeException if a trigger cannot start (e.g. the HTTP address is in use)
+     */
+    public Serving serve(ServeOptions options) {
+        validate();
+        return Serving.start(this, servedTypes(), options);
+    }
+
+    /** The trigger types with at least one trigger in the manifest, in registry order. */
+    private List<TriggerType> servedTypes() {
+        return triggerTypes.values().stream().filter(t -> !t.triggersOf(this).isEmpty()).toList();
     }
 
     /** True if the component's module exports {@code name} (checked without instantiating it). */

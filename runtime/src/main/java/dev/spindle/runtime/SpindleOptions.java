@@ -2,8 +2,10 @@ package dev.spindle.runtime;
 
 import dev.spindle.host.HostLog;
 import dev.spindle.redis.RedisOptions;
+import dev.spindle.runtime.trigger.TriggerType;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -30,6 +32,7 @@ public final class SpindleOptions {
     private final int maxConcurrentInvocations;
     private final HostLog log;
     private final RedisOptions redis;
+    private final List<TriggerType> triggers;
 
     private SpindleOptions(Builder b) {
         this.variables = Map.copyOf(b.variables);
@@ -41,6 +44,7 @@ public final class SpindleOptions {
         this.maxConcurrentInvocations = b.maxConcurrentInvocations;
         this.log = b.log;
         this.redis = b.redis;
+        this.triggers = List.copyOf(b.triggers.values());
     }
 
     public static Builder builder() {
@@ -96,6 +100,14 @@ public final class SpindleOptions {
         return redis;
     }
 
+    /**
+     * The trigger types the app can serve, one per type name: {@link TriggerType#builtIn()} (http,
+     * redis, cron, command), then any added with {@link Builder#trigger}.
+     */
+    public List<TriggerType> triggers() {
+        return triggers;
+    }
+
     public static final class Builder {
         private final Map<String, String> variables = new LinkedHashMap<>();
         private Map<String, String> environment = System.getenv();
@@ -106,8 +118,11 @@ public final class SpindleOptions {
         private int maxConcurrentInvocations = DEFAULT_MAX_CONCURRENT_INVOCATIONS;
         private HostLog log = HostLog.stderr();
         private RedisOptions redis = RedisOptions.defaults();
+        private final Map<String, TriggerType> triggers = new LinkedHashMap<>();
 
-        private Builder() {}
+        private Builder() {
+            TriggerType.builtIn().forEach(this::trigger);
+        }
 
         public Builder variable(String name, String value) {
             variables.put(Objects.requireNonNull(name), Objects.requireNonNull(value));
@@ -165,6 +180,12 @@ public final class SpindleOptions {
 
         public Builder redis(RedisOptions redis) {
             this.redis = Objects.requireNonNull(redis);
+            return this;
+        }
+
+        /** Adds a trigger type, or replaces the one (built-in or added) with the same {@link TriggerType#type()}. */
+        public Builder trigger(TriggerType type) {
+            triggers.put(type.type(), Objects.requireNonNull(type));
             return this;
         }
 

@@ -4,10 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spindle.runtime.trigger.HttpServerOptions;
+import dev.spindle.runtime.trigger.HttpTriggerServer;
+import dev.spindle.runtime.trigger.ServeOptions;
 import dev.spindle.testing.Guests;
 import dev.spindle.testing.RedisServer;
 import dev.spindle.testing.RedisServerExtension;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The embedding snippet in docs/engine.md, compiled and run. The test also checks that the
+ * The embedding snippets in docs/engine.md, compiled and run. The test also checks that the
  * document still contains exactly the lines between the SNIPPET markers below.
  */
 @ExtendWith(RedisServerExtension.class)
@@ -43,6 +50,27 @@ class EmbeddingExampleTest {
         assertEquals("1", redis.withJedis(j -> j.get("spindle:command-runs")));
     }
 
+    @Test
+    void theDocumentedServeSnippetServes(RedisServer redis) throws Exception {
+        Path manifestPath = Guests.repoRoot().resolve("examples/hello-redis/spin.toml");
+        SpindleOptions options = SpindleOptions.builder().variable("redis_address", redis.uri()).build();
+        HttpClient client = HttpClient.newHttpClient();
+        String body;
+        // SERVE SNIPPET START
+        try (SpindleApp app = Spindle.load(manifestPath, options);
+             Serving serving = app.serve(ServeOptions.builder()                 // runs commands, then serves HTTP, Redis, cron
+                     .with(HttpServerOptions.defaults().withPort(0))         // like --listen 127.0.0.1:0
+                     .shutdownGrace(Duration.ofSeconds(2))                  // close(): in-flight work may finish
+                     .build())) {
+            System.out.print(serving.banner());                             // "Serving http://127.0.0.1:<port>" and the routes
+            String url = serving.trigger(HttpTriggerServer.class).orElseThrow().baseUrl();
+            body = client.send(HttpRequest.newBuilder(URI.create(url + "/")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        }
+        // SERVE SNIPPET END
+        assertEquals("1\n", body);
+        assertEquals("1", redis.withJedis(j -> j.get("hello-redis:count")));
+    }
+
     /** An embedder depends on spindle-runtime alone: the command line and its parser live in spindle-cli. */
     @Test
     void theRuntimeCarriesNoCommandLine() {
@@ -52,11 +80,14 @@ class EmbeddingExampleTest {
     }
 
     @Test
-    void docsShowTheSnippetVerbatim() throws IOException {
+    void docsShowTheSnippetsVerbatim() throws IOException {
         String source = Files.readString(Guests.repoRoot().resolve("runtime/src/test/java/dev/spindle/runtime/EmbeddingExampleTest.java"));
-        String snippet = source.substring(source.indexOf("// SNIPPET START\n") + "// SNIPPET START\n".length(), source.indexOf("        // SNIPPET END"));
         String doc = Files.readString(Guests.repoRoot().resolve("docs/engine.md"));
-        String unindented = snippet.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip()).reduce("", (a, b) -> a + b + "\n");
-        assertTrue(doc.contains(unindented), "docs/engine.md must contain the snippet:\n" + unindented);
+        for (String marker : new String[] {"// SNIPPET", "// SERVE SNIPPET"}) {
+            String start = marker + " START\n";
+            String snippet = source.substring(source.indexOf(start) + start.length(), source.indexOf("        " + marker + " END"));
+            String unindented = snippet.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip()).reduce("", (a, b) -> a + b + "\n");
+            assertTrue(doc.contains(unindented), "docs/engine.md must contain the snippet:\n" + unindented);
+        }
     }
 }

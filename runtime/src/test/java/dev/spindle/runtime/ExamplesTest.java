@@ -10,6 +10,7 @@ import dev.spindle.runtime.trigger.CronScheduler;
 import dev.spindle.runtime.trigger.HttpServerOptions;
 import dev.spindle.runtime.trigger.HttpTriggerServer;
 import dev.spindle.runtime.trigger.RedisTriggers;
+import dev.spindle.runtime.trigger.ServeOptions;
 import dev.spindle.testing.Guests;
 import dev.spindle.testing.RedisServer;
 import dev.spindle.testing.RedisServerExtension;
@@ -77,18 +78,34 @@ class ExamplesTest {
         return Spindle.load(manifest, options.build());
     }
 
-    private static HttpTriggerServer http(SpindleApp app) {
-        return HttpTriggerServer.start(app, HttpServerOptions.defaults().withPort(0).withShutdownGrace(Duration.ofSeconds(1)));
+    private static final ServeOptions SERVE = ServeOptions.builder()
+            .with(HttpServerOptions.defaults().withPort(0)).shutdownGrace(Duration.ofSeconds(1)).build();
+
+    /** Every trigger of the app, as spindle run serves them (HTTP on a free port). */
+    private static Serving serve(SpindleApp app) {
+        return app.serve(SERVE);
     }
 
-    private HttpResponse<String> get(HttpTriggerServer server, String path, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).timeout(Duration.ofSeconds(20));
+    private static String url(Serving serving) {
+        return serving.trigger(HttpTriggerServer.class).orElseThrow().baseUrl();
+    }
+
+    private HttpResponse<String> get(Serving server, String path, String... headers) throws Exception {
+        return get(url(server), path, headers);
+    }
+
+    private HttpResponse<String> post(Serving server, String path, String body, String... headers) throws Exception {
+        return post(url(server), path, body, headers);
+    }
+
+    private HttpResponse<String> get(String baseUrl, String path, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(20));
         if (headers.length > 0) request.headers(headers);
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private HttpResponse<String> post(HttpTriggerServer server, String path, String body, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).timeout(Duration.ofSeconds(20))
+    private HttpResponse<String> post(String baseUrl, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(20))
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) request.headers(headers);
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -106,7 +123,7 @@ class ExamplesTest {
 
     @Test
     void helloRedisCountsEveryGet() throws Exception {
-        try (SpindleApp app = load("hello-redis", Map.of()); HttpTriggerServer server = http(app)) {
+        try (SpindleApp app = load("hello-redis", Map.of()); Serving server = serve(app)) {
             for (int expected = 1; expected <= 3; expected++) {
                 HttpResponse<String> response = get(server, "/");
                 assertEquals(200, response.statusCode(), response.body());
@@ -122,7 +139,7 @@ class ExamplesTest {
 
     @Test
     void sessionCacheLogsInReadsTheSessionAndExpiresIt() throws Exception {
-        try (SpindleApp app = load("session-cache", Map.of("session_ttl_ms", "1500")); HttpTriggerServer server = http(app)) {
+        try (SpindleApp app = load("session-cache", Map.of("session_ttl_ms", "1500")); Serving server = serve(app)) {
             HttpResponse<String> login = post(server, "/login", "alice");
             assertEquals(200, login.statusCode(), login.body());
             String token = login.body().trim();
@@ -161,7 +178,7 @@ class ExamplesTest {
 
     @Test
     void apiCacheMissesThenHitsUntilTheTtlRunsOut() throws Exception {
-        try (SpindleApp app = load("api-cache", Map.of("cache_ttl_ms", "1000")); HttpTriggerServer server = http(app)) {
+        try (SpindleApp app = load("api-cache", Map.of("cache_ttl_ms", "1000")); Serving server = serve(app)) {
             HttpResponse<String> miss = get(server, "/products/books");
             assertEquals(200, miss.statusCode(), miss.body());
             assertEquals("MISS", miss.headers().firstValue("x-cache").orElse(""));
@@ -196,7 +213,10 @@ class ExamplesTest {
     @Test
     void queueJobsPostedOverHttpAreDrainedByTheCronWorker() throws Exception {
         int jobs = 25;
-        try (SpindleApp app = load("queue", Map.of()); HttpTriggerServer server = http(app)) {
+        // HTTP first, the cron worker only once the queue is full: the test sees the queue before any tick.
+        try (SpindleApp app = load("queue", Map.of());
+                HttpTriggerServer http = HttpTriggerServer.start(app, SERVE.option(HttpServerOptions.class).orElseThrow())) {
+            String server = http.baseUrl();
             for (int i = 1; i <= jobs; i++) {
                 HttpResponse<String> queued = post(server, "/jobs", "job-" + i);
                 assertEquals(202, queued.statusCode(), queued.body());
@@ -230,7 +250,7 @@ class ExamplesTest {
     @Test
     void rateLimitAnswers429WithRetryAfterOnceAClientIsOverTheLimit() throws Exception {
         try (SpindleApp app = load("rate-limit", Map.of("rate_limit_max", "3", "rate_window_ms", "60000"));
-                HttpTriggerServer server = http(app)) {
+                Serving server = serve(app)) {
             for (int remaining = 2; remaining >= 0; remaining--) {
                 HttpResponse<String> ok = get(server, "/anything");
                 assertEquals(200, ok.statusCode(), ok.body());
@@ -263,9 +283,8 @@ class ExamplesTest {
 
     @Test
     void pubsubMessagesPublishedOverHttpAreRecordedByTheRedisTrigger() throws Exception {
-        try (SpindleApp app = load("pubsub", Map.of("channel", "test-channel")); HttpTriggerServer server = http(app);
-                RedisTriggers subscribers = RedisTriggers.start(app)) {
-            await("the subscriber", subscribers::allSubscribed);
+        try (SpindleApp app = load("pubsub", Map.of("channel", "test-channel")); Serving server = serve(app)) {
+            await("the subscriber", server.trigger(RedisTriggers.class).orElseThrow()::allSubscribed);
             for (String message : List.of("hello", "h\u00e9llo w\u00f6rld", "hello")) {
                 HttpResponse<String> published = post(server, "/publish", message);
                 assertEquals(202, published.statusCode(), published.body());
@@ -292,7 +311,7 @@ class ExamplesTest {
         // refused before anything connects to it.
         try (java.net.ServerSocket forbidden = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
             String forbiddenAddress = "redis://127.0.0.1:" + forbidden.getLocalPort();
-            try (SpindleApp app = load("sandbox", Map.of("forbidden_address", forbiddenAddress)); HttpTriggerServer server = http(app)) {
+            try (SpindleApp app = load("sandbox", Map.of("forbidden_address", forbiddenAddress)); Serving server = serve(app)) {
                 HttpResponse<String> response = get(server, "/");
                 assertEquals(200, response.statusCode(), response.body());
                 assertEquals("redis_address " + redis.uri() + ": allowed, PING answered PONG\n"

@@ -7,6 +7,7 @@ import dev.spindle.host.GuestMemory;
 import dev.spindle.runtime.trigger.HttpServerOptions;
 import dev.spindle.runtime.trigger.HttpTriggerServer;
 import dev.spindle.runtime.trigger.RedisTriggers;
+import dev.spindle.runtime.trigger.ServeOptions;
 import dev.spindle.testing.Guests;
 import dev.spindle.testing.RedisServer;
 import dev.spindle.testing.RedisServerExtension;
@@ -253,9 +254,10 @@ class SdkGuestsTest {
         redis.flushAll();
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try (SpindleApp app = load(redis, sdk);
-                HttpTriggerServer server = HttpTriggerServer.start(app,
-                        HttpServerOptions.defaults().withPort(0).withShutdownGrace(Duration.ofSeconds(1)));
-                RedisTriggers subscribers = RedisTriggers.start(app)) {
+                Serving serving = app.serve(ServeOptions.builder()
+                        .with(HttpServerOptions.defaults().withPort(0)).shutdownGrace(Duration.ofSeconds(1)).build())) {
+            HttpTriggerServer server = serving.trigger(HttpTriggerServer.class).orElseThrow();
+            RedisTriggers subscribers = serving.trigger(RedisTriggers.class).orElseThrow();
             for (int expected = 1; expected <= 2; expected++) {
                 HttpResponse<String> count = client.send(
                         HttpRequest.newBuilder(URI.create(server.baseUrl() + "/count")).timeout(Duration.ofSeconds(20)).build(),

@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link #close} stops scheduling and lets runs in progress finish within a grace period.
  * </ul>
  */
-public final class CronScheduler implements AutoCloseable {
+public final class CronScheduler implements RunningTrigger {
     private static final String LOG_ID = "cron-trigger";
     private static final String START = "_start";
 
@@ -45,18 +45,23 @@ public final class CronScheduler implements AutoCloseable {
     private final List<Job> jobs;
     private final Clock clock;
     private final HostLog log;
+    private final Duration grace;
     private final ScheduledExecutorService timer;
     private final ExecutorService runners;
     /** Per component: true while a run is in progress (overlapping ticks are skipped). */
     private final Map<String, AtomicBoolean> running = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private record Job(CronTrigger trigger, String componentId, CronSchedule schedule) {}
+    /** How long {@link #close()} lets runs in progress finish unless the scheduler was started with a grace period. */
+    static final int DEFAULT_GRACE_SECONDS = 10;
 
-    private CronScheduler(SpindleApp app, List<Job> jobs, Clock clock) {
+    record Job(CronTrigger trigger, String componentId, CronSchedule schedule) {}
+
+    private CronScheduler(SpindleApp app, List<Job> jobs, Clock clock, Duration grace) {
         this.app = app;
         this.jobs = List.copyOf(jobs);
         this.clock = clock;
+        this.grace = grace;
         this.log = app.log();
         AtomicInteger counter = new AtomicInteger();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "spindle-cron-timer"));
@@ -87,16 +92,42 @@ public final class CronScheduler implements AutoCloseable {
 
     /**
      * Schedules the given triggers and returns at once; the first run is at each expression's next
-     * match.
+     * match. {@link #close()} gives runs in progress {@value #DEFAULT_GRACE_SECONDS} s.
      *
      * @throws ManifestException (with the trigger's file:line) if a trigger's component is not a
      *     WASI command (has no {@code _start})
      */
     public static CronScheduler start(SpindleApp app, List<CronTrigger> triggers) {
-        return start(app, triggers, Clock.systemUTC());
+        return start(app, triggers, Duration.ofSeconds(DEFAULT_GRACE_SECONDS));
+    }
+
+    /** {@link #start(SpindleApp, List)}; {@link #close()} gives runs in progress {@code grace} to finish. */
+    public static CronScheduler start(SpindleApp app, List<CronTrigger> triggers, Duration grace) {
+        return start(app, triggers, Clock.systemUTC(), grace);
     }
 
     static CronScheduler start(SpindleApp app, List<CronTrigger> triggers, Clock clock) {
+        return start(app, triggers, clock, Duration.ofSeconds(DEFAULT_GRACE_SECONDS));
+    }
+
+    private static CronScheduler start(SpindleApp app, List<CronTrigger> triggers, Clock clock, Duration grace) {
+        CronScheduler scheduler = new CronScheduler(app, jobs(app, triggers), clock, grace);
+        Instant now = clock.instant();
+        for (Job job : scheduler.jobs) {
+            scheduler.running.putIfAbsent(job.componentId(), new AtomicBoolean());
+            Optional<Instant> first = scheduler.scheduleAfter(job, now);
+            scheduler.log.info(job.componentId(), "cron trigger \"" + job.trigger().id() + "\": \""
+                    + job.schedule().expression() + "\" (UTC), first run at " + first.map(Instant::toString).orElse("never"));
+        }
+        return scheduler;
+    }
+
+    /**
+     * The triggers as jobs, checked: every component must be a WASI command.
+     *
+     * @throws ManifestException (with the trigger's file:line) if a component has no {@code _start}
+     */
+    static List<Job> jobs(SpindleApp app, List<CronTrigger> triggers) {
         List<Job> jobs = new ArrayList<>();
         for (CronTrigger trigger : triggers) {
             String componentId = trigger.componentId().orElseThrow();
@@ -106,15 +137,7 @@ public final class CronScheduler implements AutoCloseable {
             }
             jobs.add(new Job(trigger, componentId, trigger.schedule()));
         }
-        CronScheduler scheduler = new CronScheduler(app, jobs, clock);
-        Instant now = clock.instant();
-        for (Job job : scheduler.jobs) {
-            scheduler.running.putIfAbsent(job.componentId(), new AtomicBoolean());
-            Optional<Instant> first = scheduler.scheduleAfter(job, now);
-            scheduler.log.info(job.componentId(), "cron trigger \"" + job.trigger().id() + "\": \""
-                    + job.schedule().expression() + "\" (UTC), first run at " + first.map(Instant::toString).orElse("never"));
-        }
-        return scheduler;
+        return jobs;
     }
 
     /** Arms the timer for the job's next match after {@code after}. */
@@ -202,8 +225,9 @@ public final class CronScheduler implements AutoCloseable {
         }
     }
 
+    /** Stops scheduling; runs in progress get the grace period the scheduler was started with. */
     @Override
     public void close() {
-        close(Duration.ofSeconds(10));
+        close(grace);
     }
 }

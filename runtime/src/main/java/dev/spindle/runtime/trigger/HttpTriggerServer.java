@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  * }</pre>
  */
-public final class HttpTriggerServer implements AutoCloseable {
+public final class HttpTriggerServer implements RunningTrigger {
     private static final String LOG_ID = "http";
     /** Marks a request the pool could not take: the dispatcher answers 503 itself, without reading the body. */
     private static final ThreadLocal<Boolean> OVERLOADED = ThreadLocal.withInitial(() -> false);
@@ -223,6 +223,7 @@ public final class HttpTriggerServer implements AutoCloseable {
     }
 
     /** The startup banner, as Spin prints it: the URL, then one line per served route. */
+    @Override
     public String banner() {
         StringBuilder sb = new StringBuilder("Serving ").append(baseUrl()).append('\n').append("Available Routes:\n");
         for (Router.Route r : router.routes()) {

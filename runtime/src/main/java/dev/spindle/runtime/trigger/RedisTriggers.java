@@ -11,6 +11,7 @@ import dev.spindle.manifest.hosts.InvalidOutboundUrlException;
 import dev.spindle.manifest.hosts.OutboundUrl;
 import dev.spindle.runtime.InvocationException;
 import dev.spindle.runtime.SpindleApp;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -24,20 +25,28 @@ import java.util.Map;
  * (a {@link MessageLane} per component and channel); different components and channels run
  * concurrently. A failing handler is logged and the next message is still delivered.
  */
-public final class RedisTriggers implements AutoCloseable {
+public final class RedisTriggers implements RunningTrigger {
     private static final String LOG_ID = "redis-trigger";
     static final String HANDLE_MESSAGE = "fermyon:spin/inbound-redis#handle-message";
     static final String POST_HANDLE_MESSAGE = "cabi_post_" + HANDLE_MESSAGE;
 
+    /** How long {@link #close()} lets queued messages finish unless the triggers were started with a grace period. */
+    static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
+
     private final List<RedisSubscriber> subscribers;
     private final List<MessageLane> lanes;
     private final HostLog log;
+    private final Duration grace;
 
-    private RedisTriggers(List<RedisSubscriber> subscribers, List<MessageLane> lanes, HostLog log) {
+    private RedisTriggers(List<RedisSubscriber> subscribers, List<MessageLane> lanes, HostLog log, Duration grace) {
         this.subscribers = List.copyOf(subscribers);
         this.lanes = List.copyOf(lanes);
         this.log = log;
+        this.grace = grace;
     }
+
+    /** One Redis server's subscriptions: its parsed address and, per channel, the components subscribed in manifest order. */
+    record Server(OutboundUrl url, Map<String, List<String>> routes) {}
 
     /** The Redis triggers of the app's manifest. */
     public static List<RedisTrigger> triggers(SpindleApp app) {
@@ -51,12 +60,60 @@ public final class RedisTriggers implements AutoCloseable {
     }
 
     /**
-     * Resolves every trigger's address and channel and starts one subscriber per server.
+     * Resolves every trigger's address and channel and starts one subscriber per server;
+     * {@link #close()} gives queued messages {@code 10 s}.
      *
      * @throws ManifestException (with the trigger's file:line) for a missing or invalid address or empty channel
      */
     public static RedisTriggers start(SpindleApp app) {
+        return start(app, DEFAULT_GRACE);
+    }
+
+    /** {@link #start(SpindleApp)}; {@link #close()} gives queued messages {@code grace} to finish. */
+    public static RedisTriggers start(SpindleApp app, Duration grace) {
         HostLog log = app.log();
+        Map<String, Server> byServer = routes(app);
+        List<RedisSubscriber> subscribers = new ArrayList<>();
+        List<MessageLane> allLanes = new ArrayList<>();
+        for (Server server : byServer.values()) {
+            // channel -> one lane per subscribed component; a component named by two trigger
+            // entries on one channel gets each message twice, as in Spin, but still one at a time
+            Map<String, List<MessageLane>> lanes = new LinkedHashMap<>();
+            server.routes().forEach((channel, componentIds) -> {
+                for (String componentId : new LinkedHashSet<>(componentIds)) {
+                    long entries = componentIds.stream().filter(componentId::equals).count();
+                    MessageLane lane = new MessageLane("spindle-redis-" + componentId + "-" + channel, payload -> {
+                        for (long i = 0; i < entries; i++) {
+                            deliver(app, componentId, channel, payload);
+                        }
+                    });
+                    lanes.computeIfAbsent(channel, c -> new ArrayList<>()).add(lane);
+                    allLanes.add(lane);
+                }
+            });
+            RedisSubscriber subscriber = new RedisSubscriber(server.url(), new ArrayList<>(lanes.keySet()),
+                    (channel, payload) -> {
+                        try {
+                            for (MessageLane lane : lanes.getOrDefault(channel, List.of())) {
+                                lane.offer(payload);
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt(); // shutting down: the subscriber loop ends
+                        }
+                    }, log, app.redisSettings());
+            subscribers.add(subscriber);
+        }
+        allLanes.forEach(MessageLane::start);
+        subscribers.forEach(RedisSubscriber::start);
+        return new RedisTriggers(subscribers, allLanes, log, grace);
+    }
+
+    /**
+     * Resolves every trigger's address and channel, grouped by server (address as resolved).
+     *
+     * @throws ManifestException (with the trigger's file:line) for a missing or invalid address or empty channel
+     */
+    static Map<String, Server> routes(SpindleApp app) {
         // address string -> (channel -> component ids)
         Map<String, Map<String, List<String>>> byServer = new LinkedHashMap<>();
         Map<String, OutboundUrl> urls = new LinkedHashMap<>();
@@ -85,39 +142,9 @@ public final class RedisTriggers implements AutoCloseable {
                     .computeIfAbsent(channel, c -> new ArrayList<>())
                     .add(trigger.componentId().orElseThrow());
         }
-        List<RedisSubscriber> subscribers = new ArrayList<>();
-        List<MessageLane> allLanes = new ArrayList<>();
-        for (Map.Entry<String, Map<String, List<String>>> server : byServer.entrySet()) {
-            // channel -> one lane per subscribed component; a component named by two trigger
-            // entries on one channel gets each message twice, as in Spin, but still one at a time
-            Map<String, List<MessageLane>> lanes = new LinkedHashMap<>();
-            server.getValue().forEach((channel, componentIds) -> {
-                for (String componentId : new LinkedHashSet<>(componentIds)) {
-                    long entries = componentIds.stream().filter(componentId::equals).count();
-                    MessageLane lane = new MessageLane("spindle-redis-" + componentId + "-" + channel, payload -> {
-                        for (long i = 0; i < entries; i++) {
-                            deliver(app, componentId, channel, payload);
-                        }
-                    });
-                    lanes.computeIfAbsent(channel, c -> new ArrayList<>()).add(lane);
-                    allLanes.add(lane);
-                }
-            });
-            RedisSubscriber subscriber = new RedisSubscriber(urls.get(server.getKey()), new ArrayList<>(lanes.keySet()),
-                    (channel, payload) -> {
-                        try {
-                            for (MessageLane lane : lanes.getOrDefault(channel, List.of())) {
-                                lane.offer(payload);
-                            }
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt(); // shutting down: the subscriber loop ends
-                        }
-                    }, log, app.redisSettings());
-            subscribers.add(subscriber);
-        }
-        allLanes.forEach(MessageLane::start);
-        subscribers.forEach(RedisSubscriber::start);
-        return new RedisTriggers(subscribers, allLanes, log);
+        Map<String, Server> servers = new LinkedHashMap<>();
+        byServer.forEach((address, routes) -> servers.put(address, new Server(urls.get(address), routes)));
+        return servers;
     }
 
     private static String resolve(SpindleApp app, RedisTrigger trigger, Template template, String what) {
@@ -174,7 +201,7 @@ public final class RedisTriggers implements AutoCloseable {
     }
 
     /** Closes the subscribers, then lets queued messages finish within {@code grace}. */
-    public void close(java.time.Duration grace) {
+    public void close(Duration grace) {
         lanes.forEach(MessageLane::stopAccepting); // a subscriber blocked on a full lane lets go
         subscribers.forEach(RedisSubscriber::close);
         long deadline = System.nanoTime() + grace.toNanos();
@@ -188,8 +215,9 @@ public final class RedisTriggers implements AutoCloseable {
         }
     }
 
+    /** {@link #close(Duration)} with the grace period the triggers were started with. */
     @Override
     public void close() {
-        close(java.time.Duration.ofSeconds(10));
+        close(grace);
     }
 }

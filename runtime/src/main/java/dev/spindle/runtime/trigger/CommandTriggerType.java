@@ -1,0 +1,56 @@
+package dev.spindle.runtime.trigger;
+
+import dev.spindle.manifest.TriggerConfig;
+import dev.spindle.runtime.InvocationException;
+import dev.spindle.runtime.SpindleApp;
+import java.io.ByteArrayInputStream;
+
+/**
+ * {@code [[trigger.command]]}: each component's {@code _start} once, in manifest order, with the
+ * output passed through ({@link CommandStreams}). The exit code is the first non-zero one: a
+ * guest's {@code proc_exit(n)}, or {@value #EXIT_FAILED} for a run that trapped or timed out.
+ */
+final class CommandTriggerType implements TriggerType {
+    /** A run that failed (trap, timeout, no {@code _start}), as {@code spindle run} exits for any failed run. */
+    static final int EXIT_FAILED = 1;
+
+    @Override
+    public String type() {
+        return "command";
+    }
+
+    @Override
+    public boolean runsToCompletion() {
+        return true;
+    }
+
+    /** Nothing to check before running: a component without {@code _start} fails its run, like any guest failure. */
+    @Override
+    public void validate(SpindleApp app) {}
+
+    @Override
+    public RunningTrigger start(SpindleApp app, ServeOptions options) {
+        CommandStreams streams = options.option(CommandStreams.class).orElseGet(CommandStreams::system);
+        int exit = 0;
+        for (TriggerConfig trigger : triggersOf(app)) {
+            String componentId = trigger.componentId().orElseThrow();
+            int code;
+            try {
+                code = app.runCommand(componentId, new ByteArrayInputStream(new byte[0]), streams.stdout(), streams.stderr());
+            } catch (InvocationException e) {
+                streams.stderr().println("error: " + e.getMessage());
+                code = EXIT_FAILED;
+            }
+            if (code != 0 && exit == 0) {
+                exit = code;
+            }
+        }
+        return new Finished(exit);
+    }
+
+    /** The commands have run; nothing is left to stop. */
+    private record Finished(int exitCode) implements RunningTrigger {
+        @Override
+        public void close() {}
+    }
+}
