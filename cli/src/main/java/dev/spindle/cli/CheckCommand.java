@@ -79,7 +79,9 @@ final class CheckCommand implements Callable<Integer> {
         if (!skipSources) {
             SpindleOptions options = SpindleOptions.builder().variables(variables.values()).interpreter(true).build();
             try (SpindleApp loaded = Spindle.load(manifest, options)) {
-                // Loading reads, validates and links every component; nothing to run.
+                // Loading reads, validates and links every component; then the checks run does
+                // before serving (trigger types, routes, Redis addresses, cron commands), nothing started.
+                validateTriggers(loaded, resolver, warnings);
             }
         }
         for (VariableDecl v : resolver.missingRequired()) {
@@ -106,6 +108,21 @@ final class CheckCommand implements Callable<Integer> {
             Spindle.allowedHosts(c, resolver);
         } catch (ManifestException e) {
             if (!skipSources && !needsUnset) {
+                throw e;
+            }
+            warnings.add(e.getMessage());
+        }
+    }
+
+    /**
+     * The triggers as {@code spindle run} validates them. While a required variable has no value
+     * yet a trigger using it cannot be judged, so a problem is then a warning, as for hosts.
+     */
+    private static void validateTriggers(SpindleApp app, VariableResolver resolver, List<String> warnings) {
+        try {
+            app.validateTriggers();
+        } catch (ManifestException e) {
+            if (resolver.missingRequired().isEmpty()) {
                 throw e;
             }
             warnings.add(e.getMessage());

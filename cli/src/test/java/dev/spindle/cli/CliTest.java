@@ -270,4 +270,94 @@ class CliTest {
         assertTrue(r.err().startsWith("error: " + m + ":"), r.err());
         assertTrue(r.err().contains("is not a WASI command: it has no \"_start\" export"), r.err());
     }
+    @Test
+    void checkRefusesTheTriggersRunRefusesBeforeAnyCommandRuns() throws IOException {
+        Path m = dir.resolve("spin.toml");
+        Files.writeString(m, """
+                spin_manifest_version = 2
+                [application]
+                name = "unsupported"
+                [[trigger.command]]
+                component = "hello"
+                [[trigger.sqs]]
+                component = "hello"
+                [component.hello]
+                source = "%s"
+                """.formatted(Guests.path("hello-command.wasm").toString().replace("\\", "/")));
+        for (String command : List.of("run", "check")) {
+            Result r = spindleRun(command, m.toString());
+            assertEquals(new Result(2, "", "error: " + m + ":6:1: trigger type \"sqs\" is not supported by spindle run"
+                    + " (supported: http, redis, cron, command)\n"), r, command);
+        }
+    }
+
+    @Test
+    void checkWarnsAboutATriggerThatNeedsAVariableWithNoValueYet() throws IOException {
+        Path m = dir.resolve("spin.toml");
+        Files.writeString(m, """
+                spin_manifest_version = 2
+                [application]
+                name = "later"
+                [variables]
+                broker = { required = true }
+                [[trigger.redis]]
+                address = "{{ broker }}"
+                channel = "events"
+                component = "rec"
+                [component.rec]
+                source = "%s"
+                """.formatted(Guests.path("redis-recorder.wasm").toString().replace("\\", "/")));
+        Result r = spindle("check", m.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("warning: " + m + ":7:"), r.err());
+        assertTrue(r.err().contains("required variable \"broker\""), r.err());
+        Result bad = spindle("check", m.toString(), "--variable", "broker=http://not-redis");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().startsWith("error: " + m + ":6:1: redis trigger "), bad.err());
+    }
+
+    /**
+     * The real process: {@code spindle run} serves until SIGTERM, then finishes in-flight work,
+     * logs that it is shutting down, and exits 0.
+     */
+    @Test
+    void runServesUntilSigtermThenStopsGracefullyWithExit0() throws Exception {
+        Path m = dir.resolve("spin.toml");
+        Files.writeString(m, """
+                spin_manifest_version = 2
+                [application]
+                name = "served"
+                [[trigger.http]]
+                route = "/..."
+                component = "web"
+                executor = { type = "wagi" }
+                [component.web]
+                source = "%s"
+                """.formatted(Guests.path("wagi-hello.wasm").toString().replace("\\", "/")));
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"), SpindleCli.class.getName(),
+                "run", m.toString(), "--listen", "127.0.0.1:" + port)
+                .redirectError(dir.resolve("stderr.txt").toFile()).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("Serving http://127.0.0.1:" + port, out.readLine());
+            assertEquals("Available Routes:", out.readLine());
+            assertEquals("  web: http://127.0.0.1:" + port + "/ (wildcard)", out.readLine());
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/hi")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals("hello from wagi, path=/hi\n", response.body());
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "exited");
+            assertEquals(0, p.exitValue());
+            String err = Files.readString(dir.resolve("stderr.txt"));
+            assertTrue(err.contains("INFO [spindle] shutting down: finishing in-flight requests (up to 10 s)"), err);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
 }
