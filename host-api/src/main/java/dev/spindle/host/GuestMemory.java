@@ -24,6 +24,11 @@ import java.util.Map;
 public final class GuestMemory {
     /** Name of the allocator export the canonical ABI requires for host-to-guest lists. */
     public static final String REALLOC_EXPORT = "cabi_realloc";
+    /**
+     * The same allocator (same signature and contract) as wit-bindgen 0.2 named it: Spin 1.x
+     * guests export it instead of {@link #REALLOC_EXPORT}, which is used when both exist.
+     */
+    public static final String LEGACY_REALLOC_EXPORT = "canonical_abi_realloc";
 
     /** A (pointer, length) pair as laid out in guest memory; length counts elements. */
     public record Slice(int ptr, int len) {}
@@ -240,29 +245,35 @@ public final class GuestMemory {
 
     // ---- allocations through the guest's cabi_realloc ----
 
-    /** True when the guest exports {@code cabi_realloc}; checked at load for modules that need it. */
+    /** True when the guest exports {@code cabi_realloc} or {@code canonical_abi_realloc}. */
     public static boolean hasRealloc(Instance instance) {
+        return export(instance, REALLOC_EXPORT) != null || export(instance, LEGACY_REALLOC_EXPORT) != null;
+    }
+
+    private static ExportFunction export(Instance instance, String name) {
         try {
-            return instance.exports().function(REALLOC_EXPORT) != null;
+            return instance.exports().function(name);
         } catch (ChicoryException e) {
-            return false;
+            return null;
         }
     }
 
-    /** Allocates {@code size} bytes in the guest via {@code cabi_realloc(0, 0, align, size)}. */
+    /**
+     * Allocates {@code size} bytes in the guest via {@code cabi_realloc(0, 0, align, size)} (or
+     * {@code canonical_abi_realloc}, for a wit-bindgen 0.2 guest).
+     */
     public int allocate(int align, int size) {
         if (size == 0) {
             // The canonical ABI never calls realloc for empty lists; any aligned pointer will do.
             return align;
         }
         if (realloc == null) {
-            try {
-                realloc = instance.exports().function(REALLOC_EXPORT);
-            } catch (ChicoryException e) {
-                realloc = null;
+            realloc = export(instance, REALLOC_EXPORT);
+            if (realloc == null) {
+                realloc = export(instance, LEGACY_REALLOC_EXPORT);
             }
             if (realloc == null) {
-                throw new GuestTrapException("guest does not export " + REALLOC_EXPORT);
+                throw new GuestTrapException("guest does not export " + REALLOC_EXPORT + " (or " + LEGACY_REALLOC_EXPORT + ")");
             }
         }
         int ptr = (int) realloc.apply(0, 0, align, size)[0];

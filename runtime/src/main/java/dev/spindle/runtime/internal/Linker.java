@@ -49,8 +49,9 @@ final class Linker {
             }
             needsRealloc |= allocating.contains(key);
         }
-        if (needsRealloc && !exports(module, GuestMemory.REALLOC_EXPORT)) {
-            problems.add("imports functions that return strings or lists but does not export \"" + GuestMemory.REALLOC_EXPORT + "\" (the canonical ABI needs it to hand results to the guest)");
+        if (needsRealloc && !exports(module, GuestMemory.REALLOC_EXPORT) && !exports(module, GuestMemory.LEGACY_REALLOC_EXPORT)) {
+            problems.add("imports functions that return strings or lists but does not export \"" + GuestMemory.REALLOC_EXPORT
+                    + "\" (or wit-bindgen 0.2's \"" + GuestMemory.LEGACY_REALLOC_EXPORT + "\"; the canonical ABI needs it to hand results to the guest)");
         }
         if (!problems.isEmpty()) {
             throw new LoadException("component \"" + componentId + "\" cannot be linked: " + String.join("; ", problems));

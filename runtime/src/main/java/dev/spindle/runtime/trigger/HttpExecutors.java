@@ -4,6 +4,7 @@ import com.dylibso.chicory.wasi.WasiExitException;
 import dev.spindle.host.GuestMemory;
 import dev.spindle.host.GuestTrapException;
 import dev.spindle.manifest.HttpExecutor;
+import dev.spindle.runtime.Guest;
 import dev.spindle.runtime.GuestIo;
 import dev.spindle.runtime.InvocationException;
 import dev.spindle.runtime.SpindleApp;
@@ -15,10 +16,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The two ways a component serves a request: Spin's {@code inbound-http} export, or WAGI (CGI over WASI). */
+/**
+ * The two ways a component serves a request: Spin's {@code inbound-http} export (under its
+ * Component Model or its wit-bindgen 0.2 name, {@link TriggerExport}), or WAGI (CGI over WASI).
+ */
 final class HttpExecutors {
-    static final String HANDLE_REQUEST = "fermyon:spin/inbound-http#handle-request";
-    static final String POST_HANDLE_REQUEST = "cabi_post_" + HANDLE_REQUEST;
     /** {@code enum method { get, post, put, delete, patch, head, options }}, in WIT order. */
     static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
     /** {@code response} record: size 28, align 4. */
@@ -42,26 +44,34 @@ final class HttpExecutors {
         if (method < 0) {
             return HttpResponseData.text(405, "method " + request.method() + " is not supported by this component");
         }
-        return app.invoke(componentId, guest -> {
-            GuestMemory memory = guest.memory();
-            GuestMemory.Slice uri = memory.allocateString(request.pathAndQuery());
-            GuestMemory.Slice headers = memory.allocateStringPairList(request.headers());
-            GuestMemory.Slice params = memory.allocateStringPairList(List.of());
-            boolean hasBody = request.body().length > 0;
-            GuestMemory.Slice body = hasBody ? memory.allocateBytes(request.body()) : new GuestMemory.Slice(0, 0);
-            long[] result = guest.call(HANDLE_REQUEST, method, uri.ptr(), uri.len(), headers.ptr(), headers.len(),
-                    params.ptr(), params.len(), hasBody ? 1 : 0, body.ptr(), body.len());
-            if (result == null || result.length != 1) {
-                throw new GuestTrapException(HANDLE_REQUEST + " must return one i32 (a pointer to the response)");
-            }
-            HttpResponseData response = readResponse(memory, (int) result[0]);
-            guest.export(POST_HANDLE_REQUEST).ifPresent(post -> post.apply(result[0]));
-            return response;
-        });
+        TriggerExport export = TriggerExport.http(app, componentId);
+        return app.invoke(componentId, guest -> handle(guest, export, method, request));
     }
 
-    /** Reads the {@code response} record; every pointer is checked (the guest may be hostile). */
-    static HttpResponseData readResponse(GuestMemory memory, int ptr) {
+    /** Lowers the request, calls the handler in {@code guest}, reads the response, and gives its memory back. */
+    static HttpResponseData handle(Guest guest, TriggerExport export, int method, HttpRequestData request) {
+        GuestMemory memory = guest.memory();
+        GuestMemory.Slice uri = memory.allocateString(request.pathAndQuery());
+        GuestMemory.Slice headers = memory.allocateStringPairList(request.headers());
+        GuestMemory.Slice params = memory.allocateStringPairList(List.of());
+        boolean hasBody = request.body().length > 0;
+        GuestMemory.Slice body = hasBody ? memory.allocateBytes(request.body()) : new GuestMemory.Slice(0, 0);
+        long[] result = guest.call(export.name(), method, uri.ptr(), uri.len(), headers.ptr(), headers.len(),
+                params.ptr(), params.len(), hasBody ? 1 : 0, body.ptr(), body.len());
+        if (result == null || result.length != 1) {
+            throw new GuestTrapException(export.name() + " must return one i32 (a pointer to the response)");
+        }
+        TriggerExport.Buffers buffers = new TriggerExport.Buffers();
+        HttpResponseData response = readResponse(memory, (int) result[0], buffers);
+        export.release(guest, result[0], buffers);
+        return response;
+    }
+
+    /**
+     * Reads the {@code response} record; every pointer is checked (the guest may be hostile).
+     * Records each string and list it read in {@code buffers}, inner ones first.
+     */
+    static HttpResponseData readResponse(GuestMemory memory, int ptr, TriggerExport.Buffers buffers) {
         memory.checkReturnArea(ptr, RESPONSE_SIZE, 4);
         int status = memory.readU16(ptr);
         if (status < 100 || status > 999) {
@@ -70,14 +80,24 @@ final class HttpExecutors {
         List<Map.Entry<String, String>> headers = List.of();
         int headersDisc = memory.readU8(ptr + 4);
         if (headersDisc == 1) {
-            headers = memory.readStringPairList(memory.readI32(ptr + 8), memory.readI32(ptr + 12));
+            int list = memory.readI32(ptr + 8);
+            int count = memory.readI32(ptr + 12);
+            headers = memory.readStringPairList(list, count);
+            for (int i = 0; i < count; i++) {
+                int at = list + i * 16;
+                buffers.add(memory.readI32(at), memory.readI32(at + 4), 1);
+                buffers.add(memory.readI32(at + 8), memory.readI32(at + 12), 1);
+            }
+            buffers.add(list, count * 16, 4);
         } else if (headersDisc != 0) {
             throw new GuestTrapException("response headers option discriminant " + headersDisc + " is not 0 or 1");
         }
         byte[] body = new byte[0];
         int bodyDisc = memory.readU8(ptr + 16);
         if (bodyDisc == 1) {
-            body = memory.readBytes(memory.readI32(ptr + 20), memory.readI32(ptr + 24));
+            int bodyPtr = memory.readI32(ptr + 20);
+            body = memory.readBytes(bodyPtr, memory.readI32(ptr + 24));
+            buffers.add(bodyPtr, body.length, 1);
         } else if (bodyDisc != 0) {
             throw new GuestTrapException("response body option discriminant " + bodyDisc + " is not 0 or 1");
         }

@@ -27,8 +27,6 @@ import java.util.Map;
  */
 public final class RedisTriggers implements RunningTrigger {
     private static final String LOG_ID = "redis-trigger";
-    static final String HANDLE_MESSAGE = "fermyon:spin/inbound-redis#handle-message";
-    static final String POST_HANDLE_MESSAGE = "cabi_post_" + HANDLE_MESSAGE;
 
     /** How long {@link #close()} lets queued messages finish unless the triggers were started with a grace period. */
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
@@ -171,20 +169,25 @@ public final class RedisTriggers implements RunningTrigger {
         }
     }
 
-    /** Calls the export in a fresh instance; true for {@code ok}, and for the legacy {@code err(success)}. */
+    /**
+     * Calls the export ({@code fermyon:spin/inbound-redis#handle-message}, or wit-bindgen 0.2's
+     * {@code handle-redis-message}) in a fresh instance; true for {@code ok}, and for the legacy
+     * {@code err(success)}.
+     */
     static boolean handleMessage(SpindleApp app, String componentId, byte[] payload) {
+        TriggerExport export = TriggerExport.redis(app, componentId);
         return app.invoke(componentId, guest -> {
             GuestMemory memory = guest.memory();
             GuestMemory.Slice message = memory.allocateBytes(payload);
-            long[] result = guest.call(HANDLE_MESSAGE, message.ptr(), message.len());
+            long[] result = guest.call(export.name(), message.ptr(), message.len());
             if (result == null || result.length != 1) {
-                throw new GuestTrapException(HANDLE_MESSAGE + " must return one i32 (a pointer to the result)");
+                throw new GuestTrapException(export.name() + " must return one i32 (a pointer to the result)");
             }
             int ptr = (int) result[0];
             memory.checkReturnArea(ptr, 2, 1);
             int disc = memory.readU8(ptr);
             int error = memory.readU8(ptr + 1);
-            guest.export(POST_HANDLE_MESSAGE).ifPresent(post -> post.apply(result[0]));
+            export.release(guest, result[0], new TriggerExport.Buffers()); // result<_, error> holds no list
             if (disc == 0) {
                 return true;
             }

@@ -1,0 +1,75 @@
+package dev.spindle.runtime.trigger;
+
+import dev.spindle.runtime.Guest;
+import dev.spindle.runtime.SpindleApp;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A Spin trigger export under the name a guest gives it, and how the guest gets back the memory
+ * of its results.
+ *
+ * <p>Two generations of guests export the same entry points. Component Model guests (Spin 2+
+ * SDKs) export {@code fermyon:spin/inbound-http#handle-request} and
+ * {@code fermyon:spin/inbound-redis#handle-message}, and may export {@code cabi_post_<export>},
+ * which the host calls with the result pointer once it has read the results. wit-bindgen 0.2
+ * guests (Spin 0.x/1.x SDKs, and the Go SDK's) export {@code handle-http-request} and
+ * {@code handle-redis-message} with the same core signatures and layouts — Spin's own adapter
+ * passes them through unchanged — and export {@code canonical_abi_free(ptr, size, align)}, which
+ * the host calls for every string and list it read from the results, inner ones first, as
+ * wit-bindgen 0.2 hosts did.
+ *
+ * @param name the export to call
+ * @param legacy true for the wit-bindgen 0.2 name and conventions
+ */
+record TriggerExport(String name, boolean legacy) {
+    static final String HTTP = "fermyon:spin/inbound-http#handle-request";
+    static final String LEGACY_HTTP = "handle-http-request";
+    static final String REDIS = "fermyon:spin/inbound-redis#handle-message";
+    static final String LEGACY_REDIS = "handle-redis-message";
+    static final String LEGACY_FREE = "canonical_abi_free";
+
+    /** The HTTP handler of a component: the canonical name when exported, else the legacy one. */
+    static TriggerExport http(SpindleApp app, String componentId) {
+        return pick(app, componentId, HTTP, LEGACY_HTTP);
+    }
+
+    /** The Redis-message handler of a component: the canonical name when exported, else the legacy one. */
+    static TriggerExport redis(SpindleApp app, String componentId) {
+        return pick(app, componentId, REDIS, LEGACY_REDIS);
+    }
+
+    private static TriggerExport pick(SpindleApp app, String componentId, String canonical, String legacy) {
+        if (!app.exports(componentId, canonical) && app.exports(componentId, legacy)) {
+            return new TriggerExport(legacy, true);
+        }
+        return new TriggerExport(canonical, false); // a module with neither fails when called, naming this one
+    }
+
+    /**
+     * Hands the result memory back to the guest once the host has read it: {@code cabi_post_<name>}
+     * with the result pointer, or (legacy) {@code canonical_abi_free} for each buffer.
+     *
+     * @param buffers the strings and lists read from the results, in the order they were read
+     */
+    void release(Guest guest, long resultPtr, Buffers buffers) {
+        if (legacy) {
+            guest.export(LEGACY_FREE).ifPresent(free -> {
+                for (int[] b : buffers.list) {
+                    free.apply(b[0], b[1], b[2]);
+                }
+            });
+        } else {
+            guest.export("cabi_post_" + name).ifPresent(post -> post.apply(resultPtr));
+        }
+    }
+
+    /** The (ptr, size in bytes, alignment) of each string and list a result held. */
+    static final class Buffers {
+        private final List<int[]> list = new ArrayList<>();
+
+        void add(int ptr, int bytes, int align) {
+            list.add(new int[] {ptr, bytes, align});
+        }
+    }
+}
