@@ -6,6 +6,7 @@ import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.ChicoryException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -35,7 +36,13 @@ public final class GuestMemory {
 
     private final Instance instance;
     private final Memory memory;
+    // Cached per instance: the allocator export (by name: canonical or wit-bindgen 0.2) and a
+    // strict UTF-8 decoder. An instance is used by one thread at a time.
+    private String reallocName;
     private ExportFunction realloc;
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
 
     private GuestMemory(Instance instance) {
         this.instance = instance;
@@ -86,16 +93,23 @@ public final class GuestMemory {
     /** Reads a UTF-8 string; invalid UTF-8 is an ABI violation (the canonical ABI requires it). */
     public String readString(int ptr, int len) {
         byte[] bytes = readBytes(ptr, len);
+        if (isAscii(bytes)) {
+            return new String(bytes, StandardCharsets.ISO_8859_1); // the common case, no decoder pass
+        }
         try {
-            return StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
+            return utf8.reset().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             throw new GuestTrapException("guest string at " + Integer.toUnsignedString(ptr) + " is not valid UTF-8");
         }
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Reads {@code list<string>}: elements of 8 bytes (ptr @0, len @4). */
@@ -263,23 +277,57 @@ public final class GuestMemory {
      * {@code canonical_abi_realloc}, for a wit-bindgen 0.2 guest).
      */
     public int allocate(int align, int size) {
+        return allocate(REALLOC_EXPORT, align, size);
+    }
+
+    /**
+     * Allocates {@code size} bytes in the guest via its export {@code reallocExport(0, 0, align, size)}
+     * ({@code cabi_realloc}, or {@code canonical_abi_realloc} for wit-bindgen 0.2 guests; asked
+     * for {@code cabi_realloc}, a guest that has only {@code canonical_abi_realloc} gets that). The
+     * returned pointer is checked: a misaligned or out-of-bounds allocation traps.
+     */
+    public int allocate(String reallocExport, int align, int size) {
         if (size == 0) {
-            // The canonical ABI never calls realloc for empty lists; any aligned pointer will do.
+            // Nothing is written to an empty allocation; any aligned pointer will do, so the guest's
+            // allocator is not asked (it need not handle size 0).
             return align;
         }
-        if (realloc == null) {
-            realloc = export(instance, REALLOC_EXPORT);
-            if (realloc == null) {
-                realloc = export(instance, LEGACY_REALLOC_EXPORT);
+        if (realloc == null || !reallocExport.equals(reallocName)) {
+            ExportFunction fn = export(reallocExport);
+            if (fn == null && reallocExport.equals(REALLOC_EXPORT)) {
+                fn = export(LEGACY_REALLOC_EXPORT); // a wit-bindgen 0.2 guest
             }
-            if (realloc == null) {
-                throw new GuestTrapException("guest does not export " + REALLOC_EXPORT + " (or " + LEGACY_REALLOC_EXPORT + ")");
+            if (fn == null) {
+                throw new GuestTrapException("guest does not export " + reallocExport
+                        + (reallocExport.equals(REALLOC_EXPORT) ? " (or " + LEGACY_REALLOC_EXPORT + ")" : ""));
             }
+            realloc = fn;
+            reallocName = reallocExport;
         }
         int ptr = (int) realloc.apply(0, 0, align, size)[0];
         checkAligned(ptr, align);
         checkRange(ptr, size, 1);
         return ptr;
+    }
+
+    /** Calls the guest's {@code freeExport(ptr, size, align)} (wit-bindgen 0.2's {@code canonical_abi_free}). */
+    public void free(String freeExport, int ptr, int size, int align) {
+        ExportFunction fn = export(freeExport);
+        if (fn == null) {
+            throw new GuestTrapException("guest does not export " + freeExport);
+        }
+        fn.apply(ptr, size, align);
+    }
+
+    /** The guest's exported function {@code name}, or null when it has none. */
+    public ExportFunction export(String name) {
+        return export(instance, name);
+    }
+
+    /** Copies {@code data} to {@code addr} (checked). */
+    public void writeBytes(int addr, byte[] data) {
+        checkRange(addr, data.length, 1);
+        memory.write(addr, data);
     }
 
     /**
@@ -341,6 +389,11 @@ public final class GuestMemory {
             writeI32(at + 12, value.len());
         }
         return new Slice(array, items.size());
+    }
+
+    /** The instance this memory belongs to. */
+    public Instance instance() {
+        return instance;
     }
 
     /** The raw Chicory memory, for the engine only (e.g. export calls); capabilities use the typed methods. */

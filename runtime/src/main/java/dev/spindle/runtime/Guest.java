@@ -4,6 +4,11 @@ import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasm.ChicoryException;
 import dev.spindle.host.GuestMemory;
+import dev.spindle.host.abi.AbiContext;
+import dev.spindle.host.abi.AbiOptions;
+import dev.spindle.host.abi.GuestExport;
+import dev.spindle.host.abi.InstanceScope;
+import dev.spindle.host.abi.ResourceTable;
 import java.util.Optional;
 
 /**
@@ -13,12 +18,13 @@ import java.util.Optional;
 public final class Guest {
     private final String componentId;
     private final Instance instance;
-    private final GuestMemory memory;
+    private final InstanceScope scope;
+    private AbiContext canonical;
 
-    Guest(String componentId, Instance instance) {
+    Guest(String componentId, Instance instance, InstanceScope scope) {
         this.componentId = componentId;
         this.instance = instance;
-        this.memory = GuestMemory.of(instance);
+        this.scope = scope;
     }
 
     public String componentId() {
@@ -36,16 +42,46 @@ public final class Guest {
 
     /** Calls an export with core arguments; a missing export ends the invocation with {@link InvocationException.Kind#MISSING_EXPORT}. */
     public long[] call(String name, long... args) {
-        ExportFunction fn =
-                export(name)
-                        .orElseThrow(
-                                () -> new InvocationException(
-                                        componentId, InvocationException.Kind.MISSING_EXPORT, "module has no export \"" + name + "\""));
-        return fn.apply(args);
+        return required(name).apply(args);
+    }
+
+    /** Calls a declared one-parameter export with the canonical ABI: see {@link GuestExport}. */
+    public <A, R> R call(GuestExport.Unary<A, R> export, A argument) {
+        return export.call(abi(), required(export.name()), argument);
+    }
+
+    /** Calls a declared two-parameter export with the canonical ABI. */
+    public <A, B, R> R call(GuestExport.Binary<A, B, R> export, A a, B b) {
+        return export.call(abi(), required(export.name()), a, b);
+    }
+
+    private ExportFunction required(String name) {
+        return export(name).orElseThrow(() -> new InvocationException(
+                componentId, InvocationException.Kind.MISSING_EXPORT, "module has no export \"" + name + "\""));
     }
 
     /** The instance's memory, through the same bounds-checked marshalling the host functions use. */
     public GuestMemory memory() {
-        return memory;
+        return scope.attach(instance);
+    }
+
+    /** The instance's resource table, shared with every host interface bound to it. */
+    public ResourceTable resources() {
+        return scope.resources();
+    }
+
+    /** Lifting and lowering under the canonical ABI's conventions ({@code cabi_realloc}, {@code cabi_post_*}). */
+    public AbiContext abi() {
+        if (canonical == null) {
+            scope.attach(instance);
+            canonical = new AbiContext(scope, AbiOptions.CANONICAL);
+        }
+        return canonical;
+    }
+
+    /** Lifting and lowering under other conventions (wit-bindgen 0.2 guests). */
+    public AbiContext abi(AbiOptions options) {
+        scope.attach(instance);
+        return new AbiContext(scope, options);
     }
 }

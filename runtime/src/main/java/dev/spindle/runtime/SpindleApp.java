@@ -121,7 +121,7 @@ public final class SpindleApp implements AutoCloseable {
     public <T> T invoke(String componentId, InputStream stdin, Function<Guest, T> call) {
         ComponentRuntime component = component(componentId);
         ComponentRuntime.Io io = ComponentRuntime.Io.prefixed(stdin, componentId);
-        return executor.run(componentId, () -> component.withInstance(io, instance -> call.apply(new Guest(componentId, instance))));
+        return executor.run(componentId, () -> component.withInstance(io, (instance, scope) -> call.apply(new Guest(componentId, instance, scope))));
     }
 
     /**
@@ -132,7 +132,7 @@ public final class SpindleApp implements AutoCloseable {
         ComponentRuntime component = component(componentId);
         ComponentRuntime.Io io = ComponentRuntime.Io.captured(
                 guestIo.stdin(), guestIo.stdout(), componentId, guestIo.environment(), guestIo.arguments());
-        return executor.run(componentId, () -> component.withInstance(io, instance -> call.apply(new Guest(componentId, instance))));
+        return executor.run(componentId, () -> component.withInstance(io, (instance, scope) -> call.apply(new Guest(componentId, instance, scope))));
     }
 
     /**

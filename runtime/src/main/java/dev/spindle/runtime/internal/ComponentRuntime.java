@@ -17,6 +17,7 @@ import dev.spindle.host.ComponentContext;
 import dev.spindle.host.HostCapability;
 import dev.spindle.host.HostImport;
 import dev.spindle.host.InstanceBinding;
+import dev.spindle.host.abi.InstanceScope;
 import dev.spindle.runtime.LoadException;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -24,13 +25,13 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -104,14 +105,14 @@ public final class ComponentRuntime {
 
     private static void checkLinks(ComponentContext context, WasmModule module, List<HostCapability> capabilities) {
         Map<String, HostFunction> provided = new HashMap<>();
-        Set<String> allocating = new HashSet<>();
+        Map<String, String> allocating = new HashMap<>();
         for (HostCapability capability : capabilities) {
-            try (InstanceBinding probe = capability.bind(context)) {
+            try (InstanceBinding probe = capability.bind(context, new InstanceScope())) {
                 for (HostImport imp : probe.imports()) {
                     String key = Linker.key(imp.module(), imp.name());
                     provided.put(key, imp.toHostFunction());
                     if (imp.allocates()) {
-                        allocating.add(key);
+                        allocating.put(key, imp.allocator());
                     }
                 }
             }
@@ -185,14 +186,24 @@ public final class ComponentRuntime {
      * invocation thread.
      */
     public <T> T withInstance(Io io, Function<Instance, T> body) {
+        return withInstance(io, (instance, scope) -> body.apply(instance));
+    }
+
+    /**
+     * {@link #withInstance(Io, Function)}, also handing {@code body} the instance's
+     * {@link InstanceScope}: its memory and the resource table every capability bound to it
+     * shares, closed (every resource released, failures logged) when the invocation ends.
+     */
+    public <T> T withInstance(Io io, BiFunction<Instance, InstanceScope, T> body) {
         List<InstanceBinding> bindings = new ArrayList<>(capabilities.size());
+        InstanceScope scope = new InstanceScope();
         try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(QuietWasiLogger.INSTANCE).withOptions(wasiOptions(io)).build()) {
             ImportValues.Builder imports = ImportValues.builder().addFunction(GuestFiles.readOnly(wasi.toHostFunctions()));
             for (HostCapability capability : capabilities) {
-                InstanceBinding binding = capability.bind(context);
+                InstanceBinding binding = capability.bind(context, scope);
                 bindings.add(binding);
                 for (HostImport imp : binding.imports()) {
-                    imports.addFunction(imp.toHostFunction());
+                    imports.addFunction(imp.toHostFunction(scope));
                 }
             }
             Instance.Builder builder = Instance.builder(module)
@@ -210,10 +221,13 @@ public final class ComponentRuntime {
                 ExportFunction init = instance.exports().function(INITIALIZE_EXPORT);
                 init.apply();
             }
-            return body.apply(instance);
+            return body.apply(instance, scope);
         } finally {
             for (InstanceBinding binding : bindings) {
                 binding.close();
+            }
+            for (RuntimeException e : scope.close()) {
+                context.log().warn(context.componentId(), "closing a resource at the end of the invocation failed: " + oneLine(e));
             }
             closeQuietly(io.stdout());
             closeQuietly(io.stderr());

@@ -24,11 +24,11 @@ final class Linker {
 
     /**
      * @param provided every host function by {@code module + "#" + name}
-     * @param allocating keys of the imports that hand the guest strings or lists
+     * @param allocating keys of the imports that hand the guest strings or lists, to the allocator export they call
      */
-    static void check(String componentId, WasmModule module, Map<String, HostFunction> provided, Set<String> allocating) {
+    static void check(String componentId, WasmModule module, Map<String, HostFunction> provided, Map<String, String> allocating) {
         List<String> problems = new ArrayList<>();
-        boolean needsRealloc = false;
+        Set<String> allocators = new TreeSet<>();
         for (int i = 0; i < module.importSection().importCount(); i++) {
             Import imp = module.importSection().getImport(i);
             String what = "\"" + imp.module() + "\" \"" + imp.name() + "\"";
@@ -47,11 +47,20 @@ final class Linker {
                 problems.add("imports " + what + " with type " + wanted + ", but the host's has type " + fn.functionType());
                 continue;
             }
-            needsRealloc |= allocating.contains(key);
+            if (allocating.containsKey(key)) {
+                allocators.add(allocating.get(key));
+            }
         }
-        if (needsRealloc && !exports(module, GuestMemory.REALLOC_EXPORT) && !exports(module, GuestMemory.LEGACY_REALLOC_EXPORT)) {
-            problems.add("imports functions that return strings or lists but does not export \"" + GuestMemory.REALLOC_EXPORT
-                    + "\" (or wit-bindgen 0.2's \"" + GuestMemory.LEGACY_REALLOC_EXPORT + "\"; the canonical ABI needs it to hand results to the guest)");
+        for (String allocator : allocators) {
+            if (allocator.equals(GuestMemory.REALLOC_EXPORT)) {
+                if (!exports(module, GuestMemory.REALLOC_EXPORT) && !exports(module, GuestMemory.LEGACY_REALLOC_EXPORT)) {
+                    problems.add("imports functions that return strings or lists but does not export \"" + GuestMemory.REALLOC_EXPORT
+                            + "\" (or wit-bindgen 0.2's \"" + GuestMemory.LEGACY_REALLOC_EXPORT + "\"; the canonical ABI needs it to hand results to the guest)");
+                }
+            } else if (!exports(module, allocator)) {
+                problems.add("imports functions that return strings or lists but does not export \"" + allocator
+                        + "\" (the host allocates the results there)");
+            }
         }
         if (!problems.isEmpty()) {
             throw new LoadException("component \"" + componentId + "\" cannot be linked: " + String.join("; ", problems));

@@ -1,11 +1,18 @@
 package dev.spindle.runtime.internal;
 
-import com.dylibso.chicory.wasm.types.ValType;
+import static dev.spindle.host.abi.Param.param;
+import static dev.spindle.host.abi.Wit.STRING;
+import static dev.spindle.host.abi.Wit.result;
+
 import dev.spindle.host.ComponentContext;
-import dev.spindle.host.GuestMemory;
 import dev.spindle.host.HostCapability;
 import dev.spindle.host.HostImport;
 import dev.spindle.host.InstanceBinding;
+import dev.spindle.host.abi.InstanceScope;
+import dev.spindle.host.abi.Result;
+import dev.spindle.host.abi.VariantType;
+import dev.spindle.host.abi.Wit;
+import dev.spindle.host.abi.WitInterface;
 import dev.spindle.manifest.ManifestException;
 import dev.spindle.manifest.VariableResolver;
 import java.util.List;
@@ -22,10 +29,27 @@ public final class VariablesCapability implements HostCapability {
     /** Spin's variable-name rule: lower_snake words of ASCII letters and digits, starting with a letter. */
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(_[a-z0-9]+)*");
 
-    // error variant discriminants, in WIT order
-    private static final int INVALID_NAME = 0;
-    private static final int UNDEFINED = 1;
-    private static final int PROVIDER = 2;
+    /** {@code variant error}'s cases, in WIT order. */
+    public enum ErrorKind { INVALID_NAME, UNDEFINED, PROVIDER, OTHER }
+
+    /** A value of {@code variant error { invalid-name(string), undefined(string), provider(string), other(string) }}. */
+    public record VariableError(ErrorKind kind, String message) {}
+
+    public static final VariantType<VariableError> ERROR = Wit.variant("error",
+            errorCase(ErrorKind.INVALID_NAME), errorCase(ErrorKind.UNDEFINED), errorCase(ErrorKind.PROVIDER), errorCase(ErrorKind.OTHER));
+
+    private static VariantType.Case<VariableError, String> errorCase(ErrorKind kind) {
+        return Wit.valueCase(kind.name().toLowerCase().replace('_', '-'), STRING, e -> e.kind() == kind,
+                message -> new VariableError(kind, message), VariableError::message);
+    }
+
+    /** What an instance's {@code get} needs: its component and the app's resolver. */
+    record Instance(String componentId, VariableResolver resolver) {}
+
+    /** The interface, declared once: {@code get: func(name: string) -> result<string, error>}. */
+    public static final WitInterface<Instance> INTERFACE = WitInterface.<Instance>builder(MODULE)
+            .func("get", param("name", STRING), result(STRING, ERROR), VariablesCapability::get)
+            .build();
 
     private final VariableResolver resolver;
 
@@ -34,20 +58,12 @@ public final class VariablesCapability implements HostCapability {
     }
 
     @Override
-    public InstanceBinding bind(ComponentContext component) {
-        String componentId = component.componentId();
-        HostImport get = new HostImport(
-                MODULE, "get",
-                List.of(ValType.I32, ValType.I32, ValType.I32), List.of(),
-                true,
-                (memory, args) -> {
-                    get(componentId, memory, (int) args[0], (int) args[1], (int) args[2]);
-                    return null;
-                });
+    public InstanceBinding bind(ComponentContext component, InstanceScope scope) {
+        List<HostImport> imports = INTERFACE.bind(new Instance(component.componentId(), resolver), scope);
         return new InstanceBinding() {
             @Override
             public List<HostImport> imports() {
-                return List.of(get);
+                return imports;
             }
 
             @Override
@@ -55,36 +71,20 @@ public final class VariablesCapability implements HostCapability {
         };
     }
 
-    /** Return area: 16 bytes, align 4; ok → string @4/@8; err → disc @4, string @8/@12. */
-    private void get(String componentId, GuestMemory memory, int namePtr, int nameLen, int retptr) {
-        memory.checkReturnArea(retptr, 16, 4);
-        String name = memory.readString(namePtr, nameLen);
+    private static Result<String, VariableError> get(Instance instance, String name) {
         if (!NAME.matcher(name).matches()) {
-            writeError(memory, retptr, INVALID_NAME, "invalid variable name \"" + name + "\": use lower_snake_case");
-            return;
+            return Result.err(new VariableError(ErrorKind.INVALID_NAME, "invalid variable name \"" + name + "\": use lower_snake_case"));
         }
         Optional<String> value;
         try {
-            value = resolver.resolveComponentVariable(componentId, name);
+            value = instance.resolver().resolveComponentVariable(instance.componentId(), name);
         } catch (ManifestException e) {
-            writeError(memory, retptr, PROVIDER, e.reason());
-            return;
+            return Result.err(new VariableError(ErrorKind.PROVIDER, e.reason()));
         }
         if (value.isEmpty()) {
-            writeError(memory, retptr, UNDEFINED, "no variable \"" + name + "\" for component \"" + componentId + "\"");
-            return;
+            return Result.err(new VariableError(ErrorKind.UNDEFINED,
+                    "no variable \"" + name + "\" for component \"" + instance.componentId() + "\""));
         }
-        GuestMemory.Slice s = memory.allocateString(value.get());
-        memory.writeU8(retptr, 0);
-        memory.writeI32(retptr + 4, s.ptr());
-        memory.writeI32(retptr + 8, s.len());
-    }
-
-    private static void writeError(GuestMemory memory, int retptr, int disc, String message) {
-        GuestMemory.Slice s = memory.allocateString(message);
-        memory.writeU8(retptr, 1);
-        memory.writeU8(retptr + 4, disc);
-        memory.writeI32(retptr + 8, s.ptr());
-        memory.writeI32(retptr + 12, s.len());
+        return Result.ok(value.get());
     }
 }

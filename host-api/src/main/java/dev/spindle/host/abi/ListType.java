@@ -1,0 +1,113 @@
+package dev.spindle.host.abi;
+
+import dev.spindle.host.GuestMemory;
+import dev.spindle.host.GuestTrapException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongFunction;
+
+/**
+ * {@code list<T>} as a Java {@link List}: (pointer, element count), size 8, align 4, two i32 when
+ * flat. The elements are an array of {@code T}'s {@link WitType#size() size}, aligned to its
+ * alignment. Lifting checks the whole array (alignment, bounds, the canonical ABI's 2<sup>28</sup>-1
+ * byte limit) before reading any element.
+ *
+ * <p>A list may carry a host limit on its length ({@link #limited}): a longer list is refused
+ * before its elements are read, with the exception the declaration chose (typically a domain
+ * error the interface turns into an error value), so a hostile guest cannot make the host build
+ * millions of objects.
+ */
+public final class ListType<T> extends WitType<List<T>> {
+
+    /** The canonical ABI's {@code MAX_LIST_BYTE_LENGTH} (also its string limit). */
+    public static final int MAX_BYTE_LENGTH = (1 << 28) - 1;
+
+    private final WitType<T> element;
+    private final long maxLength;
+    private final LongFunction<? extends RuntimeException> tooLong;
+
+    ListType(WitType<T> element, long maxLength, LongFunction<? extends RuntimeException> tooLong) {
+        super(8, 4, I32_2, true, element.holdsHandles());
+        this.element = element;
+        this.maxLength = maxLength;
+        this.tooLong = tooLong;
+    }
+
+    public WitType<T> element() {
+        return element;
+    }
+
+    /**
+     * The same list type, refusing lists longer than {@code maxLength} with {@code tooLong(length)}
+     * after the bounds check and before any element is read.
+     */
+    public ListType<T> limited(long maxLength, LongFunction<? extends RuntimeException> tooLong) {
+        return new ListType<>(element, maxLength, tooLong);
+    }
+
+    @Override
+    public String wit() {
+        return "list<" + element.wit() + ">";
+    }
+
+
+
+    @Override
+    public List<T> load(AbiContext cx, int address) {
+        GuestMemory m = cx.memory();
+        return lift(cx, m.readI32(address), m.readI32(address + 4));
+    }
+
+    @Override
+    public List<T> liftFlat(AbiContext cx, long[] core, int at) {
+        return lift(cx, (int) core[at], (int) core[at + 1]);
+    }
+
+    private List<T> lift(AbiContext cx, int ptr, int len) {
+        int elementSize = element.size();
+        checkByteLength(len, elementSize);
+        cx.memory().checkList(ptr, len, elementSize, element.alignment());
+        if (Integer.toUnsignedLong(len) > maxLength) {
+            throw tooLong.apply(Integer.toUnsignedLong(len));
+        }
+        List<T> out = new ArrayList<>(len);
+        for (int i = 0; i < len; i++) {
+            out.add(element.load(cx, ptr + i * elementSize));
+        }
+        cx.returnedBuffer(ptr, len * elementSize, element.alignment());
+        return out;
+    }
+
+    @Override
+    public void store(AbiContext cx, int address, List<T> value) {
+        int ptr = lower(cx, value);
+        GuestMemory m = cx.memory();
+        m.writeI32(address, ptr);
+        m.writeI32(address + 4, value.size());
+    }
+
+    @Override
+    public void lowerFlat(AbiContext cx, List<T> value, long[] core, int at) {
+        core[at] = Integer.toUnsignedLong(lower(cx, value));
+        core[at + 1] = value.size();
+    }
+
+    private int lower(AbiContext cx, List<T> value) {
+        int elementSize = element.size();
+        int n = value.size();
+        int array = cx.allocate(element.alignment(), Math.multiplyExact(n, elementSize));
+        for (int i = 0; i < n; i++) {
+            element.store(cx, array + i * elementSize, value.get(i));
+        }
+        return array;
+    }
+
+    /** Traps when {@code count} elements of {@code elementSize} bytes exceed the canonical ABI's limit. */
+    static void checkByteLength(int count, int elementSize) {
+        long bytes = Integer.toUnsignedLong(count) * elementSize;
+        if (bytes > MAX_BYTE_LENGTH) {
+            throw new GuestTrapException("guest list or string of " + bytes + " bytes is out of bounds: the canonical ABI allows at most "
+                    + MAX_BYTE_LENGTH + " bytes");
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.spindle.host.abi;
+
+import dev.spindle.host.GuestMemory;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code string}: UTF-8 in guest memory, passed as (pointer, byte length); size 8, align 4,
+ * two i32 when flat. Lifting checks bounds and UTF-8 (a violation traps); lowering allocates the
+ * bytes through the guest's realloc.
+ */
+public final class StringType extends WitType<String> {
+
+    StringType() {
+        super(8, 4, I32_2, true, false);
+    }
+
+    @Override
+    public String wit() {
+        return "string";
+    }
+
+
+
+    @Override
+    public String load(AbiContext cx, int address) {
+        GuestMemory m = cx.memory();
+        return lift(cx, m.readI32(address), m.readI32(address + 4));
+    }
+
+    @Override
+    public String liftFlat(AbiContext cx, long[] core, int at) {
+        return lift(cx, (int) core[at], (int) core[at + 1]);
+    }
+
+    private static String lift(AbiContext cx, int ptr, int len) {
+        ListType.checkByteLength(len, 1);
+        String s = cx.memory().readString(ptr, len);
+        cx.returnedBuffer(ptr, len, 1);
+        return s;
+    }
+
+    @Override
+    public void store(AbiContext cx, int address, String value) {
+        GuestMemory m = cx.memory();
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        int ptr = cx.allocateBytes(bytes);
+        m.writeI32(address, ptr);
+        m.writeI32(address + 4, bytes.length);
+    }
+
+    @Override
+    public void lowerFlat(AbiContext cx, String value, long[] core, int at) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        core[at] = Integer.toUnsignedLong(cx.allocateBytes(bytes));
+        core[at + 1] = bytes.length;
+    }
+}
