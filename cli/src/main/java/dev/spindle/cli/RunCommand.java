@@ -1,5 +1,6 @@
 package dev.spindle.cli;
 
+import dev.spindle.redis.RedisCapability;
 import dev.spindle.redis.RedisOptions;
 import dev.spindle.runtime.Serving;
 import dev.spindle.runtime.Spindle;
@@ -70,7 +71,7 @@ final class RunCommand implements Callable<Integer> {
             redisOptions = redisOptions.withTlsCaFile(redisTlsCa);
         }
         SpindleOptions options = SpindleOptions.builder()
-                .redis(redisOptions)
+                .capability(RedisCapability.provider(redisOptions))
                 .variables(variables.values())
                 .interpreter(interpreter)
                 .invocationTimeout(Duration.ofMillis((long) (timeoutSeconds * 1000)))

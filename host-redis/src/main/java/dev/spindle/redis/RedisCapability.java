@@ -1,5 +1,6 @@
 package dev.spindle.redis;
 
+import dev.spindle.host.CapabilityProvider;
 import dev.spindle.host.ComponentContext;
 import dev.spindle.host.HostCapability;
 import dev.spindle.host.HostImport;
@@ -29,11 +30,21 @@ import java.util.Objects;
 public final class RedisCapability implements HostCapability {
 
     private final RedisOptions options;
+    private final RedisClientSettings settings;
     private final RedisPools pools;
 
     private RedisCapability(RedisClientSettings settings) {
         this.options = settings.options();
+        this.settings = settings;
         this.pools = new RedisPools(settings);
+    }
+
+    /**
+     * The Redis capability for {@code SpindleOptions.Builder.capability}, with these options in
+     * place of the defaults (e.g. a TLS CA file).
+     */
+    public static CapabilityProvider provider(RedisOptions options) {
+        return new RedisCapabilityProvider(options);
     }
 
     /** With {@link RedisOptions#defaults()}. */
@@ -56,6 +67,11 @@ public final class RedisCapability implements HostCapability {
 
     public RedisOptions options() {
         return options;
+    }
+
+    /** How this capability connects (timeouts, TLS trust); the Redis trigger's subscribers connect the same way. */
+    public RedisClientSettings settings() {
+        return settings;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.spindle.runtime;
 
+import dev.spindle.host.CapabilityProvider;
+import dev.spindle.host.CapabilitySetup;
 import dev.spindle.host.ComponentContext;
 import dev.spindle.host.HostCapability;
 import dev.spindle.manifest.AppManifest;
@@ -7,21 +9,22 @@ import dev.spindle.manifest.ComponentConfig;
 import dev.spindle.manifest.ComponentSource;
 import dev.spindle.manifest.ManifestException;
 import dev.spindle.manifest.ManifestLoader;
+import dev.spindle.manifest.RuntimeConfig;
 import dev.spindle.manifest.VariableResolver;
 import dev.spindle.manifest.hosts.AllowedHosts;
 import dev.spindle.manifest.hosts.InvalidAllowedHostException;
-import dev.spindle.redis.RedisCapability;
-import dev.spindle.redis.RedisClientSettings;
 import dev.spindle.runtime.internal.ComponentRuntime;
 import dev.spindle.runtime.internal.InvocationExecutor;
-import dev.spindle.runtime.internal.VariablesCapability;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** Entry point of the embedding API: load an app from its manifest. */
 public final class Spindle {
@@ -36,11 +39,9 @@ public final class Spindle {
     public static SpindleApp load(Path manifest, SpindleOptions options) {
         AppManifest app = ManifestLoader.load(manifest);
         VariableResolver variables = VariableResolver.create(app, options.environment(), options.variables());
-        // One set of Redis client settings (timeouts, TLS trust) for guests' connections and the Redis trigger.
-        RedisClientSettings redisSettings = RedisClientSettings.create(options.redis());
-        List<HostCapability> capabilities = List.of(
-                RedisCapability.create(redisSettings),
-                new VariablesCapability(variables));
+        RuntimeConfig runtimeConfig = options.runtimeConfigFile().map(RuntimeConfig::load).orElse(RuntimeConfig.empty());
+        List<HostCapability> capabilities = createCapabilities(options.capabilities(),
+                new CapabilitySetup(app, variables, runtimeConfig, options.log()));
         Map<String, ComponentRuntime> components = new LinkedHashMap<>();
         try {
             for (ComponentConfig component : app.components().values()) {
@@ -56,7 +57,34 @@ public final class Spindle {
         }
         InvocationExecutor executor = new InvocationExecutor(
                 options.maxConcurrentInvocations(), options.stackBytes(), options.invocationTimeout(), options.log());
-        return new SpindleApp(app, variables, components, capabilities, executor, options.log(), redisSettings, options.triggers());
+        return new SpindleApp(app, variables, components, capabilities, executor, options.log(), options.triggers());
+    }
+
+    /**
+     * One capability per provider, each handed the runtime config; a runtime-config table no
+     * provider claims is refused (as Spin does), and if one cannot be created those made before it
+     * are closed.
+     */
+    private static List<HostCapability> createCapabilities(List<CapabilityProvider> providers, CapabilitySetup setup) {
+        RuntimeConfig config = setup.runtimeConfig();
+        Set<String> claimed = new TreeSet<>();
+        providers.forEach(p -> claimed.addAll(p.runtimeConfigTables()));
+        for (String key : config.keys()) {
+            if (!claimed.contains(key)) {
+                throw config.error(List.of(key), "unknown table `" + key + "` in the runtime config"
+                        + (claimed.isEmpty() ? " (no capability reads one)" : " (known: " + String.join(", ", claimed) + ")"));
+            }
+        }
+        List<HostCapability> capabilities = new ArrayList<>();
+        try {
+            for (CapabilityProvider provider : providers) {
+                capabilities.add(provider.create(setup));
+            }
+        } catch (RuntimeException e) {
+            capabilities.forEach(HostCapability::close);
+            throw e;
+        }
+        return List.copyOf(capabilities);
     }
 
     /** A component's allowed_outbound_hosts, templates resolved, parsed by the one matcher. */

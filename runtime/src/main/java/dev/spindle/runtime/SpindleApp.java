@@ -4,7 +4,6 @@ import dev.spindle.host.HostCapability;
 import dev.spindle.host.HostLog;
 import dev.spindle.manifest.AppManifest;
 import dev.spindle.manifest.VariableResolver;
-import dev.spindle.redis.RedisClientSettings;
 import dev.spindle.runtime.internal.ComponentRuntime;
 import dev.spindle.runtime.internal.InvocationExecutor;
 import com.dylibso.chicory.wasi.WasiExitException;
@@ -20,6 +19,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -40,7 +40,6 @@ public final class SpindleApp implements AutoCloseable {
     private final List<HostCapability> capabilities;
     private final InvocationExecutor executor;
     private final HostLog log;
-    private final RedisClientSettings redisSettings;
     /** Trigger type name -> its unit, in the order run names them. */
     private final Map<String, TriggerType> triggerTypes;
 
@@ -51,13 +50,11 @@ public final class SpindleApp implements AutoCloseable {
             List<HostCapability> capabilities,
             InvocationExecutor executor,
             HostLog log,
-            RedisClientSettings redisSettings,
             List<TriggerType> triggerTypes) {
         this.manifest = manifest;
         Map<String, TriggerType> types = new LinkedHashMap<>();
         triggerTypes.forEach(t -> types.put(t.type(), t));
         this.triggerTypes = Collections.unmodifiableMap(types);
-        this.redisSettings = redisSettings;
         this.variables = variables;
         this.components = Map.copyOf(components);
         this.capabilities = List.copyOf(capabilities);
@@ -216,12 +213,15 @@ public final class SpindleApp implements AutoCloseable {
         return component;
     }
 
-    /** The log runtime and guest lines go to. */
-    /** How the app connects to Redis (timeouts, TLS trust); the Redis trigger's subscribers use the same settings as guests. */
-    public RedisClientSettings redisSettings() {
-        return redisSettings;
+    /**
+     * The app's capability of a type, e.g. the one a trigger needs to reach the same servers the
+     * guests reach with the same settings; empty if no capability of the app is one.
+     */
+    public <T> Optional<T> capability(Class<T> type) {
+        return capabilities.stream().filter(type::isInstance).map(type::cast).findFirst();
     }
 
+    /** The log runtime and guest lines go to. */
     public HostLog log() {
         return log;
     }

@@ -1,13 +1,17 @@
 package dev.spindle.runtime;
 
+import dev.spindle.host.CapabilityProvider;
 import dev.spindle.host.HostLog;
-import dev.spindle.redis.RedisOptions;
+import dev.spindle.runtime.internal.VariablesProvider;
 import dev.spindle.runtime.trigger.TriggerType;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
 
 /**
  * How an app is loaded and run. Every option has a default that suits {@code spindle run};
@@ -31,7 +35,8 @@ public final class SpindleOptions {
     private final long stackBytes;
     private final int maxConcurrentInvocations;
     private final HostLog log;
-    private final RedisOptions redis;
+    private final List<CapabilityProvider> capabilities;
+    private final Optional<Path> runtimeConfigFile;
     private final List<TriggerType> triggers;
 
     private SpindleOptions(Builder b) {
@@ -43,7 +48,8 @@ public final class SpindleOptions {
         this.stackBytes = b.stackBytes;
         this.maxConcurrentInvocations = b.maxConcurrentInvocations;
         this.log = b.log;
-        this.redis = b.redis;
+        this.capabilities = List.copyOf(b.capabilities.values());
+        this.runtimeConfigFile = b.runtimeConfigFile;
         this.triggers = List.copyOf(b.triggers.values());
     }
 
@@ -95,9 +101,18 @@ public final class SpindleOptions {
         return log;
     }
 
-    /** Redis connection limits and timeouts. */
-    public RedisOptions redis() {
-        return redis;
+    /**
+     * The host capabilities every component is linked against, one per name: variables (built
+     * in), those found on the class path through {@link ServiceLoader} (Redis with
+     * {@code spindle-host-redis}), then the ones added with {@link Builder#capability}.
+     */
+    public List<CapabilityProvider> capabilities() {
+        return capabilities;
+    }
+
+    /** The runtime configuration file (Spin's {@code runtime-config.toml} format); default none. */
+    public Optional<Path> runtimeConfigFile() {
+        return runtimeConfigFile;
     }
 
     /**
@@ -117,10 +132,16 @@ public final class SpindleOptions {
         private long stackBytes = DEFAULT_STACK_BYTES;
         private int maxConcurrentInvocations = DEFAULT_MAX_CONCURRENT_INVOCATIONS;
         private HostLog log = HostLog.stderr();
-        private RedisOptions redis = RedisOptions.defaults();
+        private final Map<String, CapabilityProvider> capabilities = new LinkedHashMap<>();
+        private Optional<Path> runtimeConfigFile = Optional.empty();
         private final Map<String, TriggerType> triggers = new LinkedHashMap<>();
 
         private Builder() {
+            capability(new VariablesProvider());
+            ServiceLoader.load(CapabilityProvider.class, SpindleOptions.class.getClassLoader()).stream()
+                    .map(ServiceLoader.Provider::get)
+                    .sorted(java.util.Comparator.comparing(CapabilityProvider::name))
+                    .forEach(this::capability);
             TriggerType.builtIn().forEach(this::trigger);
         }
 
@@ -178,8 +199,18 @@ public final class SpindleOptions {
             return this;
         }
 
-        public Builder redis(RedisOptions redis) {
-            this.redis = Objects.requireNonNull(redis);
+        /**
+         * Adds a host capability, or replaces the one with the same {@link CapabilityProvider#name()}
+         * (e.g. {@code capability(RedisCapability.provider(redisOptions))} for Redis with other options).
+         */
+        public Builder capability(CapabilityProvider provider) {
+            capabilities.put(provider.name(), Objects.requireNonNull(provider));
+            return this;
+        }
+
+        /** Reads host settings from this file in Spin's {@code runtime-config.toml} format ({@code --runtime-config-file}). */
+        public Builder runtimeConfigFile(Path file) {
+            this.runtimeConfigFile = Optional.of(Objects.requireNonNull(file));
             return this;
         }
 

@@ -13,6 +13,7 @@ final class RedisTriggerType implements TriggerType {
     @Override
     public void validate(SpindleApp app) {
         RedisTriggers.routes(app);
+        RedisTriggers.settings(app);
     }
 
     @Override

@@ -9,6 +9,8 @@ import dev.spindle.manifest.Template;
 import dev.spindle.manifest.TriggerConfig;
 import dev.spindle.manifest.hosts.InvalidOutboundUrlException;
 import dev.spindle.manifest.hosts.OutboundUrl;
+import dev.spindle.redis.RedisCapability;
+import dev.spindle.redis.RedisClientSettings;
 import dev.spindle.runtime.InvocationException;
 import dev.spindle.runtime.SpindleApp;
 import java.time.Duration;
@@ -71,6 +73,7 @@ public final class RedisTriggers implements RunningTrigger {
     public static RedisTriggers start(SpindleApp app, Duration grace) {
         HostLog log = app.log();
         Map<String, Server> byServer = routes(app);
+        RedisClientSettings settings = settings(app);
         List<RedisSubscriber> subscribers = new ArrayList<>();
         List<MessageLane> allLanes = new ArrayList<>();
         for (Server server : byServer.values()) {
@@ -98,7 +101,7 @@ public final class RedisTriggers implements RunningTrigger {
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt(); // shutting down: the subscriber loop ends
                         }
-                    }, log, app.redisSettings());
+                    }, log, settings);
             subscribers.add(subscriber);
         }
         allLanes.forEach(MessageLane::start);
@@ -143,6 +146,16 @@ public final class RedisTriggers implements RunningTrigger {
         Map<String, Server> servers = new LinkedHashMap<>();
         byServer.forEach((address, routes) -> servers.put(address, new Server(urls.get(address), routes)));
         return servers;
+    }
+
+    /**
+     * How the app's guests connect to Redis (timeouts, TLS trust): subscribers connect the same way.
+     *
+     * @throws ManifestException naming the first Redis trigger if the app has no Redis capability
+     */
+    static RedisClientSettings settings(SpindleApp app) {
+        return app.capability(RedisCapability.class).map(RedisCapability::settings).orElseThrow(() -> new ManifestException(
+                triggers(app).get(0).location(), "redis triggers need the Redis capability (spindle-host-redis), which this app was loaded without"));
     }
 
     private static String resolve(SpindleApp app, RedisTrigger trigger, Template template, String what) {

@@ -46,7 +46,7 @@ final class TestApps {
                     .variable("redis_address", redisUri)
                     .invocationTimeout(Duration.ofSeconds(10))
                     .log(log)
-                    .redis(redis)
+                    .capability(dev.spindle.redis.RedisCapability.provider(redis))
                     .build());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

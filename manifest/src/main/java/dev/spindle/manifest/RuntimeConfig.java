@@ -1,0 +1,109 @@
+package dev.spindle.manifest;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.tomlj.Toml;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlPosition;
+import org.tomlj.TomlTable;
+
+/**
+ * The runtime configuration file in Spin's {@code runtime-config.toml} format: host-side settings
+ * that are not the app's (where a key-value store lives, how many Redis connections to keep).
+ * Each top-level table belongs to one host capability, which reads it; the engine refuses a
+ * table no capability claims, as Spin does.
+ */
+public final class RuntimeConfig {
+    private static final RuntimeConfig EMPTY = new RuntimeConfig(Optional.empty(), Toml.parse(""));
+
+    private final Optional<Path> file;
+    private final TomlTable root;
+
+    private RuntimeConfig(Optional<Path> file, TomlTable root) {
+        this.file = file;
+        this.root = root;
+    }
+
+    /** No file: every capability runs with its defaults. */
+    public static RuntimeConfig empty() {
+        return EMPTY;
+    }
+
+    /**
+     * Reads and parses {@code file}.
+     *
+     * @throws ManifestException (one line naming the file, with line and column for TOML errors)
+     */
+    public static RuntimeConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ManifestException(Location.ofFile(file), "no such runtime config file");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ManifestException(Location.ofFile(file), "not UTF-8 text; a runtime config file is a TOML file");
+        } catch (IOException e) {
+            throw new ManifestException(Location.ofFile(file), "cannot read runtime config: " + e.getMessage());
+        }
+        return parse(text, file);
+    }
+
+    /** Parses runtime config text; {@code nominalFile} names it in messages. */
+    public static RuntimeConfig parse(String toml, Path nominalFile) {
+        TomlParseResult root = Toml.parse(toml);
+        if (root.hasErrors()) {
+            TomlParseError e = root.errors().get(0);
+            TomlPosition p = e.position();
+            throw new ManifestException(p == null ? Location.ofFile(nominalFile)
+                    : new Location(nominalFile, p.line(), p.column()), "TOML parse error: " + e.getMessage());
+        }
+        return new RuntimeConfig(Optional.of(nominalFile), root);
+    }
+
+    /** The file it was read from; empty for {@link #empty()}. */
+    public Optional<Path> file() {
+        return file;
+    }
+
+    /** The top-level keys, in file order. */
+    public Set<String> keys() {
+        return root.keySet();
+    }
+
+    /**
+     * The top-level table {@code key} ({@code [key]} or {@code [key.label]} entries), if present.
+     *
+     * @throws ManifestException if {@code key} is there but is not a table
+     */
+    public Optional<TomlTable> table(String key) {
+        Object value = root.get(List.of(key));
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (!(value instanceof TomlTable t)) {
+            throw error(List.of(key), "`" + key + "` must be a table, e.g. [" + key + "]");
+        }
+        return Optional.of(t);
+    }
+
+    /** Where a key (its path from the top, e.g. {@code ["key_value_store", "default", "url"]}) is, for messages. */
+    public Location location(List<String> path) {
+        Path f = file.orElse(Path.of("runtime-config.toml"));
+        TomlPosition p = path.isEmpty() ? null : root.inputPositionOf(path);
+        return p == null ? Location.ofFile(f) : new Location(f, p.line(), p.column());
+    }
+
+    /** A one-line problem at a key, e.g. {@code error(List.of("outbound_redis", "max_connections"), "must be at least 1")}. */
+    public ManifestException error(List<String> path, String reason) {
+        Objects.requireNonNull(reason, "reason");
+        return new ManifestException(location(path), reason);
+    }
+}
