@@ -30,6 +30,36 @@ final class HttpExecutors {
 
     private HttpExecutors() {}
 
+    /**
+     * The executor serving a component's route. Spin's and WAGI's buffer the body and the response;
+     * a {@code wasi:http/incoming-handler} executor (streaming, see {@link HttpGuestExecutor}) is
+     * chosen here too once it exists, by what the component exports.
+     */
+    static HttpGuestExecutor select(SpindleApp app, String componentId, HttpExecutor executor) {
+        return new Buffering(request -> execute(app, componentId, executor, request.toRequestData()));
+    }
+
+    /** Adapts a whole-request-in, whole-response-out executor to the streaming seam. */
+    record Buffering(java.util.function.Function<IncomingRequest, HttpResponseData> executor) implements HttpGuestExecutor {
+        @Override
+        public boolean buffersBody() {
+            return true;
+        }
+
+        @Override
+        public void serve(IncomingRequest request, ResponseSink response) {
+            HttpResponseData data = executor.apply(request);
+            try {
+                response.head(data.status(), data.headers());
+            } catch (IllegalArgumentException e) {
+                data = HttpResponseData.text(500, "component returned an invalid header");
+                response.head(data.status(), data.headers());
+            }
+            boolean noBody = request.method().equals("HEAD") || data.status() == 204 || data.status() == 304;
+            response.end(java.nio.ByteBuffer.wrap(noBody ? new byte[0] : data.body()));
+        }
+    }
+
     static HttpResponseData execute(SpindleApp app, String componentId, HttpExecutor executor, HttpRequestData request) {
         if (executor instanceof HttpExecutor.Wagi wagi) {
             return wagi(app, componentId, wagi, request);

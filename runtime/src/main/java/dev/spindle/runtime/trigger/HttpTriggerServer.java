@@ -1,8 +1,5 @@
 package dev.spindle.runtime.trigger;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.spindle.host.HostLog;
 import dev.spindle.manifest.HttpTrigger;
 import dev.spindle.manifest.StaticResponse;
@@ -12,64 +9,136 @@ import dev.spindle.runtime.SpindleApp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.FutureCallback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * Serves an app's {@code [[trigger.http]]} routes on the JDK's HTTP server: one fresh guest
- * instance per request, a bounded worker pool with a bounded queue (503 beyond it), a request
- * body cap (413) and a read deadline.
+ * Serves an app's {@code [[trigger.http]]} routes on Jetty 12 (chosen by measurement:
+ * docs/benchmarks.md, "HTTP server library"): one fresh guest instance per request, a bound on
+ * concurrent guest work (503 beyond it), a request body cap (413) and a read deadline.
  *
  * <pre>{@code
  * try (HttpTriggerServer server = HttpTriggerServer.start(app, HttpServerOptions.defaults().withPort(0))) {
  *     int port = server.port();
  * }
  * }</pre>
+ *
+ * <p><b>Slow clients cost a connection, never a worker.</b> Jetty parses request lines and headers
+ * without a thread per connection, and this handler reads bodies with Jetty's asynchronous
+ * {@code read}/{@code demand}, so a request takes one of the {@link HttpServerOptions#workers()}
+ * slots ({@link InvocationSlots}) only once it is complete (buffering executors) and gives it back
+ * before its response is written out (which is asynchronous too). Static routes and 404s never take
+ * a slot. {@link ReadDeadlines} cuts off clients that trickle their request, or do not take their
+ * response, for longer than the read timeout.
+ *
+ * <p><b>No thread hop.</b> The guest runs on the Jetty thread that finished reading the request; a
+ * separate worker pool measured slower (docs/benchmarks.md). Jetty's pool has
+ * {@link #IO_THREADS} threads beyond the workers, so I/O always has threads while every slot runs
+ * a guest.
+ *
+ * <p><b>The seam.</b> What runs the guest is an {@link HttpGuestExecutor}, chosen per route at
+ * start ({@link HttpExecutors#select}); requests reach it as {@link IncomingRequest} and answer
+ * through a {@link ResponseSink}, either buffered (Spin, WAGI) or streamed with flow control
+ * ({@code wasi:http}); see {@link HttpGuestExecutor}.
  */
 public final class HttpTriggerServer implements RunningTrigger {
     private static final String LOG_ID = "http";
-    /** Marks a request the pool could not take: the dispatcher answers 503 itself, without reading the body. */
-    private static final ThreadLocal<Boolean> OVERLOADED = ThreadLocal.withInitial(() -> false);
+    /**
+     * Jetty threads beyond the worker slots: the acceptor, the selector and the threads that parse
+     * headers, read bodies and write responses while every slot runs a guest.
+     */
+    static final int IO_THREADS = 24;
+    /** How long a keep-alive connection may sit idle between requests (the JDK server's 30 s, as before). */
+    static final long KEEP_ALIVE_IDLE_MS = 30_000;
+    /** At most one "503: workers and queue full" line per this many ms, with the count of the rest. */
+    static final long OVERLOAD_LOG_INTERVAL_MS = 1_000;
 
     private final SpindleApp app;
     private final HttpServerOptions options;
     private final Router router;
-    private final HttpServer server;
-    private final ThreadPoolExecutor workers;
+    private final Map<Router.Route, HttpGuestExecutor> executors;
     private final HostLog log;
-    private final ScheduledExecutorService deadlines;
-    /** Requests inside {@link #handle} right now; shutdown waits for them. */
+    private final InvocationSlots slots;
+    private final ReadDeadlines deadlines;
+    private final Server server;
+    private final ServerConnector connector;
+    /** Requests inside the handler right now (reading, waiting, running or writing); shutdown waits for them. */
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong overloadLoggedAt = new AtomicLong();
+    private final AtomicLong overloadSuppressed = new AtomicLong();
     private volatile boolean closed;
 
-    private HttpTriggerServer(SpindleApp app, HttpServerOptions options, Router router, HttpServer server, ThreadPoolExecutor workers) {
+    private HttpTriggerServer(SpindleApp app, HttpServerOptions options, Router router) {
         this.app = app;
         this.options = options;
         this.router = router;
-        this.server = server;
-        this.workers = workers;
         this.log = app.log();
-        this.deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "spindle-http-deadlines");
-            t.setDaemon(true);
-            return t;
-        });
+        this.executors = new HashMap<>();
+        for (Router.Route route : router.routes()) {
+            route.trigger().componentId().ifPresent(id -> executors.put(route, HttpExecutors.select(app, id, route.trigger().executor())));
+        }
+        this.slots = new InvocationSlots(options.workers(), options.queue());
+        this.deadlines = new ReadDeadlines(options.requestReadTimeout(), log);
+        QueuedThreadPool threads = new QueuedThreadPool(options.workers() + IO_THREADS, 4);
+        threads.setName("spindle-http");
+        threads.setDaemon(true);
+        this.server = new Server(threads);
+        HttpConfiguration config = new HttpConfiguration();
+        config.setSendServerVersion(false);
+        config.setSendDateHeader(true);
+        // Keep the header names' case as the client sent them (the guest sees what was sent).
+        config.setHttpCompliance(HttpCompliance.RFC9110.with("spindle", HttpCompliance.Violation.CASE_SENSITIVE_FIELD_NAME));
+        // Route on the raw path as Spin does; do not reject encoded separators or dot segments.
+        config.setUriCompliance(UriCompliance.LEGACY);
+        config.setIdleTimeout(-1);
+        HttpConnectionFactory http1 = new HttpConnectionFactory(config) {
+            @Override
+            public Connection newConnection(Connector c, EndPoint endPoint) {
+                Connection connection = super.newConnection(c, endPoint);
+                deadlines.track(connection);
+                return connection;
+            }
+        };
+        this.connector = new ServerConnector(server, 1, 1, http1);
+        connector.setHost(options.host());
+        connector.setPort(options.port());
+        connector.setAcceptQueueSize(1024);
+        connector.setIdleTimeout(Math.min(KEEP_ALIVE_IDLE_MS, options.requestReadTimeout().toMillis()));
+        server.addConnector(connector);
+        server.setHandler(new TriggerHandler());
+        server.setErrorHandler(HttpTriggerServer::jettyError);
+        server.setStopTimeout(0);
     }
 
     /** The HTTP triggers of the app's manifest. */
@@ -91,114 +160,17 @@ public final class HttpTriggerServer implements RunningTrigger {
      */
     public static HttpTriggerServer start(SpindleApp app, HttpServerOptions options) {
         Router router = Router.build(triggers(app), app.manifest().application().httpBase());
-        // The request read deadline is Spindle's own (see ReadDeadline), per request, not the JDK's
-        // JVM-wide sun.net.httpserver.maxReqTime.
-        // Without TCP_NODELAY the server's separate header and body writes meet the client's
-        // delayed ACK and every response waits ~40 ms.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-        AtomicInteger counter = new AtomicInteger();
-        ThreadPoolExecutor workers = new ThreadPoolExecutor(options.workers(), options.workers(), 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(Math.max(1, options.queue())), r -> {
-                    Thread t = new Thread(r, "spindle-http-" + counter.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        workers.allowCoreThreadTimeOut(true);
-        HttpServer server;
+        HttpTriggerServer trigger = new HttpTriggerServer(app, options, router);
         try {
-            server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 1024);
-        } catch (IOException e) {
-            workers.shutdownNow();
-            throw new UncheckedIOException("cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
+            trigger.server.start();
+        } catch (Exception e) {
+            trigger.stopQuietly();
+            IOException io = e instanceof IOException i ? i : new IOException(e.getMessage(), e);
+            String why = e.getCause() != null && e.getCause().getMessage() != null && e.getMessage() != null
+                    && e.getMessage().startsWith("Failed to bind") ? e.getCause().getMessage() : e.getMessage();
+            throw new UncheckedIOException("cannot listen on " + options.host() + ":" + options.port() + ": " + why, io);
         }
-        HttpTriggerServer trigger = new HttpTriggerServer(app, options, router, server, workers);
-        server.createContext("/", trigger::handle);
-        server.setExecutor(trigger.executor());
-        server.start();
         return trigger;
-    }
-
-    /**
-     * Hands exchanges to the pool; when pool and queue are full, runs them inline on the
-     * dispatcher thread flagged as overloaded (a fast 503 without reading the body). Either way the
-     * exchange runs under a {@link ReadDeadline}: the JDK server reads the request line and headers
-     * inside this task, so the deadline covers headers and body, and a client that stalls cannot
-     * hold a worker (or, under overload, the dispatcher) for longer than the read timeout.
-     */
-    private Executor executor() {
-        return task -> {
-            try {
-                workers.execute(() -> guarded(task));
-            } catch (RejectedExecutionException e) {
-                OVERLOADED.set(true);
-                try {
-                    guarded(task);
-                } finally {
-                    OVERLOADED.set(false);
-                }
-            }
-        };
-    }
-
-    private void guarded(Runnable task) {
-        ReadDeadline deadline = new ReadDeadline(Thread.currentThread());
-        ReadDeadline.CURRENT.set(deadline);
-        deadline.resume();
-        try {
-            task.run();
-        } finally {
-            deadline.pause();
-            ReadDeadline.CURRENT.remove();
-            Thread.interrupted(); // never leave a deadline's interrupt on a pooled thread
-        }
-    }
-
-    /**
-     * Spindle's per-request read (and write) deadline. While armed, the exchange's thread is
-     * interrupted when {@link HttpServerOptions#requestReadTimeout()} passes; the JDK server reads
-     * from an interruptible {@code SocketChannel}, so the blocked read fails and the connection is
-     * closed. Paused while the guest runs (the invocation timeout governs that), resumed for
-     * writing the response. Arming, pausing and firing share one lock, so no interrupt can arrive
-     * after {@link #pause()} returns.
-     */
-    private final class ReadDeadline {
-        static final ThreadLocal<ReadDeadline> CURRENT = new ThreadLocal<>();
-        private final Thread thread;
-        private ScheduledFuture<?> timer;
-        private boolean fired;
-
-        ReadDeadline(Thread thread) {
-            this.thread = thread;
-        }
-
-        synchronized void resume() {
-            if (!fired && timer == null) {
-                timer = deadlines.schedule(this::fire, options.requestReadTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            }
-        }
-
-        /** Stops the clock; false when it already fired (the connection is being closed). */
-        synchronized boolean pause() {
-            if (timer != null) {
-                timer.cancel(false);
-                timer = null;
-            }
-            return !fired;
-        }
-
-        synchronized boolean fired() {
-            return fired;
-        }
-
-        private synchronized void fire() {
-            if (timer != null && !fired) {
-                fired = true;
-                timer = null;
-                thread.interrupt();
-            }
-        }
     }
 
     /** Requests being handled right now (tests poll it). */
@@ -206,14 +178,19 @@ public final class HttpTriggerServer implements RunningTrigger {
         return inFlight.get();
     }
 
-    /** Exchanges waiting for a worker (tests poll it). */
+    /** Requests waiting for a worker slot (tests poll it). */
     int queued() {
-        return workers.getQueue().size();
+        return slots.waiting();
+    }
+
+    /** Timers queued for read deadlines: always the one sweep (issue 9 item 10; tests check it). */
+    int scheduledTimers() {
+        return deadlines.scheduledTimers();
     }
 
     /** The bound port (useful with port 0). */
     public int port() {
-        return server.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
     /** {@code http://host:port}. */
@@ -227,8 +204,7 @@ public final class HttpTriggerServer implements RunningTrigger {
     public String banner() {
         StringBuilder sb = new StringBuilder("Serving ").append(baseUrl()).append('\n').append("Available Routes:\n");
         for (Router.Route r : router.routes()) {
-            sb.append("  ").append(r.label()).append(": ").append(baseUrl())
-                    .append(r.wildcard() ? r.fullRoute() : r.fullRoute());
+            sb.append("  ").append(r.label()).append(": ").append(baseUrl()).append(r.fullRoute());
             if (r.wildcard()) {
                 sb.append(" (wildcard)");
             }
@@ -237,103 +213,371 @@ public final class HttpTriggerServer implements RunningTrigger {
         return sb.toString();
     }
 
-    private void handle(HttpExchange exchange) {
-        inFlight.incrementAndGet();
-        try (exchange) {
-            if (OVERLOADED.get() || closed) {
-                exchange.getResponseHeaders().set("connection", "close");
-                send(exchange, HttpResponseData.text(503, closed ? "server is shutting down" : "server busy, try again"));
+    private final class TriggerHandler extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            new Exchange(request, response, callback).begin();
+            return true;
+        }
+    }
+
+    /** One request from headers to the last response byte; see the class comment for the phases. */
+    private final class Exchange implements ResponseSink {
+        private final Request request;
+        private final Response response;
+        private final Callback callback;
+        private final ReadDeadlines.Clock clock;
+        private final boolean http1;
+        private final String rawPath;
+        private ByteArrayOutputStream body;
+        private long bodyBytes;
+        private Router.Match match;
+        private volatile boolean committed;
+        private volatile boolean finished;
+
+        Exchange(Request request, Response response, Callback callback) {
+            this.request = request;
+            this.response = response;
+            this.callback = callback;
+            Connection connection = request.getConnectionMetaData().getConnection();
+            this.http1 = request.getConnectionMetaData().getHttpVersion().getVersion() < 20;
+            ReadDeadlines.Clock c = deadlines.of(connection);
+            this.clock = c != null ? c : deadlines.perRequest(this, () -> fail(new TimeoutException("read deadline")));
+            String p = request.getHttpURI().getPath();
+            this.rawPath = p == null || p.isEmpty() ? "/" : p;
+        }
+
+        void begin() {
+            inFlight.incrementAndGet();
+            clock.reading(request.getBeginNanoTime());
+            if (closed) {
+                answer(HttpResponseData.text(503, "server is shutting down"), true);
                 return;
             }
-            send(exchange, respond(exchange));
-        } catch (IOException | RuntimeException e) {
-            // The client went away or the read deadline closed the connection; nothing to answer.
-            ReadDeadline deadline = ReadDeadline.CURRENT.get();
-            String why = deadline != null && deadline.fired()
-                    ? "client did not send the request (or read the response) within " + options.requestReadTimeout().toMillis() + " ms; connection closed"
-                    : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            log.warn(LOG_ID, "request " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath()
-                    + " aborted: " + why);
-        } finally {
+            Optional<Router.Match> found = router.match(rawPath);
+            if (found.isEmpty()) {
+                // The body is left unread: Jetty discards it (or closes the connection).
+                answer(HttpResponseData.text(404, "not found"), false);
+                return;
+            }
+            match = found.get();
+            long declared = request.getLength();
+            if (declared > options.maxBodyBytes()) {
+                answer(HttpResponseData.text(413, "request body larger than " + options.maxBodyBytes() + " bytes"), true);
+                return;
+            }
+            HttpGuestExecutor executor = executors.get(match.route());
+            if (executor != null && slots.full()) {
+                overloaded();
+                return;
+            }
+            body = new ByteArrayOutputStream((int) Math.max(0, Math.min(declared, 64 * 1024)));
+            if (executor == null || executor.buffersBody()) {
+                readBody();
+            } else if (!slots.submit(() -> invoke(executor))) { // the body streams on the worker
+                overloaded();
+            }
+        }
+
+        /** Reads what has arrived; returns to Jetty (holding no thread) until more does. */
+        private void readBody() {
+            while (true) {
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    request.demand(this::readBody);
+                    return;
+                }
+                if (Content.Chunk.isFailure(chunk)) {
+                    fail(chunk.getFailure());
+                    return;
+                }
+                ByteBuffer buffer = chunk.getByteBuffer();
+                bodyBytes += buffer.remaining();
+                if (bodyBytes > options.maxBodyBytes()) {
+                    chunk.release();
+                    answer(HttpResponseData.text(413, "request body larger than " + options.maxBodyBytes() + " bytes"), true);
+                    return;
+                }
+                if (buffer.hasArray()) {
+                    body.write(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+                } else {
+                    byte[] copy = new byte[buffer.remaining()];
+                    buffer.get(copy);
+                    body.write(copy, 0, copy.length);
+                }
+                boolean last = chunk.isLast();
+                chunk.release();
+                if (last) {
+                    bodyComplete();
+                    return;
+                }
+            }
+        }
+
+        private void bodyComplete() {
+            Router.Route route = match.route();
+            if (route.trigger().staticResponse().isPresent()) {
+                answer(staticResponse(route.trigger().staticResponse().get()), false);
+                return;
+            }
+            HttpGuestExecutor executor = executors.get(route);
+            if (!slots.submit(() -> invoke(executor))) {
+                overloaded();
+            }
+        }
+
+        /** Runs on a thread holding a worker slot. */
+        private void invoke(HttpGuestExecutor executor) {
+            if (!clock.invoking()) {
+                fail(new TimeoutException("read deadline"));
+                return;
+            }
+            String componentId = match.route().trigger().componentId().orElseThrow();
+            IncomingRequest incoming = incoming(componentId, executor.buffersBody());
+            try {
+                executor.serve(incoming, this);
+            } catch (InvocationException e) {
+                log.error(componentId, incoming.method() + " " + rawPath + " -> 500: " + e.getMessage());
+                abortOrAnswer(e, HttpResponseData.text(500, e.kind() == InvocationException.Kind.TIMEOUT
+                        ? "component timed out" : "component failed"));
+            } catch (IOException | RuntimeException e) {
+                log.error(componentId, incoming.method() + " " + rawPath + " -> 500: " + describe(e));
+                abortOrAnswer(e, HttpResponseData.text(500, "component failed"));
+            }
+            if (!finished) {
+                abortOrAnswer(null, HttpResponseData.text(500, "component returned no response"));
+            }
+        }
+
+        private void abortOrAnswer(Throwable cause, HttpResponseData fallback) {
+            if (finished) {
+                return;
+            }
+            if (committed) {
+                fail(cause != null ? cause : new IOException("response not completed"));
+            } else {
+                answer(fallback, false);
+            }
+        }
+
+        private IncomingRequest incoming(String componentId, boolean buffered) {
+            String query = Optional.ofNullable(request.getHttpURI().getQuery()).orElse("");
+            List<Map.Entry<String, String>> headers = new ArrayList<>();
+            for (HttpField field : request.getHeaders()) {
+                if (field.getName().regionMatches(true, 0, "spin-", 0, 5)) {
+                    continue; // A client must not forge the host's own headers.
+                }
+                headers.add(Map.entry(field.getName(), field.getValue()));
+            }
+            String authority = request.getHttpURI().getAuthority();
+            if (authority == null || authority.isEmpty()) {
+                authority = request.getHeaders().get(HttpHeader.HOST);
+            }
+            if (authority == null || authority.isEmpty()) {
+                String host = options.host().contains(":") ? "[" + options.host() + "]" : options.host();
+                authority = host + ":" + port();
+            }
+            SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+            String clientAddr = remote instanceof InetSocketAddress inet
+                    ? inet.getAddress().getHostAddress() + ":" + inet.getPort() : String.valueOf(remote);
+            InputStream stream = buffered ? null : new CappedStream(Content.Source.asInputStream(request), options.maxBodyBytes());
+            return new IncomingRequest(request.getMethod().toUpperCase(Locale.ROOT), rawPath, query, headers,
+                    request.isSecure() ? "https" : "http", authority, clientAddr, port(), router.base(),
+                    componentId, match, buffered ? body.toByteArray() : null, stream);
+        }
+
+        private void overloaded() {
+            long now = System.currentTimeMillis();
+            long last = overloadLoggedAt.get();
+            if (now - last >= OVERLOAD_LOG_INTERVAL_MS && overloadLoggedAt.compareAndSet(last, now)) {
+                long others = overloadSuppressed.getAndSet(0);
+                log.warn(LOG_ID, "503 for " + request.getMethod() + " " + rawPath + ": all " + options.workers()
+                        + " workers busy and " + options.queue() + " requests queued"
+                        + (others > 0 ? " (" + others + " more 503s since the last such line)" : ""));
+            } else {
+                overloadSuppressed.incrementAndGet();
+            }
+            answer(HttpResponseData.text(503, "server busy, try again"), true);
+        }
+
+        /** Sends a whole response the host made (errors, static routes) without a worker. */
+        private void answer(HttpResponseData data, boolean closeConnection) {
+            if (finished || committed) {
+                return;
+            }
+            response.reset(); // drop whatever head() an executor set before it failed
+            if (closeConnection && http1) {
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
+            try {
+                head(data.status(), data.headers());
+            } catch (IllegalArgumentException e) {
+                HttpResponseData invalid = HttpResponseData.text(500, "invalid header in the response");
+                head(invalid.status(), invalid.headers());
+                data = invalid;
+            }
+            boolean noBody = request.getMethod().equalsIgnoreCase("HEAD") || data.status() == 204 || data.status() == 304;
+            end(ByteBuffer.wrap(noBody ? new byte[0] : data.body()));
+        }
+
+        // ---- ResponseSink ----
+
+        @Override
+        public void head(int status, List<Map.Entry<String, String>> headers) {
+            if (committed) {
+                throw new IllegalStateException("the response head was already sent");
+            }
+            if (status < 100 || status > 999) {
+                throw new IllegalArgumentException("status " + status);
+            }
+            List<HttpField> fields = new ArrayList<>(headers.size());
+            for (Map.Entry<String, String> h : headers) {
+                String name = h.getKey();
+                String lower = name.toLowerCase(Locale.ROOT);
+                if (lower.equals("content-length") || lower.equals("transfer-encoding") || lower.equals("connection")) {
+                    continue; // The server frames the body itself.
+                }
+                if (!isToken(name) || !isFieldValue(h.getValue())) {
+                    throw new IllegalArgumentException("invalid response header " + name);
+                }
+                fields.add(new HttpField(name, h.getValue()));
+            }
+            response.setStatus(status);
+            for (HttpField f : fields) {
+                response.getHeaders().add(f);
+            }
+        }
+
+        @Override
+        public void write(ByteBuffer chunk) throws IOException {
+            committed = true;
+            clock.writing();
+            FutureCallback done = new FutureCallback();
+            response.write(false, chunk, done);
+            try {
+                done.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while writing the response", e);
+            } catch (ExecutionException e) {
+                throw new IOException("client did not take the response: " + describe(e.getCause()), e.getCause());
+            } finally {
+                clock.invoking();
+            }
+        }
+
+        @Override
+        public void end(ByteBuffer last) {
+            if (!finish()) {
+                return;
+            }
+            if (!committed) {
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, last.remaining());
+            }
+            committed = true;
+            clock.writing();
+            response.write(true, last, Callback.from(this::done, this::writeFailed));
+        }
+
+        @Override
+        public void abort(Throwable cause) {
+            if (!committed) {
+                answer(HttpResponseData.text(500, "component failed"), false);
+            } else {
+                fail(cause);
+            }
+        }
+
+        @Override
+        public boolean committed() {
+            return committed;
+        }
+
+        private void done() {
+            clock.idle();
+            deadlines.release(this);
+            callback.succeeded();
             inFlight.decrementAndGet();
         }
-    }
 
-    private HttpResponseData respond(HttpExchange exchange) throws IOException {
-        String rawPath = exchange.getRequestURI().getRawPath();
-        if (rawPath == null || rawPath.isEmpty()) {
-            rawPath = "/";
-        }
-        Optional<Router.Match> match = router.match(rawPath);
-        if (match.isEmpty()) {
-            // The body is left unread: closing the exchange discards it (or the connection).
-            return HttpResponseData.text(404, "not found");
-        }
-        long declared = contentLength(exchange.getRequestHeaders());
-        if (declared > options.maxBodyBytes()) {
-            exchange.getResponseHeaders().set("connection", "close");
-            return HttpResponseData.text(413, "request body larger than " + options.maxBodyBytes() + " bytes");
-        }
-        byte[] body = readBody(exchange.getRequestBody(), options.maxBodyBytes());
-        if (body == null) {
-            exchange.getResponseHeaders().set("connection", "close");
-            return HttpResponseData.text(413, "request body larger than " + options.maxBodyBytes() + " bytes");
-        }
-        Router.Route route = match.get().route();
-        HttpTrigger trigger = route.trigger();
-        if (trigger.staticResponse().isPresent()) {
-            return staticResponse(trigger.staticResponse().get());
-        }
-        HttpRequestData request = request(exchange, match.get(), body);
-        String componentId = trigger.componentId().orElseThrow();
-        ReadDeadline deadline = ReadDeadline.CURRENT.get();
-        if (deadline != null && !deadline.pause()) {
-            throw new IOException("read deadline passed");
-        }
-        try {
-            return HttpExecutors.execute(app, componentId, trigger.executor(), request);
-        } catch (InvocationException e) {
-            log.error(componentId, request.method() + " " + rawPath + " -> 500: " + e.getMessage());
-            return HttpResponseData.text(500, e.kind() == InvocationException.Kind.TIMEOUT
-                    ? "component timed out" : "component failed");
-        } finally {
-            if (deadline != null) {
-                deadline.resume(); // writing the response has a deadline too
+        private void writeFailed(Throwable x) {
+            logAborted(x);
+            if (http1) {
+                // Nothing more can be said on this connection: close it rather than let Jetty write an
+                // error page after a half-read body (or into a half-written response).
+                request.getConnectionMetaData().getConnection().getEndPoint().close();
             }
+            clock.idle();
+            deadlines.release(this);
+            callback.failed(x);
+            inFlight.decrementAndGet();
+        }
+
+        /** The client went away, or the read deadline closed its connection: nothing to answer. */
+        private void fail(Throwable x) {
+            if (finish()) {
+                writeFailed(x);
+            }
+        }
+
+        /** True for the one caller that ends this exchange (the response's end, or a failure). */
+        private synchronized boolean finish() {
+            if (finished) {
+                return false;
+            }
+            finished = true;
+            return true;
+        }
+
+        private void logAborted(Throwable x) {
+            String why = clock.fired() || x instanceof TimeoutException || x.getCause() instanceof TimeoutException
+                    ? "client did not send the request (or read the response) within "
+                      + options.requestReadTimeout().toMillis() + " ms; connection closed"
+                    : describe(x);
+            log.warn(LOG_ID, "request " + request.getMethod() + " " + rawPath + " aborted: " + why);
         }
     }
 
-    private HttpRequestData request(HttpExchange exchange, Router.Match match, byte[] body) {
-        String rawPath = exchange.getRequestURI().getRawPath();
-        String query = Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse("");
-        String pathAndQuery = rawPath + (query.isEmpty() ? "" : "?" + query);
-        String hostHeader = Optional.ofNullable(exchange.getRequestHeaders().getFirst("host"))
-                .orElse(options.host() + ":" + port());
-        String serverName = hostHeader.startsWith("[") ? hostHeader.substring(0, hostHeader.indexOf(']') + 1)
-                : (hostHeader.contains(":") ? hostHeader.substring(0, hostHeader.indexOf(':')) : hostHeader);
-        String fullUrl = "http://" + hostHeader + pathAndQuery;
-        InetSocketAddress remote = exchange.getRemoteAddress();
-        String clientAddr = remote.getAddress().getHostAddress() + ":" + remote.getPort();
-        List<Map.Entry<String, String>> headers = new ArrayList<>();
-        for (Map.Entry<String, List<String>> h : exchange.getRequestHeaders().entrySet()) {
-            String name = h.getKey().toLowerCase(Locale.ROOT);
-            if (name.startsWith("spin-")) {
-                continue; // A client must not forge the host's own headers.
-            }
-            for (String v : h.getValue()) {
-                headers.add(Map.entry(name, v));
+    /**
+     * Answers what Jetty rejects before the handler (malformed requests, oversized headers) with a
+     * one-line text body instead of Jetty's HTML page, which would echo exception messages.
+     */
+    private static boolean jettyError(Request request, Response response, Callback callback) {
+        int status = response.getStatus();
+        String reason = org.eclipse.jetty.http.HttpStatus.getMessage(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        Content.Sink.write(response, true, status + " " + reason + "\n", callback);
+        return true;
+    }
+
+    private static String describe(Throwable e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    /** RFC 9110 token: what a header name may be. */
+    static boolean isToken(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
             }
         }
-        Router.Route route = match.route();
-        headers.add(Map.entry("spin-full-url", fullUrl));
-        headers.add(Map.entry("spin-path-info", match.pathInfo()));
-        headers.add(Map.entry("spin-matched-route", route.matchedRoute()));
-        headers.add(Map.entry("spin-component-route", route.componentRoute()));
-        headers.add(Map.entry("spin-raw-component-route", route.rawRoute()));
-        headers.add(Map.entry("spin-base-path", router.base()));
-        headers.add(Map.entry("spin-client-addr", clientAddr));
-        return new HttpRequestData(exchange.getRequestMethod().toUpperCase(Locale.ROOT), pathAndQuery, rawPath, query, headers,
-                body, match, fullUrl, clientAddr, serverName, port(), router.base());
+        return true;
+    }
+
+    /** A header value must not break the framing: no CR, LF or NUL (other controls are dropped by no one, so refuse them too). */
+    static boolean isFieldValue(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static HttpResponseData staticResponse(StaticResponse s) {
@@ -341,58 +585,35 @@ public final class HttpTriggerServer implements RunningTrigger {
         return new HttpResponseData(s.statusCode(), headers, s.body().orElse("").getBytes(StandardCharsets.UTF_8));
     }
 
-    private static long contentLength(Headers headers) {
-        String value = headers.getFirst("content-length");
-        if (value == null) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
+    /** A request body stream that fails once more than {@code max} bytes were read. */
+    static final class CappedStream extends InputStream {
+        private final InputStream in;
+        private final long max;
+        private long read;
 
-    /** Reads the whole body, or returns null as soon as it exceeds {@code max} bytes. */
-    static byte[] readBody(InputStream in, long max) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[16 * 1024];
-        long total = 0;
-        int n;
-        while ((n = in.read(buf)) > 0) {
-            total += n;
-            if (total > max) {
-                return null;
-            }
-            out.write(buf, 0, n);
+        CappedStream(InputStream in, long max) {
+            this.in = in;
+            this.max = max;
         }
-        return out.toByteArray();
-    }
 
-    private void send(HttpExchange exchange, HttpResponseData response) throws IOException {
-        Headers out = exchange.getResponseHeaders();
-        try {
-            for (Map.Entry<String, String> h : response.headers()) {
-                String name = h.getKey().toLowerCase(Locale.ROOT);
-                if (name.equals("content-length") || name.equals("transfer-encoding") || name.equals("connection")) {
-                    continue; // The server frames the body itself.
-                }
-                out.add(h.getKey(), h.getValue());
-            }
-        } catch (IllegalArgumentException e) {
-            out.clear();
-            response = HttpResponseData.text(500, "component returned an invalid header");
-            for (Map.Entry<String, String> h : response.headers()) {
-                out.add(h.getKey(), h.getValue());
-            }
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
-        byte[] body = response.body();
-        boolean noBody = exchange.getRequestMethod().equalsIgnoreCase("HEAD") || response.status() == 204 || response.status() == 304;
-        exchange.sendResponseHeaders(response.status(), noBody ? -1 : (body.length == 0 ? -1 : body.length));
-        if (!noBody && body.length > 0) {
-            try (OutputStream os = exchange.getResponseBody()) {
-                os.write(body);
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0 && (read += n) > max) {
+                throw new IOException("request body larger than " + max + " bytes");
             }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
         }
     }
 
@@ -410,16 +631,22 @@ public final class HttpTriggerServer implements RunningTrigger {
         closed = true;
         long deadline = System.nanoTime() + options.shutdownGrace().toNanos();
         try {
-            while ((inFlight.get() > 0 || !workers.getQueue().isEmpty()) && System.nanoTime() < deadline) {
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(SHUTDOWN_POLL_MS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        // JDK 17's stop(n) waits the full n seconds even when idle; we drained above, so stop now.
-        server.stop(0);
-        workers.shutdownNow();
-        deadlines.shutdownNow();
+        stopQuietly();
+    }
+
+    private void stopQuietly() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            log.warn(LOG_ID, "stopping the HTTP server: " + describe(e));
+        }
+        deadlines.close();
     }
 
     /** How often shutdown checks for requests still in flight; small against any sane grace period. */

@@ -1,0 +1,101 @@
+# Helpers shared by the bench/*.sh scripts (sourced, not run). Every server they start listens on
+# 127.0.0.1 only and is stopped on exit.
+
+bench_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+bench_pids=()
+bench_tmp="$(mktemp -d)"
+
+bench_cleanup() {
+  local pid
+  for pid in "${bench_pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${bench_pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$bench_tmp"
+}
+trap bench_cleanup EXIT
+
+# The java that ./spindle would pick (21+ preferred; SPINDLE_JAVA overrides).
+bench_java() {
+  if [[ -n "${SPINDLE_JAVA:-}" ]]; then echo "$SPINDLE_JAVA"; return; fi
+  local candidate major
+  for candidate in /usr/lib/jvm/*/bin/java; do
+    [[ -x "$candidate" ]] || continue
+    major="$("$candidate" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+    if [[ "${major%%.*}" =~ ^[0-9]+$ ]] && (( ${major%%.*} >= 21 )); then echo "$candidate"; return; fi
+  done
+  echo java
+}
+
+# A free TCP port on 127.0.0.1.
+bench_free_port() {
+  python3 - <<'PY' 2>/dev/null || echo $(( 20000 + RANDOM % 20000 ))
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+PY
+}
+
+# Builds cli/target/spindle.jar (tests skipped) unless BENCH_NO_BUILD=1.
+bench_build_jar() {
+  if [[ "${BENCH_NO_BUILD:-0}" != 1 || ! -f "$bench_root/cli/target/spindle.jar" ]]; then
+    (cd "$bench_root" && mvn -q -B -ntp -Dmaven.test.skip=true package 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | grep -v '^\s*$' >&2) || true
+  fi
+  [[ -f "$bench_root/cli/target/spindle.jar" ]] || { echo "bench: cli/target/spindle.jar did not build" >&2; exit 1; }
+}
+
+# Starts a private redis-server; sets redis_port.
+bench_start_redis() {
+  redis_port="$(bench_free_port)"
+  redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --daemonize no \
+    --dir "$bench_tmp" >"$bench_tmp/redis.log" 2>&1 &
+  bench_pids+=($!)
+  bench_wait_port "$redis_port" redis-server
+}
+
+# Waits (at most 60 s) until something accepts connections on 127.0.0.1:$1.
+bench_wait_port() {
+  local i
+  for i in $(seq 1 600); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "bench: $2 did not listen on 127.0.0.1:$1 within 60 s" >&2
+  exit 1
+}
+
+# Writes a manifest serving guests/http-counter.wasm at /count against the private redis-server;
+# prints its path.
+bench_counter_manifest() {
+  local dir="$bench_tmp/counter-app"
+  mkdir -p "$dir"
+  cat >"$dir/spin.toml" <<TOML
+spin_manifest_version = 2
+[application]
+name = "bench-counter"
+[[trigger.http]]
+route = "/count"
+component = "counter"
+[component.counter]
+source = "$bench_root/guests/http-counter.wasm"
+allowed_outbound_hosts = ["redis://127.0.0.1:$redis_port"]
+[component.counter.variables]
+redis_address = "redis://127.0.0.1:$redis_port"
+TOML
+  echo "$dir/spin.toml"
+}
+
+# wrk_run URL CONCURRENCY SECONDS -> prints "req/s p50_ms p99_ms errors"
+wrk_run() {
+  local out
+  out="$(wrk -t "$(( $2 < 2 ? 1 : 2 ))" -c "$2" -d "${3}s" --latency "$1" 2>&1)"
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec:/ { rps = $2 }
+    /^ +50%/ { p50 = ms($2) }
+    /^ +99%/ { p99 = ms($2) }
+    /Non-2xx or 3xx responses:/ { err += $5 }
+    /Socket errors:/ { gsub(",", ""); err += $4 + $6 + $8 + $10 }
+    END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, err }' <<<"$out"
+}
