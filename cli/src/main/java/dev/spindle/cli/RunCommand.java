@@ -60,6 +60,17 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--http-queue", paramLabel = "N", description = "HTTP requests waiting for a worker; beyond it 503 (default: ${DEFAULT-VALUE}).", defaultValue = "256")
     int httpQueue;
 
+    @Option(names = "--tls-cert", paramLabel = "PEM_FILE", description = "Serve HTTPS with this PEM certificate chain "
+            + "(leaf first); needs --tls-key, as in spin up.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM_FILE", description = "The unencrypted PEM private key (PKCS#8 or PKCS#1) "
+            + "of --tls-cert.")
+    Path tlsKey;
+
+    @Option(names = "--http2", description = "Also serve HTTP/2: h2 through ALPN with --tls-cert, else h2c (prior knowledge or Upgrade).")
+    boolean http2;
+
     @Option(names = "--redis-tls-ca", paramLabel = "PEM_FILE", description = "Trust the CA certificates in this PEM file for rediss:// "
             + "(guests' connections and Redis triggers) instead of the JVM's default trust store.")
     Path redisTlsCa;
@@ -77,11 +88,18 @@ final class RunCommand implements Callable<Integer> {
                 .invocationTimeout(Duration.ofMillis((long) (timeoutSeconds * 1000)))
                 .memoryLimitBytes(memoryLimitMib << 20)
                 .build();
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both or neither");
+        }
+        HttpServerOptions http = HttpServerOptions.defaults().withListen(listen).withMaxBodyBytes(maxBodyBytes)
+                .withRequestReadTimeout(Duration.ofMillis((long) (httpReadTimeoutSeconds * 1000)))
+                .withWorkers(httpWorkers).withQueue(httpQueue).withHttp2(http2);
+        if (tlsCert != null) {
+            http = http.withTls(tlsCert, tlsKey);
+        }
         try (SpindleApp app = Spindle.load(manifest, options)) {
             ServeOptions serveOptions = ServeOptions.builder()
-                    .with(HttpServerOptions.defaults().withListen(listen).withMaxBodyBytes(maxBodyBytes)
-                            .withRequestReadTimeout(Duration.ofMillis((long) (httpReadTimeoutSeconds * 1000)))
-                            .withWorkers(httpWorkers).withQueue(httpQueue))
+                    .with(http)
                     .with(new CommandStreams(System.out, System.err))
                     .build();
             Serving serving = app.serve(serveOptions);

@@ -31,22 +31,31 @@ import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.HTTP2Cipher;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.FutureCallback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * Serves an app's {@code [[trigger.http]]} routes on Jetty 12 (chosen by measurement:
  * docs/benchmarks.md, "HTTP server library"): one fresh guest instance per request, a bound on
- * concurrent guest work (503 beyond it), a request body cap (413) and a read deadline.
+ * concurrent guest work (503 beyond it), a request body cap (413) and a read deadline. HTTP/1.1
+ * with keep-alive by default; HTTP/2 (h2c, or h2 over TLS) and TLS from PEM files as options.
  *
  * <pre>{@code
  * try (HttpTriggerServer server = HttpTriggerServer.start(app, HttpServerOptions.defaults().withPort(0))) {
@@ -108,6 +117,8 @@ public final class HttpTriggerServer implements RunningTrigger {
         for (Router.Route route : router.routes()) {
             route.trigger().componentId().ifPresent(id -> executors.put(route, HttpExecutors.select(app, id, route.trigger().executor())));
         }
+        // The key store first: a bad PEM file is a one-line error before any thread is started.
+        java.security.KeyStore identity = options.tls() ? PemKeyStore.load(options.tlsCert().get(), options.tlsKey().get()) : null;
         this.slots = new InvocationSlots(options.workers(), options.queue());
         this.deadlines = new ReadDeadlines(options.requestReadTimeout(), log);
         QueuedThreadPool threads = new QueuedThreadPool(options.workers() + IO_THREADS, 4);
@@ -130,7 +141,7 @@ public final class HttpTriggerServer implements RunningTrigger {
                 return connection;
             }
         };
-        this.connector = new ServerConnector(server, 1, 1, http1);
+        this.connector = new ServerConnector(server, 1, 1, connectionFactories(config, http1, identity));
         connector.setHost(options.host());
         connector.setPort(options.port());
         connector.setAcceptQueueSize(1024);
@@ -139,6 +150,34 @@ public final class HttpTriggerServer implements RunningTrigger {
         server.setHandler(new TriggerHandler());
         server.setErrorHandler(HttpTriggerServer::jettyError);
         server.setStopTimeout(0);
+    }
+
+    /**
+     * HTTP/1.1 alone by default. With {@link HttpServerOptions#http2()}: h2c beside HTTP/1.1 on a
+     * cleartext port (prior knowledge, or {@code Upgrade: h2c}), or h2 and HTTP/1.1 chosen by ALPN
+     * over TLS. With TLS the port speaks TLS only.
+     */
+    private ConnectionFactory[] connectionFactories(HttpConfiguration config, HttpConnectionFactory http1,
+                                                    java.security.KeyStore identity) {
+        if (identity == null) {
+            return options.http2()
+                    ? new ConnectionFactory[] {http1, new HTTP2CServerConnectionFactory(config)}
+                    : new ConnectionFactory[] {http1};
+        }
+        // No SNI checks: clients reach a dev server by 127.0.0.1 as often as by the certificate's name.
+        config.addCustomizer(new SecureRequestCustomizer(false, false, -1, false));
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setKeyStore(identity);
+        tls.setKeyStorePassword(PemKeyStore.PASSWORD);
+        tls.setSniRequired(false);
+        if (!options.http2()) {
+            return new ConnectionFactory[] {new SslConnectionFactory(tls, http1.getProtocol()), http1};
+        }
+        tls.setCipherComparator(HTTP2Cipher.COMPARATOR);
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
+        alpn.setDefaultProtocol(http1.getProtocol());
+        return new ConnectionFactory[] {new SslConnectionFactory(tls, alpn.getProtocol()), alpn,
+                new HTTP2ServerConnectionFactory(config), http1};
     }
 
     /** The HTTP triggers of the app's manifest. */
@@ -193,10 +232,10 @@ public final class HttpTriggerServer implements RunningTrigger {
         return connector.getLocalPort();
     }
 
-    /** {@code http://host:port}. */
+    /** {@code http://host:port}, or {@code https://} with TLS. */
     public String baseUrl() {
         String host = options.host().contains(":") ? "[" + options.host() + "]" : options.host();
-        return "http://" + host + ":" + port();
+        return (options.tls() ? "https" : "http") + "://" + host + ":" + port();
     }
 
     /** The startup banner, as Spin prints it: the URL, then one line per served route. */
