@@ -50,6 +50,11 @@ public final class Guest {
         return export.call(abi(), required(export.name()), argument);
     }
 
+    /** Calls a declared one-parameter export under the given memory conventions (wit-bindgen 0.2 guests). */
+    public <A, R> R call(GuestExport.Unary<A, R> export, AbiOptions options, A argument) {
+        return export.call(options == AbiOptions.CANONICAL ? abi() : abi(options), required(export.name()), argument);
+    }
+
     /** Calls a declared two-parameter export with the canonical ABI. */
     public <A, B, R> R call(GuestExport.Binary<A, B, R> export, A a, B b) {
         return export.call(abi(), required(export.name()), a, b);

@@ -10,7 +10,8 @@ import java.util.Optional;
  * @param reallocExport the guest export {@code (old_ptr, old_size, align, new_size) -> ptr} the
  *     host allocates with (always with {@code old_ptr = old_size = 0})
  * @param freeExport when present, the guest export {@code (ptr, size, align)} the host calls for
- *     every string and list it read from an export's results (wit-bindgen 0.2). When empty, the
+ *     every string and list it read from an export's results, inner ones first (wit-bindgen 0.2;
+ *     skipped when the guest does not export it). When empty, the
  *     host calls {@code cabi_post_<export>} with the export's core results instead, if the module
  *     has it (the Component Model's post-return)
  */

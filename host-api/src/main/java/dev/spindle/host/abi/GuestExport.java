@@ -42,6 +42,22 @@ public class GuestExport<R> {
         return new Binary<>(new WitFunction(name, List.of(a, b), result));
     }
 
+    /** The same export under another name (wit-bindgen 0.2 guests export some entry points under older names). */
+    @SuppressWarnings("unchecked")
+    public <E extends GuestExport<R>> E named(String name) {
+        WitFunction renamed = new WitFunction(name, signature.params(), signature.resultOrNull());
+        if (this instanceof Nullary) {
+            return (E) new Nullary<R>(renamed);
+        }
+        if (this instanceof Unary) {
+            return (E) new Unary<>(renamed);
+        }
+        if (this instanceof Binary) {
+            return (E) new Binary<>(renamed);
+        }
+        return (E) new GuestExport<R>(renamed);
+    }
+
     public WitFunction signature() {
         return signature;
     }
@@ -117,9 +133,11 @@ public class GuestExport<R> {
 
     private void postReturn(AbiContext cx, GuestMemory m, long[] results, List<int[]> buffers) {
         if (cx.options().freeExport().isPresent()) {
-            String free = cx.options().freeExport().get();
-            for (int[] b : buffers) {
-                m.free(free, b[0], b[1], b[2]);
+            ExportFunction free = m.export(cx.options().freeExport().get());
+            if (free != null) { // a guest without it keeps its memory: that only costs the guest
+                for (int[] b : buffers) {
+                    free.apply(b[0], b[1], b[2]);
+                }
             }
             return;
         }

@@ -1,7 +1,6 @@
 package dev.spindle.runtime.trigger;
 
 import com.dylibso.chicory.wasi.WasiExitException;
-import dev.spindle.host.GuestMemory;
 import dev.spindle.host.GuestTrapException;
 import dev.spindle.manifest.HttpExecutor;
 import dev.spindle.runtime.Guest;
@@ -15,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The two ways a component serves a request: Spin's {@code inbound-http} export (under its
@@ -23,8 +23,6 @@ import java.util.Map;
 final class HttpExecutors {
     /** {@code enum method { get, post, put, delete, patch, head, options }}, in WIT order. */
     static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
-    /** {@code response} record: size 28, align 4. */
-    static final int RESPONSE_SIZE = 28;
     /** A WAGI guest writing more than this to stdout gets a 500: it must not exhaust host memory. */
     static final int MAX_WAGI_OUTPUT_BYTES = 64 << 20;
 
@@ -78,60 +76,19 @@ final class HttpExecutors {
         return app.invoke(componentId, guest -> handle(guest, export, method, request));
     }
 
-    /** Lowers the request, calls the handler in {@code guest}, reads the response, and gives its memory back. */
-    static HttpResponseData handle(Guest guest, TriggerExport export, int method, HttpRequestData request) {
-        GuestMemory memory = guest.memory();
-        GuestMemory.Slice uri = memory.allocateString(request.pathAndQuery());
-        GuestMemory.Slice headers = memory.allocateStringPairList(request.headers());
-        GuestMemory.Slice params = memory.allocateStringPairList(List.of());
-        boolean hasBody = request.body().length > 0;
-        GuestMemory.Slice body = hasBody ? memory.allocateBytes(request.body()) : new GuestMemory.Slice(0, 0);
-        long[] result = guest.call(export.name(), method, uri.ptr(), uri.len(), headers.ptr(), headers.len(),
-                params.ptr(), params.len(), hasBody ? 1 : 0, body.ptr(), body.len());
-        if (result == null || result.length != 1) {
-            throw new GuestTrapException(export.name() + " must return one i32 (a pointer to the response)");
-        }
-        TriggerExport.Buffers buffers = new TriggerExport.Buffers();
-        HttpResponseData response = readResponse(memory, (int) result[0], buffers);
-        export.release(guest, result[0], buffers);
-        return response;
-    }
-
     /**
-     * Reads the {@code response} record; every pointer is checked (the guest may be hostile).
-     * Records each string and list it read in {@code buffers}, inner ones first.
+     * Lowers the request, calls the handler in {@code guest}, reads the response (every pointer
+     * checked: the guest may be hostile) and gives its memory back ({@link TriggerAbi#HANDLE_REQUEST}).
      */
-    static HttpResponseData readResponse(GuestMemory memory, int ptr, TriggerExport.Buffers buffers) {
-        memory.checkReturnArea(ptr, RESPONSE_SIZE, 4);
-        int status = memory.readU16(ptr);
-        if (status < 100 || status > 999) {
-            throw new GuestTrapException("response status " + status + " is not a valid HTTP status");
+    static HttpResponseData handle(Guest guest, TriggerExport export, int method, HttpRequestData request) {
+        byte[] body = request.body();
+        TriggerAbi.Request req = new TriggerAbi.Request(method, request.pathAndQuery(), request.headers(), List.of(),
+                body.length > 0 ? Optional.of(body) : Optional.empty());
+        TriggerAbi.Response response = guest.call(export.http(), export.options(), req);
+        if (response.status() < 100 || response.status() > 999) {
+            throw new GuestTrapException("response status " + response.status() + " is not a valid HTTP status");
         }
-        List<Map.Entry<String, String>> headers = List.of();
-        int headersDisc = memory.readU8(ptr + 4);
-        if (headersDisc == 1) {
-            int list = memory.readI32(ptr + 8);
-            int count = memory.readI32(ptr + 12);
-            headers = memory.readStringPairList(list, count);
-            for (int i = 0; i < count; i++) {
-                int at = list + i * 16;
-                buffers.add(memory.readI32(at), memory.readI32(at + 4), 1);
-                buffers.add(memory.readI32(at + 8), memory.readI32(at + 12), 1);
-            }
-            buffers.add(list, count * 16, 4);
-        } else if (headersDisc != 0) {
-            throw new GuestTrapException("response headers option discriminant " + headersDisc + " is not 0 or 1");
-        }
-        byte[] body = new byte[0];
-        int bodyDisc = memory.readU8(ptr + 16);
-        if (bodyDisc == 1) {
-            int bodyPtr = memory.readI32(ptr + 20);
-            body = memory.readBytes(bodyPtr, memory.readI32(ptr + 24));
-            buffers.add(bodyPtr, body.length, 1);
-        } else if (bodyDisc != 0) {
-            throw new GuestTrapException("response body option discriminant " + bodyDisc + " is not 0 or 1");
-        }
-        return new HttpResponseData(status, headers, body);
+        return new HttpResponseData(response.status(), response.headers().orElse(List.of()), response.body().orElse(new byte[0]));
     }
 
     // ---- WAGI ----

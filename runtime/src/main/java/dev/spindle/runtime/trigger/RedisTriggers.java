@@ -1,7 +1,6 @@
 package dev.spindle.runtime.trigger;
 
-import dev.spindle.host.GuestMemory;
-import dev.spindle.host.GuestTrapException;
+import dev.spindle.host.abi.Result;
 import dev.spindle.host.HostLog;
 import dev.spindle.manifest.ManifestException;
 import dev.spindle.manifest.RedisTrigger;
@@ -190,24 +189,9 @@ public final class RedisTriggers implements RunningTrigger {
     static boolean handleMessage(SpindleApp app, String componentId, byte[] payload) {
         TriggerExport export = TriggerExport.redis(app, componentId);
         return app.invoke(componentId, guest -> {
-            GuestMemory memory = guest.memory();
-            GuestMemory.Slice message = memory.allocateBytes(payload);
-            long[] result = guest.call(export.name(), message.ptr(), message.len());
-            if (result == null || result.length != 1) {
-                throw new GuestTrapException(export.name() + " must return one i32 (a pointer to the result)");
-            }
-            int ptr = (int) result[0];
-            memory.checkReturnArea(ptr, 2, 1);
-            int disc = memory.readU8(ptr);
-            int error = memory.readU8(ptr + 1);
-            export.release(guest, result[0], new TriggerExport.Buffers()); // result<_, error> holds no list
-            if (disc == 0) {
-                return true;
-            }
-            if (disc != 1) {
-                throw new GuestTrapException("handle-message result discriminant " + disc + " is not 0 or 1");
-            }
-            return error == 0; // err(success): old Spin-era guests report success this way
+            Result<Void, Integer> result = guest.call(export.redis(), export.options(), payload);
+            // err(success): old Spin-era guests report success this way
+            return result.isOk() || result.error() == TriggerAbi.REDIS_SUCCESS;
         });
     }
 

@@ -1,9 +1,9 @@
 package dev.spindle.runtime.trigger;
 
-import dev.spindle.runtime.Guest;
+import dev.spindle.host.abi.AbiOptions;
+import dev.spindle.host.abi.GuestExport;
+import dev.spindle.host.abi.Result;
 import dev.spindle.runtime.SpindleApp;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A Spin trigger export under the name a guest gives it, and how the guest gets back the memory
@@ -17,7 +17,8 @@ import java.util.List;
  * {@code handle-redis-message} with the same core signatures and layouts — Spin's own adapter
  * passes them through unchanged — and export {@code canonical_abi_free(ptr, size, align)}, which
  * the host calls for every string and list it read from the results, inner ones first, as
- * wit-bindgen 0.2 hosts did.
+ * wit-bindgen 0.2 hosts did ({@link AbiOptions#WIT_BINDGEN_0_2}; the declarations are in
+ * {@link TriggerAbi}).
  *
  * @param name the export to call
  * @param legacy true for the wit-bindgen 0.2 name and conventions
@@ -46,30 +47,18 @@ record TriggerExport(String name, boolean legacy) {
         return new TriggerExport(canonical, false); // a module with neither fails when called, naming this one
     }
 
-    /**
-     * Hands the result memory back to the guest once the host has read it: {@code cabi_post_<name>}
-     * with the result pointer, or (legacy) {@code canonical_abi_free} for each buffer.
-     *
-     * @param buffers the strings and lists read from the results, in the order they were read
-     */
-    void release(Guest guest, long resultPtr, Buffers buffers) {
-        if (legacy) {
-            guest.export(LEGACY_FREE).ifPresent(free -> {
-                for (int[] b : buffers.list) {
-                    free.apply(b[0], b[1], b[2]);
-                }
-            });
-        } else {
-            guest.export("cabi_post_" + name).ifPresent(post -> post.apply(resultPtr));
-        }
+    /** The memory conventions of this generation of guest: see {@link AbiOptions}. */
+    AbiOptions options() {
+        return legacy ? AbiOptions.WIT_BINDGEN_0_2 : AbiOptions.CANONICAL;
     }
 
-    /** The (ptr, size in bytes, alignment) of each string and list a result held. */
-    static final class Buffers {
-        private final List<int[]> list = new ArrayList<>();
+    /** The declared HTTP handler export under this name. */
+    GuestExport.Unary<TriggerAbi.Request, TriggerAbi.Response> http() {
+        return legacy ? TriggerAbi.LEGACY_HANDLE_REQUEST : TriggerAbi.HANDLE_REQUEST;
+    }
 
-        void add(int ptr, int bytes, int align) {
-            list.add(new int[] {ptr, bytes, align});
-        }
+    /** The declared Redis-message handler export under this name. */
+    GuestExport.Unary<byte[], Result<Void, Integer>> redis() {
+        return legacy ? TriggerAbi.LEGACY_HANDLE_MESSAGE : TriggerAbi.HANDLE_MESSAGE;
     }
 }
