@@ -4,10 +4,13 @@ import dev.spindle.host.CapabilityProvider;
 import dev.spindle.host.ComponentContext;
 import dev.spindle.host.HostCapability;
 import dev.spindle.host.HostImport;
+import dev.spindle.host.HostLog;
 import dev.spindle.host.InstanceBinding;
+import dev.spindle.host.MessageSubscriber;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 
 /**
  * Outbound Redis for guests: {@code fermyon:spin/redis@2.0.0} and Spindle's
@@ -27,7 +30,7 @@ import java.util.Objects;
  * redis.close();     // shutdown
  * }</pre>
  */
-public final class RedisCapability implements HostCapability {
+public final class RedisCapability implements HostCapability, MessageSubscriber {
 
     private final RedisOptions options;
     private final RedisClientSettings settings;
@@ -94,6 +97,23 @@ public final class RedisCapability implements HostCapability {
                 connections.closeAll();
             }
         };
+    }
+
+    /**
+     * The Redis trigger's address, read as {@link #subscribe} reads it.
+     *
+     * @throws IllegalArgumentException for anything but a {@code redis://} or {@code rediss://}
+     *     address with a port and at most a {@code /N} database
+     */
+    @Override
+    public void checkAddress(String address) {
+        RedisSubscriber.parse(address);
+    }
+
+    /** A pub/sub connection with this capability's settings (TLS trust), its own short timeouts and reconnects. */
+    @Override
+    public Subscription subscribe(String address, List<String> channels, BiConsumer<String, byte[]> onMessage, HostLog log) {
+        return new RedisSubscriber(RedisSubscriber.parse(address), channels, onMessage, log, settings);
     }
 
     /** Connections currently open to Redis servers, idle and in use, across all pools. */

@@ -1,7 +1,6 @@
 package dev.spindle.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spindle.runtime.trigger.HttpServerOptions;
@@ -69,14 +68,6 @@ class EmbeddingExampleTest {
         // SERVE SNIPPET END
         assertEquals("1\n", body);
         assertEquals("1", redis.withJedis(j -> j.get("hello-redis:count")));
-    }
-
-    /** An embedder depends on spindle-runtime alone: the command line and its parser live in spindle-cli. */
-    @Test
-    void theRuntimeCarriesNoCommandLine() {
-        for (String cliClass : new String[] {"picocli.CommandLine", "dev.spindle.cli.SpindleCli"}) {
-            assertThrows(ClassNotFoundException.class, () -> Class.forName(cliClass), cliClass + " is on the runtime's class path");
-        }
     }
 
     @Test

@@ -12,8 +12,7 @@ final class RedisTriggerType implements TriggerType {
     /** Every trigger has an address (its own or the application's) that parses, and a non-empty channel. */
     @Override
     public void validate(SpindleApp app) {
-        RedisTriggers.routes(app);
-        RedisTriggers.settings(app);
+        RedisTriggers.routes(app, RedisTriggers.transport(app));
     }
 
     @Override

@@ -2,14 +2,11 @@ package dev.spindle.runtime.trigger;
 
 import dev.spindle.host.abi.Result;
 import dev.spindle.host.HostLog;
+import dev.spindle.host.MessageSubscriber;
 import dev.spindle.manifest.ManifestException;
 import dev.spindle.manifest.RedisTrigger;
 import dev.spindle.manifest.Template;
 import dev.spindle.manifest.TriggerConfig;
-import dev.spindle.manifest.hosts.InvalidOutboundUrlException;
-import dev.spindle.manifest.hosts.OutboundUrl;
-import dev.spindle.redis.RedisCapability;
-import dev.spindle.redis.RedisClientSettings;
 import dev.spindle.runtime.InvocationException;
 import dev.spindle.runtime.SpindleApp;
 import java.time.Duration;
@@ -32,20 +29,20 @@ public final class RedisTriggers implements RunningTrigger {
     /** How long {@link #close()} lets queued messages finish unless the triggers were started with a grace period. */
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
 
-    private final List<RedisSubscriber> subscribers;
+    private final List<MessageSubscriber.Subscription> subscribers;
     private final List<MessageLane> lanes;
     private final HostLog log;
     private final Duration grace;
 
-    private RedisTriggers(List<RedisSubscriber> subscribers, List<MessageLane> lanes, HostLog log, Duration grace) {
+    private RedisTriggers(List<MessageSubscriber.Subscription> subscribers, List<MessageLane> lanes, HostLog log, Duration grace) {
         this.subscribers = List.copyOf(subscribers);
         this.lanes = List.copyOf(lanes);
         this.log = log;
         this.grace = grace;
     }
 
-    /** One Redis server's subscriptions: its parsed address and, per channel, the components subscribed in manifest order. */
-    record Server(OutboundUrl url, Map<String, List<String>> routes) {}
+    /** One Redis server's subscriptions: its address as resolved and, per channel, the components subscribed in manifest order. */
+    record Server(String address, Map<String, List<String>> routes) {}
 
     /** The Redis triggers of the app's manifest. */
     public static List<RedisTrigger> triggers(SpindleApp app) {
@@ -71,9 +68,9 @@ public final class RedisTriggers implements RunningTrigger {
     /** {@link #start(SpindleApp)}; {@link #close()} gives queued messages {@code grace} to finish. */
     public static RedisTriggers start(SpindleApp app, Duration grace) {
         HostLog log = app.log();
-        Map<String, Server> byServer = routes(app);
-        RedisClientSettings settings = settings(app);
-        List<RedisSubscriber> subscribers = new ArrayList<>();
+        MessageSubscriber transport = transport(app);
+        Map<String, Server> byServer = routes(app, transport);
+        List<MessageSubscriber.Subscription> subscribers = new ArrayList<>();
         List<MessageLane> allLanes = new ArrayList<>();
         for (Server server : byServer.values()) {
             // channel -> one lane per subscribed component; a component named by two trigger
@@ -91,7 +88,7 @@ public final class RedisTriggers implements RunningTrigger {
                     allLanes.add(lane);
                 }
             });
-            RedisSubscriber subscriber = new RedisSubscriber(server.url(), new ArrayList<>(lanes.keySet()),
+            MessageSubscriber.Subscription subscriber = transport.subscribe(server.address(), new ArrayList<>(lanes.keySet()),
                     (channel, payload) -> {
                         try {
                             for (MessageLane lane : lanes.getOrDefault(channel, List.of())) {
@@ -100,11 +97,11 @@ public final class RedisTriggers implements RunningTrigger {
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt(); // shutting down: the subscriber loop ends
                         }
-                    }, log, settings);
+                    }, log);
             subscribers.add(subscriber);
         }
         allLanes.forEach(MessageLane::start);
-        subscribers.forEach(RedisSubscriber::start);
+        subscribers.forEach(MessageSubscriber.Subscription::start);
         return new RedisTriggers(subscribers, allLanes, log, grace);
     }
 
@@ -113,23 +110,16 @@ public final class RedisTriggers implements RunningTrigger {
      *
      * @throws ManifestException (with the trigger's file:line) for a missing or invalid address or empty channel
      */
-    static Map<String, Server> routes(SpindleApp app) {
+    static Map<String, Server> routes(SpindleApp app, MessageSubscriber transport) {
         // address string -> (channel -> component ids)
         Map<String, Map<String, List<String>>> byServer = new LinkedHashMap<>();
-        Map<String, OutboundUrl> urls = new LinkedHashMap<>();
         for (RedisTrigger trigger : triggers(app)) {
             Template addressTemplate = trigger.address().or(() -> app.manifest().application().redisAddress())
                     .orElseThrow(() -> new ManifestException(trigger.location(), "redis trigger \"" + trigger.id()
                             + "\" has no address; set address = \"redis://...\" or [application.trigger.redis] address"));
             String address = resolve(app, trigger, addressTemplate, "address");
-            OutboundUrl url;
             try {
-                url = OutboundUrl.parse(address);
-                if (!url.scheme().equals("redis") && !url.scheme().equals("rediss")) {
-                    throw new InvalidOutboundUrlException("`" + url.redacted() + "` is not a redis:// or rediss:// address");
-                }
-                RedisSubscriber.database(url);
-                url.portOrDefault();
+                transport.checkAddress(address);
             } catch (RuntimeException e) {
                 throw new ManifestException(trigger.location(), "redis trigger \"" + trigger.id() + "\": address: " + e.getMessage());
             }
@@ -137,24 +127,24 @@ public final class RedisTriggers implements RunningTrigger {
             if (channel.isEmpty()) {
                 throw new ManifestException(trigger.location(), "redis trigger \"" + trigger.id() + "\": channel is empty");
             }
-            urls.putIfAbsent(address, url);
             byServer.computeIfAbsent(address, a -> new LinkedHashMap<>())
                     .computeIfAbsent(channel, c -> new ArrayList<>())
                     .add(trigger.componentId().orElseThrow());
         }
         Map<String, Server> servers = new LinkedHashMap<>();
-        byServer.forEach((address, routes) -> servers.put(address, new Server(urls.get(address), routes)));
+        byServer.forEach((address, routes) -> servers.put(address, new Server(address, routes)));
         return servers;
     }
 
     /**
-     * How the app's guests connect to Redis (timeouts, TLS trust): subscribers connect the same way.
+     * The Redis connection of the app's Redis capability, so subscribers reach Redis as the guests
+     * do (same address parse, TLS trust and timeouts).
      *
-     * @throws ManifestException naming the first Redis trigger if the app has no Redis capability
+     * @throws ManifestException naming the first Redis trigger if the app has no such capability
      */
-    static RedisClientSettings settings(SpindleApp app) {
-        return app.capability(RedisCapability.class).map(RedisCapability::settings).orElseThrow(() -> new ManifestException(
-                triggers(app).get(0).location(), "redis triggers need the Redis capability (spindle-host-redis), which this app was loaded without"));
+    static MessageSubscriber transport(SpindleApp app) {
+        return app.capability(MessageSubscriber.class).orElseThrow(() -> new ManifestException(triggers(app).get(0).location(),
+                "redis triggers need the Redis capability (spindle-host-redis on the class path), which this app was loaded without"));
     }
 
     private static String resolve(SpindleApp app, RedisTrigger trigger, Template template, String what) {
@@ -197,13 +187,13 @@ public final class RedisTriggers implements RunningTrigger {
 
     /** True when every subscriber holds a live subscription (tests wait for this before publishing). */
     public boolean allSubscribed() {
-        return subscribers.stream().allMatch(RedisSubscriber::subscribed);
+        return subscribers.stream().allMatch(MessageSubscriber.Subscription::subscribed);
     }
 
     /** Closes the subscribers, then lets queued messages finish within {@code grace}. */
     public void close(Duration grace) {
         lanes.forEach(MessageLane::stopAccepting); // a subscriber blocked on a full lane lets go
-        subscribers.forEach(RedisSubscriber::close);
+        subscribers.forEach(MessageSubscriber.Subscription::close);
         long deadline = System.nanoTime() + grace.toNanos();
         int dropped = 0;
         for (MessageLane lane : lanes) {

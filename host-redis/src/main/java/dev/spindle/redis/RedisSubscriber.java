@@ -1,8 +1,9 @@
-package dev.spindle.runtime.trigger;
+package dev.spindle.redis;
 
 import dev.spindle.host.HostLog;
+import dev.spindle.host.MessageSubscriber;
+import dev.spindle.manifest.hosts.InvalidOutboundUrlException;
 import dev.spindle.manifest.hosts.OutboundUrl;
-import dev.spindle.redis.RedisClientSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +20,7 @@ import redis.clients.jedis.JedisClientConfig;
  * exponential backoff; each outage is logged once when it starts and once when it ends.
  * Log lines show the address with the password redacted.
  */
-final class RedisSubscriber implements AutoCloseable {
+final class RedisSubscriber implements MessageSubscriber.Subscription {
     private static final String LOG_ID = "redis-trigger";
     /** First retry comes quickly (a restart often takes well under a second)... */
     static final Duration INITIAL_BACKOFF = Duration.ofMillis(100);
@@ -64,6 +65,22 @@ final class RedisSubscriber implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
+    /**
+     * A Redis trigger's address: {@code redis://} or {@code rediss://}, a port, at most a
+     * {@code /N} database path.
+     *
+     * @throws IllegalArgumentException naming what is wrong, the address shown redacted
+     */
+    static OutboundUrl parse(String address) {
+        OutboundUrl url = OutboundUrl.parse(address);
+        if (!url.scheme().equals("redis") && !url.scheme().equals("rediss")) {
+            throw new InvalidOutboundUrlException("`" + url.redacted() + "` is not a redis:// or rediss:// address");
+        }
+        database(url);
+        url.portOrDefault();
+        return url;
+    }
+
     /** {@code /N} selects database N, as for the outbound Redis connections. */
     static int database(OutboundUrl url) {
         String path = url.path();
@@ -77,12 +94,14 @@ final class RedisSubscriber implements AutoCloseable {
         return Integer.parseInt(digits);
     }
 
-    void start() {
+    @Override
+    public void start() {
         thread.start();
     }
 
     /** True while the subscription is live (tests wait for it). */
-    boolean subscribed() {
+    @Override
+    public boolean subscribed() {
         return subscribed;
     }
 
