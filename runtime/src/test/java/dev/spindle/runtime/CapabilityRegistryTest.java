@@ -111,6 +111,26 @@ class CapabilityRegistryTest {
     }
 
     @Test
+    void anImportTwoCapabilitiesProvideIsRefusedNamingBoth() throws Exception {
+        MysteryProvider first = new MysteryProvider();
+        CapabilityProvider second = new CapabilityProvider() {
+            @Override
+            public String name() {
+                return "mystery-again";
+            }
+
+            @Override
+            public HostCapability create(CapabilitySetup setup) {
+                return new MysteryProvider().create(setup);
+            }
+        };
+        SpindleOptions options = SpindleOptions.builder().environment(Map.of()).capability(first).capability(second).build();
+        LoadException e = assertThrows(LoadException.class, () -> Spindle.load(manifest("unknown-import"), options));
+        assertTrue(e.getMessage().startsWith("host capabilities ") && e.getMessage().endsWith(" both provide \"env\" \"mystery\"; give each import one provider"),
+                e.getMessage());
+    }
+
+    @Test
     void theDefaultsAreVariablesAndRedisFoundOnTheClassPath() {
         assertEquals(List.of("variables", "redis"),
                 SpindleOptions.defaults().capabilities().stream().map(CapabilityProvider::name).toList());

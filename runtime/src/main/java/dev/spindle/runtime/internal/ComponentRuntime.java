@@ -103,23 +103,36 @@ public final class ComponentRuntime {
         return GuestFiles.snapshot(componentId, baseDir, mounts, excludes);
     }
 
+    /**
+     * Every import of the module must be provided, with its core type; each function is provided
+     * once: two capabilities (or one and WASI) offering the same import would leave it to chance
+     * which one a guest reaches, so that refuses the app, naming both.
+     */
     private static void checkLinks(ComponentContext context, WasmModule module, List<HostCapability> capabilities) {
         Map<String, HostFunction> provided = new HashMap<>();
+        Map<String, String> providers = new HashMap<>();
         Map<String, String> allocating = new HashMap<>();
+        try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(QuietWasiLogger.INSTANCE).build()) {
+            for (HostFunction fn : wasi.toHostFunctions()) {
+                String key = Linker.key(fn.module(), fn.name());
+                provided.put(key, fn);
+                providers.put(key, "WASI preview1");
+            }
+        }
         for (HostCapability capability : capabilities) {
             try (InstanceBinding probe = capability.bind(context, new InstanceScope())) {
                 for (HostImport imp : probe.imports()) {
                     String key = Linker.key(imp.module(), imp.name());
+                    String other = providers.putIfAbsent(key, capability.getClass().getName());
+                    if (other != null) {
+                        throw new LoadException("host capabilities " + other + " and " + capability.getClass().getName()
+                                + " both provide \"" + imp.module() + "\" \"" + imp.name() + "\"; give each import one provider");
+                    }
                     provided.put(key, imp.toHostFunction());
                     if (imp.allocates()) {
                         allocating.put(key, imp.allocator());
                     }
                 }
-            }
-        }
-        try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(QuietWasiLogger.INSTANCE).build()) {
-            for (HostFunction fn : wasi.toHostFunctions()) {
-                provided.put(Linker.key(fn.module(), fn.name()), fn);
             }
         }
         Linker.check(context.componentId(), module, provided, allocating);
