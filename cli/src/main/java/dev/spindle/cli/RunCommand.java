@@ -75,13 +75,24 @@ final class RunCommand implements Callable<Integer> {
             + "(guests' connections and Redis triggers) instead of the JVM's default trust store.")
     Path redisTlsCa;
 
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache compiled guest code here, keyed by module digest and "
+            + "Chicory version (default: $XDG_CACHE_HOME/spindle or ~/.cache/spindle).")
+    Path cacheDir;
+
+    @Option(names = "--no-cache", description = "Compile every guest afresh; read and write no compile cache.")
+    boolean noCache;
+
     @Override
     public Integer call() {
         RedisOptions redisOptions = RedisOptions.defaults();
         if (redisTlsCa != null) {
             redisOptions = redisOptions.withTlsCaFile(redisTlsCa);
         }
-        SpindleOptions options = SpindleOptions.builder()
+        SpindleOptions.Builder builder = SpindleOptions.builder();
+        if (!noCache && !interpreter) {
+            builder.compileCache(cacheDir != null ? cacheDir : SpindleOptions.defaultCompileCacheDirectory());
+        }
+        SpindleOptions options = builder
                 .capability(RedisCapability.provider(redisOptions))
                 .variables(variables.values())
                 .interpreter(interpreter)

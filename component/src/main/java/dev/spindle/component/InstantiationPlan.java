@@ -91,4 +91,20 @@ public record InstantiationPlan(
     public Optional<LiftedExport> export(String coreName) {
         return exports.stream().filter(e -> e.coreName().equals(coreName)).findFirst();
     }
+
+    /**
+     * The lifted export a host asks for by its core-style name: exactly, or, for an unversioned
+     * interface name ({@code fermyon:spin/inbound-redis#handle-message}, as Spin's core-module
+     * triggers call it), the export of any version of that interface.
+     */
+    public Optional<LiftedExport> findExport(String coreName) {
+        Optional<LiftedExport> exact = export(coreName);
+        int hash = coreName.indexOf('#');
+        if (exact.isPresent() || hash < 0 || coreName.lastIndexOf('@', hash) >= 0) {
+            return exact;
+        }
+        String iface = coreName.substring(0, hash);
+        String func = coreName.substring(hash + 1);
+        return exports.stream().filter(e -> e.name().equals(func) && e.instance().startsWith(iface + "@")).findFirst();
+    }
 }

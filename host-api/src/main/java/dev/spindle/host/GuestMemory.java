@@ -40,6 +40,7 @@ public final class GuestMemory {
     // strict UTF-8 decoder. An instance is used by one thread at a time.
     private String reallocName;
     private ExportFunction realloc;
+    private ExportFunction reallocOverride; // a component lowering's realloc option: used whatever name is asked for
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -54,6 +55,18 @@ public final class GuestMemory {
 
     public static GuestMemory of(Instance instance) {
         return new GuestMemory(instance);
+    }
+
+    /**
+     * The memory of {@code memoryOwner}, allocating through {@code realloc} whatever allocator
+     * name the host asks for: a component's {@code canon lower} names its memory and its realloc
+     * separately, and they may belong to different core instances (the WASI preview 1 adapter
+     * allocates with its own {@code cabi_import_realloc} in the main module's memory).
+     */
+    public static GuestMemory of(Instance memoryOwner, ExportFunction realloc) {
+        GuestMemory m = new GuestMemory(memoryOwner);
+        m.reallocOverride = java.util.Objects.requireNonNull(realloc, "realloc");
+        return m;
     }
 
     /** Current size in bytes; memory can grow during a call, so this is read each time. */
@@ -292,7 +305,10 @@ public final class GuestMemory {
             // allocator is not asked (it need not handle size 0).
             return align;
         }
-        if (realloc == null || !reallocExport.equals(reallocName)) {
+        if (reallocOverride != null) {
+            realloc = reallocOverride;
+            reallocName = reallocExport;
+        } else if (realloc == null || !reallocExport.equals(reallocName)) {
             ExportFunction fn = export(reallocExport);
             if (fn == null && reallocExport.equals(REALLOC_EXPORT)) {
                 fn = export(LEGACY_REALLOC_EXPORT); // a wit-bindgen 0.2 guest

@@ -1,14 +1,12 @@
 package dev.spindle.runtime;
 
 import com.dylibso.chicory.runtime.ExportFunction;
-import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.wasm.ChicoryException;
 import dev.spindle.host.GuestMemory;
 import dev.spindle.host.abi.AbiContext;
 import dev.spindle.host.abi.AbiOptions;
 import dev.spindle.host.abi.GuestExport;
-import dev.spindle.host.abi.InstanceScope;
 import dev.spindle.host.abi.ResourceTable;
+import dev.spindle.runtime.internal.GuestInstance;
 import java.util.Optional;
 
 /**
@@ -17,27 +15,25 @@ import java.util.Optional;
  */
 public final class Guest {
     private final String componentId;
-    private final Instance instance;
-    private final InstanceScope scope;
+    private final GuestInstance instance;
     private AbiContext canonical;
 
-    Guest(String componentId, Instance instance, InstanceScope scope) {
+    Guest(String componentId, GuestInstance instance) {
         this.componentId = componentId;
         this.instance = instance;
-        this.scope = scope;
     }
 
     public String componentId() {
         return componentId;
     }
 
-    /** The exported function, if the module has one by that name. */
+    /**
+     * The exported function, if the module has one by that name. For a Component Model binary the
+     * names are the core ones of its lifted exports: {@code <interface>#<func>} (an unversioned
+     * interface matches any version) and {@code cabi_post_<interface>#<func>}.
+     */
     public Optional<ExportFunction> export(String name) {
-        try {
-            return Optional.ofNullable(instance.exports().function(name));
-        } catch (ChicoryException e) {
-            return Optional.empty();
-        }
+        return instance.export(name);
     }
 
     /** Calls an export with core arguments; a missing export ends the invocation with {@link InvocationException.Kind#MISSING_EXPORT}. */
@@ -67,26 +63,24 @@ public final class Guest {
 
     /** The instance's memory, through the same bounds-checked marshalling the host functions use. */
     public GuestMemory memory() {
-        return scope.attach(instance);
+        return instance.scope().memory();
     }
 
     /** The instance's resource table, shared with every host interface bound to it. */
     public ResourceTable resources() {
-        return scope.resources();
+        return instance.scope().resources();
     }
 
     /** Lifting and lowering under the canonical ABI's conventions ({@code cabi_realloc}, {@code cabi_post_*}). */
     public AbiContext abi() {
         if (canonical == null) {
-            scope.attach(instance);
-            canonical = new AbiContext(scope, AbiOptions.CANONICAL);
+            canonical = new AbiContext(instance.scope(), AbiOptions.CANONICAL);
         }
         return canonical;
     }
 
     /** Lifting and lowering under other conventions (wit-bindgen 0.2 guests). */
     public AbiContext abi(AbiOptions options) {
-        scope.attach(instance);
-        return new AbiContext(scope, options);
+        return new AbiContext(instance.scope(), options);
     }
 }

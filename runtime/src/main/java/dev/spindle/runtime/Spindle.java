@@ -13,6 +13,7 @@ import dev.spindle.manifest.RuntimeConfig;
 import dev.spindle.manifest.VariableResolver;
 import dev.spindle.manifest.hosts.AllowedHosts;
 import dev.spindle.manifest.hosts.InvalidAllowedHostException;
+import dev.spindle.runtime.internal.CompileCache;
 import dev.spindle.runtime.internal.ComponentRuntime;
 import dev.spindle.runtime.internal.InvocationExecutor;
 import java.io.IOException;
@@ -43,13 +44,15 @@ public final class Spindle {
         List<HostCapability> capabilities = createCapabilities(options.capabilities(),
                 new CapabilitySetup(app, variables, runtimeConfig, options.log()));
         Map<String, ComponentRuntime> components = new LinkedHashMap<>();
+        CompileCache cache = options.compileCache().map(CompileCache::open).orElse(null);
         try {
             for (ComponentConfig component : app.components().values()) {
                 ComponentContext context = new ComponentContext(component.id(), allowedHosts(component, variables), options.log());
                 byte[] wasm = readSource(component);
                 var files = ComponentRuntime.snapshotFiles(component.id(), app.baseDir(), component.files(), component.excludeFiles());
                 components.put(component.id(), ComponentRuntime.load(
-                        context, wasm, options.interpreter(), options.memoryLimitBytes(), component.environment(), capabilities, files));
+                        context, wasm, options.interpreter(), options.memoryLimitBytes(), component.environment(), capabilities, files,
+                        cache));
             }
         } catch (RuntimeException e) {
             capabilities.forEach(HostCapability::close);

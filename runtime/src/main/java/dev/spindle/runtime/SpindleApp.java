@@ -85,18 +85,38 @@ public final class SpindleApp implements AutoCloseable {
         ComponentRuntime component = component(componentId);
         ComponentRuntime.Io io = ComponentRuntime.Io.passThrough(stdin, stdout, stderr);
         return executor.run(componentId, () -> component.withInstance(io, instance -> {
+            if (component.isComponent()) {
+                return runComponentCommand(componentId, instance);
+            }
             if (!component.exports("_start")) {
                 throw new InvocationException(componentId, InvocationException.Kind.MISSING_EXPORT,
                         "is not a WASI command: it has no \"_start\" export");
             }
             try {
-                instance.exports().function("_start").apply();
+                instance.export("_start").orElseThrow().apply();
                 return 0;
             } catch (WasiExitException e) {
                 return e.exitCode();
             }
         }));
     }
+
+    /** A component command: {@code wasi:cli/run#run() -> result}, {@code ok} exits 0 and {@code err} 1. */
+    private static int runComponentCommand(String componentId, dev.spindle.runtime.internal.GuestInstance instance) {
+        var run = instance.export(WASI_CLI_RUN).orElseThrow(() -> new InvocationException(componentId,
+                InvocationException.Kind.MISSING_EXPORT, "is not a WASI command: it exports no \"wasi:cli/run\" \"run\""));
+        try {
+            long[] result = run.apply();
+            if (result == null || result.length != 1 || (result[0] != 0 && result[0] != 1)) {
+                throw new dev.spindle.host.GuestTrapException("wasi:cli/run#run must return result (0 or 1)");
+            }
+            return (int) result[0];
+        } catch (WasiExitException e) {
+            return e.exitCode();
+        }
+    }
+
+    private static final String WASI_CLI_RUN = "wasi:cli/run#run";
 
     /** {@link #runCommand(String, InputStream, PrintStream, PrintStream)} with the process's own streams and no stdin. */
     public int runCommand(String componentId) {
@@ -118,7 +138,7 @@ public final class SpindleApp implements AutoCloseable {
     public <T> T invoke(String componentId, InputStream stdin, Function<Guest, T> call) {
         ComponentRuntime component = component(componentId);
         ComponentRuntime.Io io = ComponentRuntime.Io.prefixed(stdin, componentId);
-        return executor.run(componentId, () -> component.withInstance(io, (instance, scope) -> call.apply(new Guest(componentId, instance, scope))));
+        return executor.run(componentId, () -> component.withInstance(io, instance -> call.apply(new Guest(componentId, instance))));
     }
 
     /**
@@ -129,7 +149,7 @@ public final class SpindleApp implements AutoCloseable {
         ComponentRuntime component = component(componentId);
         ComponentRuntime.Io io = ComponentRuntime.Io.captured(
                 guestIo.stdin(), guestIo.stdout(), componentId, guestIo.environment(), guestIo.arguments());
-        return executor.run(componentId, () -> component.withInstance(io, (instance, scope) -> call.apply(new Guest(componentId, instance, scope))));
+        return executor.run(componentId, () -> component.withInstance(io, instance -> call.apply(new Guest(componentId, instance))));
     }
 
     /**

@@ -38,6 +38,7 @@ public final class SpindleOptions {
     private final List<CapabilityProvider> capabilities;
     private final Optional<Path> runtimeConfigFile;
     private final List<TriggerType> triggers;
+    private final Optional<Path> compileCache;
 
     private SpindleOptions(Builder b) {
         this.variables = Map.copyOf(b.variables);
@@ -51,6 +52,7 @@ public final class SpindleOptions {
         this.capabilities = List.copyOf(b.capabilities.values());
         this.runtimeConfigFile = b.runtimeConfigFile;
         this.triggers = List.copyOf(b.triggers.values());
+        this.compileCache = b.compileCache;
     }
 
     public static Builder builder() {
@@ -123,6 +125,24 @@ public final class SpindleOptions {
         return triggers;
     }
 
+    /**
+     * Where compiled guest code is cached across runs, keyed by module digest and Chicory version
+     * (see docs/engine.md); empty (the default for embedders) compiles at every load. The CLI
+     * defaults to {@link #defaultCompileCacheDirectory()}.
+     */
+    public Optional<Path> compileCache() {
+        return compileCache;
+    }
+
+    /** {@code $XDG_CACHE_HOME/spindle}, else {@code ~/.cache/spindle}. */
+    public static Path defaultCompileCacheDirectory() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
+            return Path.of(xdg, "spindle");
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "spindle");
+    }
+
     public static final class Builder {
         private final Map<String, String> variables = new LinkedHashMap<>();
         private Map<String, String> environment = System.getenv();
@@ -135,6 +155,7 @@ public final class SpindleOptions {
         private final Map<String, CapabilityProvider> capabilities = new LinkedHashMap<>();
         private Optional<Path> runtimeConfigFile = Optional.empty();
         private final Map<String, TriggerType> triggers = new LinkedHashMap<>();
+        private Optional<Path> compileCache = Optional.empty();
 
         private Builder() {
             capability(new VariablesProvider());
@@ -143,6 +164,12 @@ public final class SpindleOptions {
                     .sorted(java.util.Comparator.comparing(CapabilityProvider::name))
                     .forEach(this::capability);
             TriggerType.builtIn().forEach(this::trigger);
+        }
+
+        /** Caches compiled guest code in {@code directory} (created if needed); default: no cache. */
+        public Builder compileCache(Path directory) {
+            this.compileCache = Optional.of(directory);
+            return this;
         }
 
         public Builder variable(String name, String value) {

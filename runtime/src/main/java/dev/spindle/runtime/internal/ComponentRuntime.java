@@ -13,7 +13,14 @@ import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import dev.spindle.component.ComponentDecoder;
+import dev.spindle.component.ComponentFormatException;
+import dev.spindle.component.ComponentInstance;
+import dev.spindle.component.ComponentInstantiator;
+import dev.spindle.component.Inliner;
+import dev.spindle.component.InstantiationPlan;
 import dev.spindle.host.ComponentContext;
+import dev.spindle.host.GuestTrapException;
 import dev.spindle.host.HostCapability;
 import dev.spindle.host.HostImport;
 import dev.spindle.host.InstanceBinding;
@@ -25,6 +32,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +53,8 @@ public final class ComponentRuntime {
     private static final String INITIALIZE_EXPORT = "_initialize";
 
     private final ComponentContext context;
-    private final WasmModule module;
+    private final WasmModule module; // null for a Component Model binary
+    private final ComponentInstantiator component; // null for a core module
     private final Function<Instance, Machine> machineFactory; // null: Chicory's interpreter
     private final MemoryLimits memoryLimits; // null: the module has no memory
     private final Map<String, String> environment;
@@ -55,6 +64,7 @@ public final class ComponentRuntime {
     private ComponentRuntime(
             ComponentContext context,
             WasmModule module,
+            ComponentInstantiator component,
             Function<Instance, Machine> machineFactory,
             MemoryLimits memoryLimits,
             Map<String, String> environment,
@@ -62,6 +72,7 @@ public final class ComponentRuntime {
             Optional<Path> files) {
         this.context = context;
         this.module = module;
+        this.component = component;
         this.machineFactory = machineFactory;
         this.memoryLimits = memoryLimits;
         this.environment = Map.copyOf(environment);
@@ -69,7 +80,7 @@ public final class ComponentRuntime {
         this.files = files;
     }
 
-    /** Parses, validates, links and (unless {@code interpreter}) compiles a component; {@code files} is mounted read-only at {@code /}. */
+    /** {@link #load(ComponentContext, byte[], boolean, long, Map, List, Optional, CompileCache)} without a compile cache. */
     public static ComponentRuntime load(
             ComponentContext context,
             byte[] wasm,
@@ -78,24 +89,137 @@ public final class ComponentRuntime {
             Map<String, String> environment,
             List<HostCapability> capabilities,
             Optional<Path> files) {
+        return load(context, wasm, interpreter, memoryLimitBytes, environment, capabilities, files, null);
+    }
+
+    /**
+     * Parses, validates, links and (unless {@code interpreter}) compiles a component — a core
+     * module, or a Component Model binary whose core modules are each compiled; {@code files} is
+     * mounted read-only at {@code /}. With a {@code cache}, compiled classes are loaded from it when
+     * present and stored in it otherwise; a module found there is not validated again (its entry
+     * exists because the same bytes were validated and compiled before).
+     */
+    public static ComponentRuntime load(
+            ComponentContext context,
+            byte[] wasm,
+            boolean interpreter,
+            long memoryLimitBytes,
+            Map<String, String> environment,
+            List<HostCapability> capabilities,
+            Optional<Path> files,
+            CompileCache cache) {
         String id = context.componentId();
-        WasmModule module;
-        try {
-            module = Parser.builder().withValidation(true).build().parse(new ByteArrayInputStream(wasm));
-        } catch (ChicoryException | IllegalArgumentException | IndexOutOfBoundsException e) {
-            throw new LoadException("component \"" + id + "\": source is not a valid WebAssembly module: " + oneLine(e));
+        if (ComponentDecoder.kind(wasm) == ComponentDecoder.Kind.COMPONENT) {
+            return loadComponent(context, wasm, interpreter, memoryLimitBytes, environment, capabilities, files, cache);
         }
+        WasmModule module = parse(id, wasm, interpreter ? null : cache, "source is not a valid WebAssembly module");
         checkLinks(context, module, capabilities);
         MemoryLimits limits = memoryLimits(id, module, memoryLimitBytes);
-        Function<Instance, Machine> factory = null;
-        if (!interpreter) {
-            try {
-                factory = MachineFactoryCompiler.builder(module).compile();
-            } catch (ChicoryException | IllegalArgumentException | IllegalStateException e) {
-                throw new LoadException("component \"" + id + "\": cannot be compiled: " + oneLine(e) + " (try --interpreter)");
+        Function<Instance, Machine> factory = interpreter ? null : compile(id, module, cache);
+        return new ComponentRuntime(context, module, null, factory, limits, environment, capabilities, files);
+    }
+
+    private static ComponentRuntime loadComponent(
+            ComponentContext context,
+            byte[] wasm,
+            boolean interpreter,
+            long memoryLimitBytes,
+            Map<String, String> environment,
+            List<HostCapability> capabilities,
+            Optional<Path> files,
+            CompileCache cache) {
+        String id = context.componentId();
+        InstantiationPlan plan;
+        try {
+            plan = Inliner.plan(ComponentDecoder.decode(wasm),
+                    bytes -> parse(id, bytes, interpreter ? null : cache, "an embedded core module is not valid"));
+        } catch (ComponentFormatException e) {
+            throw new LoadException("component \"" + id + "\": " + oneLine(e));
+        }
+        ComponentInstantiator probe = new ComponentInstantiator(plan, (m, b) -> { });
+        checkComponentLinks(context, probe.hostNeeds(), capabilities);
+        Map<WasmModule, Function<Instance, Machine>> factories = new IdentityHashMap<>();
+        Map<WasmModule, MemoryLimits> limits = new IdentityHashMap<>();
+        for (WasmModule m : plan.modules()) {
+            if (!interpreter) {
+                factories.put(m, compile(id, m, cache));
+            }
+            MemoryLimits l = memoryLimits(id, m, memoryLimitBytes);
+            if (l != null) {
+                limits.put(m, l);
             }
         }
-        return new ComponentRuntime(context, module, factory, limits, environment, capabilities, files);
+        ComponentInstantiator instantiator = new ComponentInstantiator(plan, (m, builder) -> {
+            builder.withMemoryFactory(ByteArrayMemory::new);
+            MemoryLimits l = limits.get(m);
+            if (l != null) {
+                builder.withMemoryLimits(l);
+            }
+            Function<Instance, Machine> f = factories.get(m);
+            if (f != null) {
+                builder.withMachineFactory(f);
+            }
+        });
+        return new ComponentRuntime(context, null, instantiator, null, null, environment, capabilities, files);
+    }
+
+    /** Parses a core module; validates it unless the compile cache already holds it (validated when it was first compiled). */
+    private static WasmModule parse(String id, byte[] wasm, CompileCache cache, String what) {
+        try {
+            if (cache != null) {
+                WasmModule unchecked = Parser.builder().withValidation(false).build().parse(new ByteArrayInputStream(wasm));
+                if (cache.contains(unchecked.digest())) {
+                    return unchecked;
+                }
+            }
+            return Parser.builder().withValidation(true).build().parse(new ByteArrayInputStream(wasm));
+        } catch (ChicoryException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new LoadException("component \"" + id + "\": " + what + ": " + oneLine(e));
+        }
+    }
+
+    /** Compiles with Chicory's runtime compiler, through the cache when there is one. */
+    private static Function<Instance, Machine> compile(String id, WasmModule module, CompileCache cache) {
+        try {
+            if (cache == null) {
+                return MachineFactoryCompiler.builder(module).compile();
+            }
+            try {
+                return MachineFactoryCompiler.builder(module).withCache(cache).compile();
+            } catch (RuntimeException | LinkageError e) {
+                // A cached entry whose classes do not load (written by a broken run): drop it, compile afresh.
+                cache.evict(module.digest());
+                return MachineFactoryCompiler.builder(module).withCache(cache).compile();
+            }
+        } catch (ChicoryException | IllegalArgumentException | IllegalStateException e) {
+            throw new LoadException("component \"" + id + "\": cannot be compiled: " + oneLine(e) + " (try --interpreter)");
+        }
+    }
+
+    /** Every host function a component's lowerings name must exist with the same core type. */
+    private static void checkComponentLinks(ComponentContext context, List<ComponentInstantiator.HostNeed> needs,
+                                            List<HostCapability> capabilities) {
+        List<String> problems = new ArrayList<>();
+        try (ComponentBindings probe = new ComponentBindings(context, capabilities)) {
+            for (ComponentInstantiator.HostNeed need : needs) {
+                String what = "\"" + need.module() + "\" \"" + need.name() + "\"";
+                Optional<HostImport> imp = probe.find(need.module(), need.name());
+                if (imp.isEmpty()) {
+                    problems.add("imports " + what + ", which the host does not provide (interfaces provided: "
+                            + String.join(", ", probe.provided()) + ")");
+                    continue;
+                }
+                var type = com.dylibso.chicory.wasm.types.FunctionType.of(imp.get().params(), imp.get().results());
+                if (!type.equals(need.type())) {
+                    problems.add("imports " + what + " with core type " + need.type() + ", but the host's has type " + type);
+                } else if (imp.get().allocates() && !need.hasRealloc()) {
+                    problems.add("lowers " + what + " without a realloc option, but it returns strings or lists");
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new LoadException("component \"" + context.componentId() + "\" cannot be linked: " + String.join("; ", problems));
+        }
     }
 
     /** Copies a component's {@code files} into memory; empty when it has none. */
@@ -157,7 +281,12 @@ public final class ComponentRuntime {
     }
 
     public boolean exports(String name) {
-        return Linker.exports(module, name);
+        return component != null ? component.plan().findExport(name).isPresent() : Linker.exports(module, name);
+    }
+
+    /** True for a Component Model binary, false for a core module. */
+    public boolean isComponent() {
+        return component != null;
     }
 
     /**
@@ -198,16 +327,42 @@ public final class ComponentRuntime {
      * everything the instance held — on success, trap or interrupt alike. Must run on the
      * invocation thread.
      */
-    public <T> T withInstance(Io io, Function<Instance, T> body) {
-        return withInstance(io, (instance, scope) -> body.apply(instance));
+    public <T> T withInstance(Io io, Function<GuestInstance, T> body) {
+        if (component != null) {
+            return withComponentInstance(io, body);
+        }
+        return withInstance(io, (instance, scope) -> body.apply(GuestInstance.of(instance, scope)));
+    }
+
+    /** A component's core instances in plan order, its lowerings bound to fresh host state. */
+    private <T> T withComponentInstance(Io io, Function<GuestInstance, T> body) {
+        ComponentBindings host = new ComponentBindings(context, capabilities);
+        try {
+            ComponentInstance instance;
+            try {
+                instance = component.instantiate(host);
+            } catch (ComponentFormatException e) {
+                throw new GuestTrapException(oneLine(e));
+            }
+            return body.apply(new ComponentGuest(instance, host));
+        } finally {
+            for (RuntimeException e : host.closeAll()) {
+                context.log().warn(context.componentId(), "closing a resource at the end of the invocation failed: " + oneLine(e));
+            }
+            closeQuietly(io.stdout());
+            closeQuietly(io.stderr());
+        }
     }
 
     /**
-     * {@link #withInstance(Io, Function)}, also handing {@code body} the instance's
+     * {@link #withInstance(Io, Function)} for a core module, also handing {@code body} the instance's
      * {@link InstanceScope}: its memory and the resource table every capability bound to it
      * shares, closed (every resource released, failures logged) when the invocation ends.
      */
     public <T> T withInstance(Io io, BiFunction<Instance, InstanceScope, T> body) {
+        if (component != null) {
+            throw new IllegalStateException("component \"" + context.componentId() + "\" is a Component Model binary: use withInstance(Io, Function<GuestInstance, T>)");
+        }
         List<InstanceBinding> bindings = new ArrayList<>(capabilities.size());
         InstanceScope scope = new InstanceScope();
         try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(QuietWasiLogger.INSTANCE).withOptions(wasiOptions(io)).build()) {
