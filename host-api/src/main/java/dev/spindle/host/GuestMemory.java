@@ -40,7 +40,7 @@ public final class GuestMemory {
     // strict UTF-8 decoder. An instance is used by one thread at a time.
     private String reallocName;
     private ExportFunction realloc;
-    private ExportFunction reallocOverride; // a component lowering's realloc option: used whatever name is asked for
+    private ExportFunction reallocOverride; // a component lowering's realloc option (useRealloc): used whatever name is asked for
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -58,15 +58,18 @@ public final class GuestMemory {
     }
 
     /**
-     * The memory of {@code memoryOwner}, allocating through {@code realloc} whatever allocator
-     * name the host asks for: a component's {@code canon lower} names its memory and its realloc
-     * separately, and they may belong to different core instances (the WASI preview 1 adapter
-     * allocates with its own {@code cabi_import_realloc} in the main module's memory).
+     * Makes {@code realloc} the allocator for every allocation until the next call (null: look the
+     * allocator up by name again); returns the previous one. The engine switches it around each
+     * host call of a component, whose lowerings share one memory but may name different reallocs.
      */
-    public static GuestMemory of(Instance memoryOwner, ExportFunction realloc) {
-        GuestMemory m = new GuestMemory(memoryOwner);
-        m.reallocOverride = java.util.Objects.requireNonNull(realloc, "realloc");
-        return m;
+    public ExportFunction useRealloc(ExportFunction realloc) {
+        ExportFunction previous = reallocOverride;
+        reallocOverride = realloc;
+        if (realloc == null) {
+            this.realloc = null;
+            this.reallocName = null;
+        }
+        return previous;
     }
 
     /** Current size in bytes; memory can grow during a call, so this is read each time. */

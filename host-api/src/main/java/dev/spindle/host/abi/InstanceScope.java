@@ -48,27 +48,6 @@ public final class InstanceScope {
         }
     }
 
-    /**
-     * Binds the scope to a memory made by the engine (idempotent for the same instance): a
-     * component's lowering whose canonical options name a realloc of another core instance
-     * ({@link GuestMemory#of(Instance, com.dylibso.chicory.runtime.ExportFunction)}).
-     */
-    public GuestMemory attach(GuestMemory prepared) {
-        Instance owner = prepared.instance();
-        if (this.instance == owner) {
-            return memory;
-        }
-        synchronized (this) {
-            if (this.instance == null) {
-                this.memory = prepared;
-                this.instance = owner;
-            } else if (this.instance != owner) {
-                throw new IllegalStateException("an InstanceScope belongs to one instance");
-            }
-            return memory;
-        }
-    }
-
     /** The attached instance's memory. */
     public GuestMemory memory() {
         GuestMemory m = memory;
