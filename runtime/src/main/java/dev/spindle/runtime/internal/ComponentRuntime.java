@@ -164,7 +164,7 @@ public final class ComponentRuntime {
     }
 
     /** Parses a core module; validates it unless the compile cache already holds it (validated when it was first compiled). */
-    private static WasmModule parse(String id, byte[] wasm, CompileCache cache, String what) {
+    static WasmModule parse(String id, byte[] wasm, CompileCache cache, String what) {
         try {
             if (cache != null) {
                 WasmModule unchecked = Parser.builder().withValidation(false).build().parse(new ByteArrayInputStream(wasm));
@@ -179,7 +179,7 @@ public final class ComponentRuntime {
     }
 
     /** Compiles with Chicory's runtime compiler, through the cache when there is one. */
-    private static Function<Instance, Machine> compile(String id, WasmModule module, CompileCache cache) {
+    static Function<Instance, Machine> compile(String id, WasmModule module, CompileCache cache) {
         try {
             if (cache == null) {
                 return MachineFactoryCompiler.builder(module).compile();
