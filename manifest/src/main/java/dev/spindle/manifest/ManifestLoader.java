@@ -1,8 +1,5 @@
 package dev.spindle.manifest;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -11,9 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.tomlj.Toml;
 import org.tomlj.TomlArray;
-import org.tomlj.TomlParseError;
 import org.tomlj.TomlParseResult;
 import org.tomlj.TomlPosition;
 import org.tomlj.TomlTable;
@@ -33,28 +28,12 @@ public final class ManifestLoader {
 
     /** Reads and loads {@code file}. */
     public static AppManifest load(Path file) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new ManifestException(Location.ofFile(file), "no such file (pass the path to a spin.toml)");
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new ManifestException(Location.ofFile(file), "not UTF-8 text; a manifest is a TOML file");
-        } catch (IOException e) {
-            throw new ManifestException(Location.ofFile(file), "cannot read manifest: " + e.getMessage());
-        }
-        return loadString(text, file);
+        return loadString(TomlText.read(file, "manifest", "no such file (pass the path to a spin.toml)"), file);
     }
 
     /** Loads manifest text; {@code nominalFile} is used in messages and as the base for relative paths. */
     public static AppManifest loadString(String toml, Path nominalFile) {
-        TomlParseResult root = Toml.parse(toml);
-        if (root.hasErrors()) {
-            TomlParseError e = root.errors().get(0);
-            TomlPosition p = e.position();
-            throw new ManifestException(p == null ? Location.ofFile(nominalFile)
-                    : new Location(nominalFile, p.line(), p.column()), "TOML parse error: " + e.getMessage());
-        }
+        TomlParseResult root = TomlText.parse(toml, nominalFile);
         Reader r = new Reader(nominalFile);
         Object version = root.get(List.of("spin_manifest_version"));
         String versionKey = "spin_manifest_version";

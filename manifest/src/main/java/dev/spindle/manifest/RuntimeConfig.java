@@ -1,17 +1,11 @@
 package dev.spindle.manifest;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.tomlj.Toml;
-import org.tomlj.TomlParseError;
-import org.tomlj.TomlParseResult;
 import org.tomlj.TomlPosition;
 import org.tomlj.TomlTable;
 
@@ -43,29 +37,12 @@ public final class RuntimeConfig {
      * @throws ManifestException (one line naming the file, with line and column for TOML errors)
      */
     public static RuntimeConfig load(Path file) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new ManifestException(Location.ofFile(file), "no such runtime config file");
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new ManifestException(Location.ofFile(file), "not UTF-8 text; a runtime config file is a TOML file");
-        } catch (IOException e) {
-            throw new ManifestException(Location.ofFile(file), "cannot read runtime config: " + e.getMessage());
-        }
-        return parse(text, file);
+        return parse(TomlText.read(file, "runtime config", "no such runtime config file"), file);
     }
 
     /** Parses runtime config text; {@code nominalFile} names it in messages. */
     public static RuntimeConfig parse(String toml, Path nominalFile) {
-        TomlParseResult root = Toml.parse(toml);
-        if (root.hasErrors()) {
-            TomlParseError e = root.errors().get(0);
-            TomlPosition p = e.position();
-            throw new ManifestException(p == null ? Location.ofFile(nominalFile)
-                    : new Location(nominalFile, p.line(), p.column()), "TOML parse error: " + e.getMessage());
-        }
-        return new RuntimeConfig(Optional.of(nominalFile), root);
+        return new RuntimeConfig(Optional.of(nominalFile), TomlText.parse(toml, nominalFile));
     }
 
     /** The file it was read from; empty for {@link #empty()}. */
