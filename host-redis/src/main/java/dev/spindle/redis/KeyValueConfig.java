@@ -1,0 +1,171 @@
+package dev.spindle.redis;
+
+import dev.spindle.manifest.Location;
+import dev.spindle.manifest.ManifestException;
+import dev.spindle.manifest.hosts.OutboundUrl;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.tomlj.TomlPosition;
+import org.tomlj.TomlTable;
+
+/**
+ * Which Redis (address and key prefix) backs each key-value store label: the
+ * {@code [key_value_store.<label>]} tables of Spin's runtime configuration file, plus the
+ * {@code default} store, which works with no configuration at all.
+ *
+ * <pre>{@code
+ * [key_value_store.default]
+ * type = "redis"
+ * url = "redis://cache.internal:6379/2"
+ *
+ * [key_value_store.sessions]
+ * type = "redis"
+ * url = "rediss://:{password}@sessions.internal:6380"
+ * key_prefix = "myapp:sessions:"      # optional, Spindle's extension
+ * }</pre>
+ *
+ * <p>Every label is a namespace: its keys live under a prefix, by default
+ * {@code spindle:kv:<app name>:<label>:} (a {@code :} or {@code %} in the app name is
+ * percent-encoded, so two apps never share a prefix), so two apps, or two labels on one Redis,
+ * never see each other's keys. Two labels configured onto the same server, database and prefix
+ * are refused. The runtime configuration is the operator's, not the guest's: store addresses are
+ * not subject to {@code allowed_outbound_hosts}, as in Spin.
+ *
+ * <p>All parsing of the table is here, so it can move with the capability that owns it.
+ */
+public final class KeyValueConfig {
+    /** The runtime-config table this reads. */
+    public static final String TABLE = "key_value_store";
+    /** The label every Spin app may use without configuring it. */
+    public static final String DEFAULT_LABEL = "default";
+    /**
+     * Where the {@code default} store lives when the runtime config does not say: a Redis on
+     * this machine's standard port (Spin keeps it in a SQLite file next to the manifest instead).
+     */
+    public static final String DEFAULT_STORE_URL = "redis://127.0.0.1:6379";
+
+    /** One label's namespace. */
+    record Store(String label, RedisAddress address, String keyPrefix) {
+        /** Where it lives, for logs and {@code check}: never the password. */
+        String describe() {
+            return "Redis at " + address.redacted() + ", keys prefixed \"" + keyPrefix + "\"";
+        }
+    }
+
+    private final Map<String, Store> stores;
+
+    private KeyValueConfig(Map<String, Store> stores) {
+        this.stores = Collections.unmodifiableMap(stores);
+    }
+
+    /** Only the {@code default} store, at {@link #DEFAULT_STORE_URL}. */
+    public static KeyValueConfig defaults(String appName) {
+        return parse(appName, null, null);
+    }
+
+    /**
+     * @param appName the manifest's application name (part of the default key prefix)
+     * @param table the runtime config's {@code key_value_store} table, or null when it has none
+     * @param file the runtime config file, for error messages (may be null when {@code table} is)
+     * @throws ManifestException naming file:line for an unknown type, a bad url, unknown fields or
+     *     two labels sharing one namespace
+     */
+    public static KeyValueConfig parse(String appName, TomlTable table, Path file) {
+        Map<String, Store> stores = new LinkedHashMap<>();
+        if (table != null) {
+            for (String label : table.keySet()) {
+                Location where = location(file, table.inputPositionOf(label));
+                if (!(table.get(java.util.List.of(label)) instanceof TomlTable store)) {
+                    throw new ManifestException(where, "[" + TABLE + "." + label + "] must be a table with type = \"redis\" and url = \"redis://...\"");
+                }
+                stores.put(label, store(appName, label, store, file, where));
+            }
+        }
+        if (!stores.containsKey(DEFAULT_LABEL)) {
+            RedisAddress address = RedisAddress.of(OutboundUrl.parse(DEFAULT_STORE_URL));
+            stores.put(DEFAULT_LABEL, new Store(DEFAULT_LABEL, address, defaultPrefix(appName, DEFAULT_LABEL)));
+        }
+        Map<String, String> namespaces = new LinkedHashMap<>();
+        for (Store s : stores.values()) {
+            RedisAddress.PoolKey key = s.address().poolKey();
+            String namespace = key.host() + ":" + key.port() + "/" + key.database() + " " + s.keyPrefix();
+            String other = namespaces.putIfAbsent(namespace, s.label());
+            if (other != null) {
+                throw new ManifestException(location(file, table.inputPositionOf(s.label())),
+                        "key-value stores \"" + other + "\" and \"" + s.label() + "\" would share one Redis namespace ("
+                                + s.describe() + "); give one of them another key_prefix, database or server");
+            }
+        }
+        return new KeyValueConfig(stores);
+    }
+
+    private static Store store(String appName, String label, TomlTable t, Path file, Location where) {
+        String ctx = "[" + TABLE + "." + label + "]";
+        for (String key : t.keySet()) {
+            if (!Set.of("type", "url", "key_prefix").contains(key)) {
+                throw new ManifestException(location(file, t.inputPositionOf(key)), ctx + ": unknown field \"" + key
+                        + "\" (a redis store takes type, url and Spindle's key_prefix)");
+            }
+        }
+        Object type = t.get("type");
+        if (!(type instanceof String typeName)) {
+            throw new ManifestException(where, ctx + ": missing type; write type = \"redis\"");
+        }
+        if (!typeName.equals("redis")) {
+            throw new ManifestException(location(file, t.inputPositionOf("type")), ctx + ": store type \"" + typeName
+                    + "\" is not supported by Spindle (supported: \"redis\"; Spin's \"spin\" SQLite store is not available)");
+        }
+        if (!(t.get("url") instanceof String url)) {
+            throw new ManifestException(where, ctx + ": missing url; write url = \"redis://host:port\"");
+        }
+        Location urlAt = location(file, t.inputPositionOf("url"));
+        RedisAddress address;
+        try {
+            OutboundUrl parsed = OutboundUrl.parse(url);
+            address = RedisAddress.of(parsed);
+        } catch (RedisError e) {
+            throw new ManifestException(urlAt, ctx + ": url: " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new ManifestException(urlAt, ctx + ": url is not a valid redis:// or rediss:// address (not shown: it may contain a password)");
+        }
+        String prefix = defaultPrefix(appName, label);
+        Object p = t.get("key_prefix");
+        if (p != null) {
+            if (!(p instanceof String s) || s.isEmpty()) {
+                throw new ManifestException(location(file, t.inputPositionOf("key_prefix")), ctx + ": key_prefix must be a non-empty string");
+            }
+            prefix = s;
+        }
+        return new Store(label, address, prefix);
+    }
+
+    /** {@code spindle:kv:<app>:<label>:}, with {@code %} and {@code :} in the app name percent-encoded. */
+    static String defaultPrefix(String appName, String label) {
+        String app = appName.replace("%", "%25").replace(":", "%3A");
+        return "spindle:kv:" + app + ":" + label + ":";
+    }
+
+    private static Location location(Path file, TomlPosition position) {
+        Path f = file == null ? Path.of("runtime config") : file;
+        return position == null ? Location.ofFile(f) : new Location(f, position.line(), 0);
+    }
+
+    /** The store of a label, if one is configured ({@code default} always is). */
+    Optional<Store> store(String label) {
+        return Optional.ofNullable(stores.get(label));
+    }
+
+    /** Every configured label. */
+    public Set<String> labels() {
+        return stores.keySet();
+    }
+
+    /** Where a label's data lives, for logs and {@code spindle check}; empty when it is not configured. */
+    public Optional<String> describe(String label) {
+        return store(label).map(Store::describe);
+    }
+}

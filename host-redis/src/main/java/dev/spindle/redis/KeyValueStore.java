@@ -1,0 +1,187 @@
+package dev.spindle.redis;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+
+/**
+ * One open key-value store: a label's namespace on its Redis. Every key the guest names is
+ * stored under the label's prefix ({@link KeyValueConfig}); {@link #getKeys()} walks only that
+ * prefix, with {@code SCAN}, never {@code KEYS}.
+ *
+ * <p>Each operation borrows a pooled connection for its own duration, so an open store holds no
+ * connection. The limits are the Redis interface's ({@link RedisOptions}): the result cap for
+ * {@code get} and {@code get-keys}, the socket timeout per command, the pool's size and wait.
+ */
+final class KeyValueStore {
+    /** Keys asked of each {@code SCAN} round trip: few round trips, small replies. */
+    static final int SCAN_COUNT = 1000;
+
+    private final KeyValueConfig.Store store;
+    private final RedisPools pools;
+    private final RedisOptions options;
+
+    KeyValueStore(KeyValueConfig.Store store, RedisPools pools, RedisOptions options) {
+        this.store = store;
+        this.pools = pools;
+        this.options = options;
+    }
+
+    String label() {
+        return store.label();
+    }
+
+    /** The value, or empty when the key has none. */
+    Optional<byte[]> get(String key) {
+        Reply r = call(List.of(bytes("GET"), namespaced(key)));
+        if (r instanceof Reply.Nil) {
+            return Optional.empty();
+        }
+        if (r instanceof Reply.Bulk b) {
+            return Optional.of(b.bytes());
+        }
+        throw unexpected("get", r);
+    }
+
+    void set(String key, byte[] value) {
+        Reply r = call(List.of(bytes("SET"), namespaced(key), value));
+        if (!(r instanceof Reply.Status)) {
+            throw unexpected("set", r);
+        }
+    }
+
+    /** Deleting a key that has no value is not an error. */
+    void delete(String key) {
+        Reply r = call(List.of(bytes("DEL"), namespaced(key)));
+        if (!(r instanceof Reply.Int)) {
+            throw unexpected("delete", r);
+        }
+    }
+
+    boolean exists(String key) {
+        Reply r = call(List.of(bytes("EXISTS"), namespaced(key)));
+        if (r instanceof Reply.Int i) {
+            return i.value() > 0;
+        }
+        throw unexpected("exists", r);
+    }
+
+    /**
+     * Every key of the store (without the prefix), each once. Bounded three ways: the keys
+     * together (16 bytes per key plus its length, as a list of strings is charged) must fit the
+     * result cap, each {@code SCAN} reply is read under that cap too, and the whole walk must
+     * finish within the socket timeout; past any of them the call fails instead of buffering on.
+     */
+    List<String> getKeys() {
+        byte[] match = bytes(globEscape(store.keyPrefix()) + "*");
+        int prefixLength = bytes(store.keyPrefix()).length;
+        long deadline = System.nanoTime() + options.socketTimeout().toNanos();
+        return withConnection(c -> {
+            Set<String> keys = new LinkedHashSet<>();
+            long budget = options.maxResultBytes();
+            byte[] cursor = bytes("0");
+            do {
+                if (System.nanoTime() > deadline) {
+                    throw KeyValueError.other("get-keys: walking the store took longer than "
+                            + options.socketTimeout().toSeconds() + " s (" + keys.size() + " keys so far)");
+                }
+                Reply r = c.call(List.of(bytes("SCAN"), cursor, bytes("MATCH"), match, bytes("COUNT"),
+                        bytes(Integer.toString(SCAN_COUNT))), options.maxResultBytes());
+                if (!(r instanceof Reply.Array page) || page.items().size() != 2
+                        || !(page.items().get(0) instanceof Reply.Bulk next) || !(page.items().get(1) instanceof Reply.Array found)) {
+                    throw unexpected("get-keys", r);
+                }
+                for (Reply item : found.items()) {
+                    if (!(item instanceof Reply.Bulk k) || k.bytes().length < prefixLength) {
+                        throw unexpected("get-keys", item);
+                    }
+                    String key = utf8(Arrays.copyOfRange(k.bytes(), prefixLength, k.bytes().length));
+                    if (keys.add(key)) {
+                        budget -= RawConnection.ELEMENT_COST + (k.bytes().length - prefixLength);
+                        if (budget < 0) {
+                            throw KeyValueError.other("get-keys: the store holds more keys than fit the result limit of "
+                                    + options.maxResultBytes() + " bytes");
+                        }
+                    }
+                }
+                cursor = next.bytes();
+            } while (!Arrays.equals(cursor, bytes("0")));
+            return new ArrayList<>(keys);
+        });
+    }
+
+    private byte[] namespaced(String key) {
+        return bytes(store.keyPrefix() + key);
+    }
+
+    private Reply call(List<byte[]> command) {
+        return withConnection(c -> c.call(command, options.maxResultBytes()));
+    }
+
+    /** Runs {@code io} on a pooled connection; every failure becomes {@link KeyValueError} {@code other}. */
+    private <T> T withConnection(java.util.function.Function<RawConnection, T> io) {
+        RedisPools.Lease lease;
+        try {
+            lease = pools.borrow(store.address());
+        } catch (RedisError e) {
+            throw KeyValueError.other("key-value store \"" + store.label() + "\": " + e.getMessage());
+        }
+        try {
+            return io.apply(lease.connection());
+        } catch (RawConnection.ResultTooLargeException e) {
+            throw KeyValueError.other("key-value store \"" + store.label() + "\": result exceeds limit of "
+                    + options.maxResultBytes() + " bytes");
+        } catch (JedisConnectionException e) {
+            pools.connectionFailed(lease);
+            throw KeyValueError.other("key-value store \"" + store.label() + "\": redis connection to "
+                    + lease.address().redacted() + " failed: " + RedisPools.describe(e));
+        } finally {
+            pools.release(lease, false);
+        }
+    }
+
+    private KeyValueError unexpected(String op, Reply r) {
+        if (r instanceof Reply.Error e) {
+            return KeyValueError.other("key-value store \"" + store.label() + "\": " + op + ": " + e.message());
+        }
+        return KeyValueError.other("key-value store \"" + store.label() + "\": " + op + ": unexpected reply "
+                + r.getClass().getSimpleName().toLowerCase());
+    }
+
+    private String utf8(byte[] b) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw KeyValueError.other("key-value store \"" + store.label() + "\" holds a key that is not valid UTF-8"
+                    + " (written by another Redis client)");
+        }
+    }
+
+    /** Escapes Redis glob metacharacters so the prefix matches only itself. */
+    static String globEscape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+                b.append('\\');
+            }
+            b.append(c);
+        }
+        return b.toString();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
