@@ -224,6 +224,11 @@ public final class SpindleApp implements AutoCloseable {
         return component(componentId).exports(name);
     }
 
+    /** The function exports of the component's module, in module order (for diagnostics). */
+    public List<String> functionExports(String componentId) {
+        return component(componentId).functionExports();
+    }
+
     private ComponentRuntime component(String componentId) {
         ComponentRuntime component = components.get(componentId);
         if (component == null) {

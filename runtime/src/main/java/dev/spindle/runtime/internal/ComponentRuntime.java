@@ -289,6 +289,22 @@ public final class ComponentRuntime {
         return component != null;
     }
 
+    /** The names of the function exports (a component's lifted ones by core-style name), in order. */
+    public List<String> functionExports() {
+        List<String> out = new ArrayList<>();
+        if (component != null) {
+            component.plan().exports().forEach(e -> out.add(e.coreName()));
+            return out;
+        }
+        var section = module.exportSection();
+        for (int i = 0; i < section.exportCount(); i++) {
+            if (section.getExport(i).exportType() == com.dylibso.chicory.wasm.types.ExternalType.FUNCTION) {
+                out.add(section.getExport(i).name());
+            }
+        }
+        return out;
+    }
+
     /**
      * Where an instance's WASI streams go, plus per-invocation additions to its WASI context:
      * {@code environment} is added to (and overrides) the component's own environment, and a

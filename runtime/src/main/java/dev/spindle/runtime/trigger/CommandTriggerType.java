@@ -3,6 +3,7 @@ package dev.spindle.runtime.trigger;
 import dev.spindle.manifest.TriggerConfig;
 import dev.spindle.runtime.InvocationException;
 import dev.spindle.runtime.SpindleApp;
+import java.util.List;
 import java.io.ByteArrayInputStream;
 
 /**
@@ -24,9 +25,14 @@ final class CommandTriggerType implements TriggerType {
         return true;
     }
 
-    /** Nothing to check before running: a component without {@code _start} fails its run, like any guest failure. */
+    /** Every component is a WASI command (exports {@code _start}), so a run cannot fail for want of one. */
     @Override
-    public void validate(SpindleApp app) {}
+    public void validate(SpindleApp app) {
+        for (TriggerConfig trigger : triggersOf(app)) {
+            TriggerExport.require(app, trigger.componentId().orElseThrow(), List.of("_start"),
+                    "command trigger \"" + trigger.id() + "\"", trigger.location());
+        }
+    }
 
     @Override
     public RunningTrigger start(SpindleApp app, ServeOptions options) {

@@ -3,7 +3,10 @@ package dev.spindle.runtime.trigger;
 import dev.spindle.host.abi.AbiOptions;
 import dev.spindle.host.abi.GuestExport;
 import dev.spindle.host.abi.Result;
+import dev.spindle.manifest.Location;
+import dev.spindle.manifest.ManifestException;
 import dev.spindle.runtime.SpindleApp;
+import java.util.List;
 
 /**
  * A Spin trigger export under the name a guest gives it, and how the guest gets back the memory
@@ -29,6 +32,32 @@ record TriggerExport(String name, boolean legacy) {
     static final String REDIS = "fermyon:spin/inbound-redis#handle-message";
     static final String LEGACY_REDIS = "handle-redis-message";
     static final String LEGACY_FREE = "canonical_abi_free";
+
+    /** Spin's HTTP handler exports this engine serves, canonical first. */
+    static final List<String> HTTP_EXPORTS = List.of(HTTP, LEGACY_HTTP);
+    /** Spin's Redis handler exports this engine serves, canonical first. */
+    static final List<String> REDIS_EXPORTS = List.of(REDIS, LEGACY_REDIS);
+
+    /**
+     * Fails unless the component exports one of {@code exports}: a trigger whose component cannot
+     * handle its events is refused before serving, not answered with an error per event.
+     *
+     * @param what the trigger, for the message ({@code http trigger "x" (route /a)})
+     */
+    static void require(SpindleApp app, String componentId, List<String> exports, String what, Location where) {
+        for (String name : exports) {
+            if (app.exports(componentId, name)) {
+                return;
+            }
+        }
+        List<String> has = app.functionExports(componentId);
+        String listed = has.isEmpty() ? "none" : String.join(", ", has.subList(0, Math.min(8, has.size())))
+                + (has.size() > 8 ? ", ... (" + has.size() + " in all)" : "");
+        String wanted = exports.size() == 1 ? "\"" + exports.get(0) + "\""
+                : "\"" + String.join("\" or \"", exports) + "\"";
+        throw new ManifestException(where, what + ": component \"" + componentId + "\" does not export " + wanted
+                + " (its function exports: " + listed + ")");
+    }
 
     /** The HTTP handler of a component: the canonical name when exported, else the legacy one. */
     static TriggerExport http(SpindleApp app, String componentId) {

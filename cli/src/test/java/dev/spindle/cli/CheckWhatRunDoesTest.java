@@ -1,0 +1,126 @@
+package dev.spindle.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spindle.testing.Guests;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code spindle check} says what {@code run} will do: the exports each trigger calls. */
+class CheckWhatRunDoesTest {
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String out, String err) {}
+
+    static Result spindle(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = SpindleCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    static String wasm(String guest) {
+        return Guests.path(guest + ".wasm").toString().replace("\\", "/");
+    }
+
+    Result check(String toml) throws Exception {
+        Path manifest = dir.resolve("spin.toml");
+        Files.writeString(manifest, "spin_manifest_version = 2\n[application]\nname = \"check-app\"\n" + toml);
+        return spindle("check", manifest.toString());
+    }
+
+    Result run(String toml) throws Exception {
+        Path manifest = dir.resolve("spin.toml");
+        Files.writeString(manifest, "spin_manifest_version = 2\n[application]\nname = \"check-app\"\n" + toml);
+        return spindle("run", "--listen", "127.0.0.1:0", manifest.toString());
+    }
+
+    @Test
+    void anHttpComponentWithoutAHandlerIsRefusedByCheckAndRunAlike() throws Exception {
+        String toml = """
+                [[trigger.http]]
+                route = "/x"
+                component = "worker"
+                [component.worker]
+                source = "%s"
+                """.formatted(wasm("trap"));
+        String expected = dir.resolve("spin.toml") + ":4:1: http trigger \"worker-http-trigger\": component \"worker\" does not export"
+                + " \"fermyon:spin/inbound-http#handle-request\" or \"handle-http-request\" (its function exports: run, _start)\n";
+        Result check = check(toml);
+        assertEquals(2, check.exit(), check.err());
+        assertEquals("error: " + expected, check.err());
+        Result run = run(toml);
+        assertEquals(2, run.exit(), run.err());
+        assertTrue(run.err().endsWith(expected), run.err());
+    }
+
+    @Test
+    void legacyAndWagiHandlersPass() throws Exception {
+        Result r = check("""
+                [[trigger.http]]
+                route = "/legacy/..."
+                component = "legacy"
+                [[trigger.http]]
+                route = "/wagi"
+                component = "wagi"
+                executor = { type = "wagi" }
+                [[trigger.redis]]
+                address = "redis://127.0.0.1:6379"
+                channel = "c"
+                component = "legacy-redis"
+                [component.legacy]
+                source = "%s"
+                [component.wagi]
+                source = "%s"
+                [component.legacy-redis]
+                source = "%s"
+                """.formatted(wasm("legacy-http"), wasm("wagi-args"), wasm("legacy-redis-result")));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("valid: " + dir.resolve("spin.toml") + " (3 components, 3 triggers)\n", r.out());
+    }
+
+    @Test
+    void aWagiEntrypointTheModuleLacksAndARedisComponentWithoutAHandlerAreNamed() throws Exception {
+        Result wagi = check("""
+                [[trigger.http]]
+                route = "/wagi"
+                component = "wagi"
+                executor = { type = "wagi", entrypoint = "serve" }
+                [component.wagi]
+                source = "%s"
+                """.formatted(wasm("wagi-args")));
+        assertEquals(2, wagi.exit());
+        assertTrue(wagi.err().contains("component \"wagi\" does not export \"serve\" (its function exports: _start)"), wagi.err());
+
+        Result redis = check("""
+                [[trigger.redis]]
+                address = "redis://127.0.0.1:6379"
+                channel = "c"
+                component = "cmd"
+                [component.cmd]
+                source = "%s"
+                """.formatted(wasm("hello-command")));
+        assertEquals(2, redis.exit());
+        assertTrue(redis.err().contains("redis trigger \"cmd-redis-trigger\": component \"cmd\" does not export"
+                + " \"fermyon:spin/inbound-redis#handle-message\" or \"handle-redis-message\" (its function exports: _start)"), redis.err());
+    }
+
+    @Test
+    void aCommandWithoutStartIsRefused() throws Exception {
+        Result r = check("""
+                [[trigger.command]]
+                component = "reactor"
+                [component.reactor]
+                source = "%s"
+                """.formatted(wasm("legacy-redis-result")));
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("command trigger \"reactor-command-trigger\": component \"reactor\" does not export \"_start\""
+                + " (its function exports: canonical_abi_realloc, handle-redis-message)"), r.err());
+    }
+}
