@@ -25,6 +25,12 @@ fi
 # paths into panic locations), which changes the module's bytes: build from a copy at a fixed
 # path, with that path mapped away, so every checkout produces the same module.
 work=/tmp/spindle-reproducible-build  # fixed on purpose: the path is part of the build
+# One build at a time in that directory: two test runs on one machine (two checkouts) would
+# otherwise delete each other's files mid-build.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$work.lock"
+  flock 9
+fi
 rm -rf "$work"
 mkdir -p "$work/examples/session-cache" "$work/sdk"
 cp -r "$here/Cargo.toml" "$here/Cargo.lock" "$here/src" "$work/examples/session-cache/"
