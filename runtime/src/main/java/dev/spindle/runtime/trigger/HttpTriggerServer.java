@@ -108,14 +108,15 @@ public final class HttpTriggerServer implements RunningTrigger {
     private final AtomicLong overloadSuppressed = new AtomicLong();
     private volatile boolean closed;
 
-    private HttpTriggerServer(SpindleApp app, HttpServerOptions options, Router router) {
+    private HttpTriggerServer(SpindleApp app, HttpServerOptions options, Router router, Map<String, HttpGuestExecutor> overrides) {
         this.app = app;
         this.options = options;
         this.router = router;
         this.log = app.log();
         this.executors = new HashMap<>();
         for (Router.Route route : router.routes()) {
-            route.trigger().componentId().ifPresent(id -> executors.put(route, HttpExecutors.select(app, id, route.trigger().executor())));
+            route.trigger().componentId().ifPresent(id -> executors.put(route,
+                    overrides.containsKey(id) ? overrides.get(id) : HttpExecutors.select(app, id, route.trigger().executor())));
         }
         // The key store first: a bad PEM file is a one-line error before any thread is started.
         java.security.KeyStore identity = options.tls() ? PemKeyStore.load(options.tlsCert().get(), options.tlsKey().get()) : null;
@@ -198,8 +199,17 @@ public final class HttpTriggerServer implements RunningTrigger {
      * @throws UncheckedIOException if the address cannot be bound
      */
     public static HttpTriggerServer start(SpindleApp app, HttpServerOptions options) {
+        return start(app, options, Map.of());
+    }
+
+    /**
+     * As {@link #start(SpindleApp, HttpServerOptions)}, with the executor of some components
+     * replaced (by component id): bench/http-bench.sh serves its plain-Java baseline through the very
+     * same server this way.
+     */
+    static HttpTriggerServer start(SpindleApp app, HttpServerOptions options, Map<String, HttpGuestExecutor> executors) {
         Router router = Router.build(triggers(app), app.manifest().application().httpBase());
-        HttpTriggerServer trigger = new HttpTriggerServer(app, options, router);
+        HttpTriggerServer trigger = new HttpTriggerServer(app, options, router, executors);
         try {
             trigger.server.start();
         } catch (Exception e) {
@@ -419,7 +429,7 @@ public final class HttpTriggerServer implements RunningTrigger {
             SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
             String clientAddr = remote instanceof InetSocketAddress inet
                     ? inet.getAddress().getHostAddress() + ":" + inet.getPort() : String.valueOf(remote);
-            InputStream stream = buffered ? null : new CappedStream(Content.Source.asInputStream(request), options.maxBodyBytes());
+            InputStream stream = buffered ? null : new CappedStream(Content.Source.asInputStream(request), options.maxBodyBytes(), clock);
             return new IncomingRequest(request.getMethod().toUpperCase(Locale.ROOT), rawPath, query, headers,
                     request.isSecure() ? "https" : "http", authority, clientAddr, port(), router.base(),
                     componentId, match, buffered ? body.toByteArray() : null, stream);
@@ -624,15 +634,20 @@ public final class HttpTriggerServer implements RunningTrigger {
         return new HttpResponseData(s.statusCode(), headers, s.body().orElse("").getBytes(StandardCharsets.UTF_8));
     }
 
-    /** A request body stream that fails once more than {@code max} bytes were read. */
+    /**
+     * A streamed request body: fails once more than {@code max} bytes were read, and runs the read
+     * deadline while a read waits for the client (the guest's own time stays paused).
+     */
     static final class CappedStream extends InputStream {
         private final InputStream in;
         private final long max;
+        private final ReadDeadlines.Clock clock;
         private long read;
 
-        CappedStream(InputStream in, long max) {
+        CappedStream(InputStream in, long max, ReadDeadlines.Clock clock) {
             this.in = in;
             this.max = max;
+            this.clock = clock;
         }
 
         @Override
@@ -643,7 +658,16 @@ public final class HttpTriggerServer implements RunningTrigger {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
+            if (read > max) {
+                throw new IOException("request body larger than " + max + " bytes");
+            }
+            int n;
+            clock.blockedRead();
+            try {
+                n = in.read(b, off, len);
+            } finally {
+                clock.invoking();
+            }
             if (n > 0 && (read += n) > max) {
                 throw new IOException("request body larger than " + max + " bytes");
             }

@@ -63,6 +63,12 @@ final class ReadDeadlines implements AutoCloseable {
             since = System.nanoTime();
         }
 
+        /** A streaming executor waits for body bytes: each such wait gets the read timeout. */
+        synchronized void blockedRead() {
+            phase = Phase.READING;
+            since = System.nanoTime();
+        }
+
         /** The response is done; the connection waits for its next request. */
         synchronized void idle() {
             phase = Phase.IDLE;
