@@ -1,10 +1,43 @@
 #!/usr/bin/env bash
-# HTTP trigger benchmark: the INCR counter as a Wasm component (guests/http-counter.wasm behind
-# HttpTriggerServer) vs the same handler in plain Java (JDK HttpServer + Jedis pool), both on a
-# private redis-server, concurrency 1 and 16. Prints req/s and p50/p99 latency side by side.
-# Options: BENCH_SECONDS (measure, default 10), WARMUP (default 5).
+# P3 (issue 14): the HTTP INCR handler as a Wasm component vs plain Java, both behind the same
+# server (HttpTriggerServer on Jetty: routing, worker slots, read deadline) and both doing INCR on
+# the same private redis-server through a 64-connection pool, driven by wrk on 127.0.0.1 at
+# concurrency 1 and 16. The Wasm side is the real `spindle run` serving guests/http-counter.wasm;
+# the plain side (bench/http/PlainIncr.java, compiled here against spindle.jar) loads the same
+# manifest into the same HttpTriggerServer with the route's guest replaced by Java code.
+# Prints req/s, p50/p99 and the ratio wasm/plain from one run.
+# Options: BENCH_SECONDS (per row, default 10), WARMUP (per server and concurrency, default 5).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-mvn -q -B -pl runtime -am test -Dtest=HttpBench -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dspindle.bench=true -Dspindle.bench.seconds="${BENCH_SECONDS:-10}" -Dspindle.bench.warmup="${WARMUP:-5}" \
-  -DtrimStackTrace=false 2>&1 | grep -v '^\[INFO\]'
+source "$(dirname "$0")/lib/common.sh"
+seconds="${BENCH_SECONDS:-10}"
+warmup="${WARMUP:-5}"
+
+bench_build_jar
+java="$(bench_java)"
+jar="$bench_root/cli/target/spindle.jar"
+mkdir -p "$bench_tmp/classes"
+"$(dirname "$java")/javac" -nowarn -d "$bench_tmp/classes" -cp "$jar" "$bench_root/bench/http/PlainIncr.java"
+bench_start_redis
+manifest="$(bench_counter_manifest)"
+
+wasm_port="$(bench_free_port)"
+"$java" -jar "$jar" run "$manifest" --listen "127.0.0.1:$wasm_port" >"$bench_tmp/wasm.log" 2>&1 &
+bench_pids+=($!)
+plain_port="$(bench_free_port)"
+"$java" -cp "$bench_tmp/classes:$jar" dev.spindle.runtime.trigger.PlainIncr "$manifest" "$plain_port" \
+  "redis://127.0.0.1:$redis_port" >"$bench_tmp/plain.log" 2>&1 &
+bench_pids+=($!)
+bench_wait_port "$wasm_port" "spindle run"
+bench_wait_port "$plain_port" "plain Java server"
+
+echo "java: $("$java" -version 2>&1 | head -1); $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg); wrk ${seconds}s per row after ${warmup}s warm-up"
+printf '%-3s | %-14s | %9s | %8s | %8s | %6s\n' c handler "req/s" "p50 ms" "p99 ms" errors
+for c in 1 16; do
+  wrk -t 1 -c "$c" -d "${warmup}s" "http://127.0.0.1:$wasm_port/count" >/dev/null 2>&1
+  read -r wrps wp50 wp99 werr < <(wrk_run "http://127.0.0.1:$wasm_port/count" "$c" "$seconds")
+  wrk -t 1 -c "$c" -d "${warmup}s" "http://127.0.0.1:$plain_port/count" >/dev/null 2>&1
+  read -r prps pp50 pp99 perr < <(wrk_run "http://127.0.0.1:$plain_port/count" "$c" "$seconds")
+  printf '%-3d | %-14s | %9s | %8s | %8s | %6s\n' "$c" "wasm component" "$wrps" "$wp50" "$wp99" "$werr"
+  printf '%-3d | %-14s | %9s | %8s | %8s | %6s\n' "$c" "plain Java" "$prps" "$pp50" "$pp99" "$perr"
+  awk -v w="$wrps" -v p="$prps" -v c="$c" 'BEGIN { printf "%-3d | wasm/plain     | %8.2fx | (target >= 0.80x)\n", c, (p > 0 ? w / p : 0) }'
+done

@@ -25,7 +25,7 @@ mkdir -p "$bench_tmp/classes"
 bench_start_redis
 manifest="$(bench_counter_manifest)"
 
-echo "java: $("$java" -version 2>&1 | head -1); $(nproc) cores; wrk ${seconds}s per row after ${warmup}s warm-up"
+echo "java: $("$java" -version 2>&1 | head -1); $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg); wrk ${seconds}s per row after ${warmup}s warm-up"
 printf '%-9s | %-8s | %5s | %9s | %8s | %8s | %6s\n' library handler conns "req/s" "p50 ms" "p99 ms" errors
 for handler in $handlers; do
   for library in $libraries; do
