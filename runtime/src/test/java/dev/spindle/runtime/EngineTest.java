@@ -207,7 +207,14 @@ class EngineTest {
         var log = new TestApps.CapturingLog();
         LoadException unknown = assertThrows(LoadException.class, () -> load(redis, false, log, "unknown-import"));
         assertEquals("component \"unknown-import\" cannot be linked: imports \"env\" \"mystery\", which the host does not provide"
-                        + " (interfaces provided: fermyon:spin/redis@2.0.0, fermyon:spin/variables@2.0.0, spindle:redis/extended@0.1.0, wasi_snapshot_preview1)",
+                        + " (interfaces provided: fermyon:spin/http, fermyon:spin@2.0.0 {redis, variables}, spindle:redis/extended@0.1.0,"
+                        + " wasi-outbound-http, wasi:cli@0.2.0 {environment, exit, stderr, stdin, stdout, terminal-input, terminal-output,"
+                        + " terminal-stderr, terminal-stdin, terminal-stdout}, wasi:clocks@0.2.0 {monotonic-clock, wall-clock},"
+                        + " wasi:filesystem@0.2.0 {preopens, types}, wasi:http@0.2.0 {outgoing-handler, types},"
+                        + " wasi:http@0.2.0-rc-2023-10-18 {outgoing-handler, types}, wasi:http@0.2.0-rc-2023-11-10 {outgoing-handler, types},"
+                        + " wasi:io@0.2.0 {error, poll, streams}, wasi:io@0.2.0-rc-2023-10-18 {poll, streams},"
+                        + " wasi:io@0.2.0-rc-2023-11-10 {error, poll, streams}, wasi:random@0.2.0 {insecure, insecure-seed, random},"
+                        + " wasi_snapshot_preview1)",
                 unknown.getMessage());
         LoadException noRealloc = assertThrows(LoadException.class, () -> load(redis, false, log, "no-realloc"));
         assertTrue(noRealloc.getMessage().startsWith("component \"no-realloc\" cannot be linked: imports functions that return strings or lists but does not export \"cabi_realloc\""),

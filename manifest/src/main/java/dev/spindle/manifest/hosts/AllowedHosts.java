@@ -101,6 +101,16 @@ public final class AllowedHosts {
         return match(candidate).isPresent();
     }
 
+    /**
+     * Whether a request to the app itself (an HTTP request with a relative URL, or to
+     * {@code self.alt}) is allowed: some entry is {@code self} (or {@code self.alt}) with no scheme
+     * or one of {@code schemes}, as Spin's {@code check_relative_url}.
+     */
+    public boolean allowsSelfRequest(Collection<String> schemes) {
+        return entries.stream().anyMatch(e -> e.host() instanceof HostPattern.ToSelf
+                && e.scheme().map(schemes::contains).orElse(true));
+    }
+
     /** The parsed entries, in manifest order (service-chaining wildcards expanded). */
     public List<AllowedHost> entries() {
         return entries;

@@ -60,6 +60,8 @@ public final class ComponentRuntime {
     private final Map<String, String> environment;
     private final List<HostCapability> capabilities;
     private final Optional<Path> files; // the in-memory copy of the component's `files`, mounted at /
+    /** Host function key -> the module names the guest imports it under; only these are bound per instance. */
+    private final Map<String, List<String>> importedAs;
 
     private ComponentRuntime(
             ComponentContext context,
@@ -69,7 +71,8 @@ public final class ComponentRuntime {
             MemoryLimits memoryLimits,
             Map<String, String> environment,
             List<HostCapability> capabilities,
-            Optional<Path> files) {
+            Optional<Path> files,
+            Map<String, List<String>> importedAs) {
         this.context = context;
         this.module = module;
         this.component = component;
@@ -78,6 +81,7 @@ public final class ComponentRuntime {
         this.environment = Map.copyOf(environment);
         this.capabilities = List.copyOf(capabilities);
         this.files = files;
+        this.importedAs = Map.copyOf(importedAs);
     }
 
     /** {@link #load(ComponentContext, byte[], boolean, long, Map, List, Optional, CompileCache)} without a compile cache. */
@@ -113,10 +117,10 @@ public final class ComponentRuntime {
             return loadComponent(context, wasm, interpreter, memoryLimitBytes, environment, capabilities, files, cache);
         }
         WasmModule module = parse(id, wasm, interpreter ? null : cache, "source is not a valid WebAssembly module");
-        checkLinks(context, module, capabilities);
+        Map<String, List<String>> importedAs = checkLinks(context, module, capabilities);
         MemoryLimits limits = memoryLimits(id, module, memoryLimitBytes);
         Function<Instance, Machine> factory = interpreter ? null : compile(id, module, cache);
-        return new ComponentRuntime(context, module, null, factory, limits, environment, capabilities, files);
+        return new ComponentRuntime(context, module, null, factory, limits, environment, capabilities, files, importedAs);
     }
 
     private static ComponentRuntime loadComponent(
@@ -160,7 +164,7 @@ public final class ComponentRuntime {
                 builder.withMachineFactory(f);
             }
         });
-        return new ComponentRuntime(context, null, instantiator, null, null, environment, capabilities, files);
+        return new ComponentRuntime(context, null, instantiator, null, null, environment, capabilities, files, Map.of());
     }
 
     /** Parses a core module; validates it unless the compile cache already holds it (validated when it was first compiled). */
@@ -232,7 +236,7 @@ public final class ComponentRuntime {
      * once: two capabilities (or one and WASI) offering the same import would leave it to chance
      * which one a guest reaches, so that refuses the app, naming both.
      */
-    private static void checkLinks(ComponentContext context, WasmModule module, List<HostCapability> capabilities) {
+    private static Map<String, List<String>> checkLinks(ComponentContext context, WasmModule module, List<HostCapability> capabilities) {
         Map<String, HostFunction> provided = new HashMap<>();
         Map<String, String> providers = new HashMap<>();
         Map<String, String> allocating = new HashMap<>();
@@ -259,7 +263,7 @@ public final class ComponentRuntime {
                 }
             }
         }
-        Linker.check(context.componentId(), module, provided, allocating);
+        return Linker.check(context.componentId(), module, provided, allocating);
     }
 
     /** Keeps the module's declared initial size and caps the maximum, never loosening the module's own. */
@@ -387,7 +391,17 @@ public final class ComponentRuntime {
                 InstanceBinding binding = capability.bind(context, scope);
                 bindings.add(binding);
                 for (HostImport imp : binding.imports()) {
-                    imports.addFunction(imp.toHostFunction(scope));
+                    // Only what the module imports: capabilities offer hundreds of functions (every
+                    // wasi:http version), a guest links a few dozen.
+                    List<String> modules = importedAs.get(Linker.key(imp.module(), imp.name()));
+                    if (modules == null) {
+                        continue;
+                    }
+                    for (String m : modules) {
+                        HostImport named = m.equals(imp.module()) ? imp
+                                : new HostImport(m, imp.name(), imp.params(), imp.results(), imp.allocator(), imp.call());
+                        imports.addFunction(named.toHostFunction(scope));
+                    }
                 }
             }
             Instance.Builder builder = Instance.builder(module)
