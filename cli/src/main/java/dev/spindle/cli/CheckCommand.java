@@ -11,6 +11,7 @@ import dev.spindle.manifest.hosts.AllowedHost;
 import dev.spindle.manifest.hosts.AllowedHosts;
 import dev.spindle.manifest.hosts.InvalidOutboundUrlException;
 import dev.spindle.manifest.hosts.OutboundUrl;
+import dev.spindle.manifest.hosts.RedisUrl;
 import dev.spindle.runtime.Spindle;
 import dev.spindle.runtime.SpindleApp;
 import dev.spindle.runtime.SpindleOptions;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -134,8 +136,12 @@ final class CheckCommand implements Callable<Integer> {
                 "no component \"" + component + "\" in " + manifest + " (components: " + String.join(", ", app.components().keySet()) + ")"));
         AllowedHosts hosts = Spindle.allowedHosts(c, resolver);
         OutboundUrl url;
+        OptionalInt dialedPort;
         try {
+            // A Redis address goes through the very parse `open` uses, so check refuses what open refuses.
             url = OutboundUrl.parse(address);
+            dialedPort = url.scheme().equals("redis") || url.scheme().equals("rediss")
+                    ? OptionalInt.of(RedisUrl.of(url).port()) : url.port().isPresent() ? url.port() : AllowedHosts.defaultPort(url.scheme());
         } catch (InvalidOutboundUrlException e) {
             out.println("denied: " + e.getMessage());
             return EXIT_DENIED;
@@ -143,11 +149,11 @@ final class CheckCommand implements Callable<Integer> {
         Optional<AllowedHost> match = hosts.match(url);
         if (match.isPresent()) {
             out.println("allowed: " + url.redacted() + " for component \"" + component + "\" by allowed_outbound_hosts entry \"" + match.get() + "\"");
-            out.println("  connects to: " + describe(url));
+            out.println("  connects to: " + describe(url, dialedPort));
             return 0;
         }
         out.println("denied: " + url.redacted() + " for component \"" + component + "\"");
-        out.println("  would connect to: " + describe(url));
+        out.println("  would connect to: " + describe(url, dialedPort));
         if (hosts.entries().isEmpty()) {
             out.println("  checked against: (none: the component has no allowed_outbound_hosts, so it may reach nothing)");
         } else {
@@ -166,9 +172,9 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     /** What the runtime would actually dial, spelled out: the one parse both check and connect use. */
-    private static String describe(OutboundUrl url) {
+    private static String describe(OutboundUrl url, OptionalInt dialedPort) {
         String port = url.port().isPresent() ? String.valueOf(url.port().getAsInt())
-                : AllowedHosts.defaultPort(url.scheme()).isPresent() ? AllowedHosts.defaultPort(url.scheme()).getAsInt() + " (default)" : "none";
+                : dialedPort.isPresent() ? dialedPort.getAsInt() + " (default)" : "none";
         return "scheme " + url.scheme() + ", host " + url.host() + ", port " + port;
     }
 }

@@ -128,12 +128,61 @@ class CliTest {
         "web, cache.internal:6379, 1",
         "web, redis://, 1",
         "none, redis://cache.internal, 1",
+        // check once said "allowed" for these, which open refuses: the one Redis address parse now answers both
+        "web, redis://cache.internal/-1, 1",
+        "web, redis://cache.internal?db=1, 1",
+        "web, redis://cache.internal/@host, 1",
+        "web, redis://cache.internal/x, 1",
+        // Spin's check and Spin's client read these differently (a '?' or '#' before the '@')
+        "web, redis://evil?@cache.internal, 1",
+        "web, redis://cache.internal#@evil, 1",
     })
     void thePermissionQuestion(String component, String address, int exit) throws IOException {
         Result r = spindle("check", permissionManifest().toString(), "--component", component, "--address", address);
         assertEquals(exit, r.exit(), r.out() + r.err());
         assertTrue(r.out().startsWith(exit == 0 ? "allowed: " : "denied: "), r.out());
         assertFalse(r.out().contains("secret"), "credentials never printed: " + r.out());
+    }
+
+    @Test
+    void checkAddressRefusesAHundredThousandDigitDatabaseInOneShortLine() throws IOException {
+        Result r = spindle("check", permissionManifest().toString(), "--component", "web", "--address",
+                "redis://cache.internal/" + "1".repeat(100_000));
+        assertEquals(1, r.exit());
+        assertEquals(1, r.out().lines().count(), r.out().length() + " characters");
+        assertTrue(r.out().startsWith("denied: `redis://cache.internal/1111"), r.out());
+        assertTrue(r.out().contains("the path of a redis address must be /N"), r.out());
+        assertTrue(r.out().length() < 600, r.out().length() + " characters");
+    }
+
+    /** check said "valid" for trigger addresses that run refused: both now read them with RedisTriggers.address. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "redis://127.0.0.1:99999    | out of range (0-65535)",
+        "redis://127.0.0.1:6379/x   | the path of a redis address must be /N",
+        "redis://127.0.0.1?db=2     | has a query",
+        "http://127.0.0.1:6379      | is not a redis:// or rediss:// address",
+    })
+    void checkAndRunRefuseTheSameTriggerAddresses(String address, String why) throws IOException {
+        Path m = dir.resolve("spin.toml");
+        Files.writeString(m, """
+                spin_manifest_version = 2
+                [application]
+                name = "bad-trigger"
+                [[trigger.redis]]
+                component = "worker"
+                address = "%s"
+                channel = "jobs"
+                [component.worker]
+                source = "%s"
+                """.formatted(address, Guests.path("redis-recorder.wasm").toString().replace("\\", "/")));
+        for (String command : List.of("check", "run")) {
+            Result r = spindleRun(command, m.toString());
+            assertEquals(2, r.exit(), command + ": " + r);
+            assertEquals(1, r.err().strip().lines().count(), command + ": " + r.err());
+            assertTrue(r.err().startsWith("error: " + m + ":4:1: redis trigger \"worker-redis-trigger\": address: "), command + ": " + r.err());
+            assertTrue(r.err().contains(why), command + ": " + r.err());
+        }
     }
 
     @Test

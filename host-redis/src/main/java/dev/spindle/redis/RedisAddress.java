@@ -1,6 +1,7 @@
 package dev.spindle.redis;
 
 import dev.spindle.manifest.hosts.OutboundUrl;
+import dev.spindle.manifest.hosts.RedisUrl;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,13 +9,9 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * A Redis address taken apart exactly once, from the same {@link OutboundUrl} the permission
- * check saw. The connection is made from these fields only; the guest's string never reaches a
- * second parser (if two parsers disagreed on the host, the check and the connection could see
- * different servers).
- *
- * <p>Accepted: {@code redis://} (plain) and {@code rediss://} (TLS), optional user and password,
- * optional path {@code /N} selecting database N. No query parameters.
+ * A permitted Redis address as the pools use it: the fields of the one parse,
+ * {@link RedisUrl#parse}, which {@code spindle check} and the Redis trigger use too. The
+ * connection is made from these fields only; the guest's string never reaches a second parser.
  */
 record RedisAddress(
         OutboundUrl url,
@@ -25,47 +22,9 @@ record RedisAddress(
         Optional<String> password,
         int database) {
 
-    /**
-     * Validates the parts of an already-permitted URL that the permission check does not look at.
-     *
-     * @throws RedisError invalid-address, with a message that never contains credentials
-     */
-    static RedisAddress of(OutboundUrl url) {
-        boolean tls;
-        switch (url.scheme()) {
-            case "redis":
-                tls = false;
-                break;
-            case "rediss":
-                tls = true;
-                break;
-            default:
-                throw RedisError.invalidAddress("scheme \"" + url.scheme() + "\" is not redis or rediss");
-        }
-        if (url.query().isPresent()) {
-            throw RedisError.invalidAddress("query parameters are not supported in a redis address");
-        }
-        String path = url.path();
-        int database = 0;
-        if (!path.isEmpty() && !path.equals("/")) {
-            String digits = path.substring(1);
-            if (!path.startsWith("/") || digits.isEmpty() || digits.length() > 9 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                throw RedisError.invalidAddress("the path of a redis address must be /N (a database number)");
-            }
-            database = Integer.parseInt(digits);
-        }
-        String host = url.host();
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1); // IPv6 literal; Jedis wants it bare
-        }
-        if (host.isEmpty()) {
-            throw RedisError.invalidAddress("the redis address has no host");
-        }
-        int port = url.portOrDefault();
-        if (port < 1 || port > 65535) {
-            throw RedisError.invalidAddress("port " + port + " is out of range");
-        }
-        return new RedisAddress(url, tls, host, port, url.user().filter(u -> !u.isEmpty()), url.password(), database);
+    static RedisAddress of(RedisUrl parsed) {
+        return new RedisAddress(parsed.url(), parsed.tls(), parsed.host(), parsed.port(), parsed.user(),
+                parsed.password(), parsed.database());
     }
 
     /** The pool this address borrows from; holds a hash of the password, not the password. */

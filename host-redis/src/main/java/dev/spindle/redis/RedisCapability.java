@@ -102,8 +102,8 @@ public final class RedisCapability implements HostCapability, MessageSubscriber 
     /**
      * The Redis trigger's address, read as {@link #subscribe} reads it.
      *
-     * @throws IllegalArgumentException for anything but a {@code redis://} or {@code rediss://}
-     *     address with a port and at most a {@code /N} database
+     * @throws IllegalArgumentException for anything the one Redis address parse,
+     *     {@link dev.spindle.manifest.hosts.RedisUrl#parse}, refuses (as a guest's {@code open} does)
      */
     @Override
     public void checkAddress(String address) {

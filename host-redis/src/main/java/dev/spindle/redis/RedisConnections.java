@@ -3,7 +3,8 @@ package dev.spindle.redis;
 import dev.spindle.host.ComponentContext;
 import dev.spindle.host.GuestTrapException;
 import dev.spindle.manifest.hosts.AllowedHosts;
-import dev.spindle.manifest.hosts.OutboundUrl;
+import dev.spindle.manifest.hosts.InvalidOutboundUrlException;
+import dev.spindle.manifest.hosts.RedisUrl;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,37 +64,29 @@ final class RedisConnections {
         }
     }
 
+    /**
+     * The one Redis address parse ({@link RedisUrl#parse}, shared with {@code spindle check} and the
+     * Redis trigger), then the allow list. Every refusal is logged once; the line never shows the
+     * userinfo or the query.
+     */
     private RedisAddress permitted(String address) {
-        OutboundUrl url;
+        RedisUrl url;
         try {
-            url = OutboundUrl.parse(address);
-        } catch (RuntimeException e) {
-            // The text may hold a password, so it is not repeated here.
-            deny("denied a redis address that is not a valid URL (not shown: it may contain credentials)");
-            throw RedisError.invalidAddress("the redis address is not a valid URL");
-        }
-        if (!url.scheme().equals("redis") && !url.scheme().equals("rediss")) {
-            deny("denied redis address " + quote(redacted(url)) + ": the scheme must be redis:// or rediss://");
-            throw RedisError.invalidAddress("the scheme must be redis or rediss");
+            url = RedisUrl.parse(address);
+        } catch (InvalidOutboundUrlException e) {
+            // Text without "://" is not an address at all, and might be anything (a password pasted by
+            // mistake), so it is not repeated; an address is shown with its userinfo hidden.
+            deny(address.contains("://") ? "denied redis address " + e.getMessage()
+                    : "denied a redis address that is not a URL (not shown: it may hold credentials): " + e.reason());
+            throw RedisError.invalidAddress(e.reason());
         }
         AllowedHosts allowed = component.allowedHosts();
-        if (!allowed.allows(url)) {
-            deny("denied redis address " + quote(redacted(url)) + ": add " + quote(AllowedHosts.suggestedEntry(url))
+        if (!allowed.allows(url.url())) {
+            deny("denied redis address " + quote(url.redacted()) + ": add " + quote(AllowedHosts.suggestedEntry(url.url()))
                     + " to allowed_outbound_hosts of component " + quote(component.componentId()));
             throw RedisError.invalidAddress("address not in allowed_outbound_hosts");
         }
-        try {
-            return RedisAddress.of(url);
-        } catch (RedisError e) {
-            deny("denied redis address " + quote(redacted(url)) + ": " + e.getMessage());
-            throw e;
-        }
-    }
-
-    /** {@link OutboundUrl#redacted()} with the query hidden too: it could carry a password. */
-    private static String redacted(OutboundUrl url) {
-        String r = url.redacted();
-        return url.query().map(q -> r.substring(0, r.length() - q.length()) + "***").orElse(r);
+        return RedisAddress.of(url);
     }
 
     private void deny(String message) {

@@ -2,8 +2,7 @@ package dev.spindle.redis;
 
 import dev.spindle.host.HostLog;
 import dev.spindle.host.MessageSubscriber;
-import dev.spindle.manifest.hosts.InvalidOutboundUrlException;
-import dev.spindle.manifest.hosts.OutboundUrl;
+import dev.spindle.manifest.hosts.RedisUrl;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +28,7 @@ final class RedisSubscriber implements MessageSubscriber.Subscription {
     /** Bounded so an unreachable host fails each attempt promptly. */
     static final int CONNECT_TIMEOUT_MS = 2000;
 
-    private final OutboundUrl url;
+    private final RedisUrl url;
     private final HostAndPort hostAndPort;
     private final JedisClientConfig config;
     private final List<String> channels;
@@ -42,56 +41,33 @@ final class RedisSubscriber implements MessageSubscriber.Subscription {
     private volatile boolean everSubscribed;
     private volatile boolean subscribed;
 
-    RedisSubscriber(OutboundUrl url, List<String> channels, BiConsumer<String, byte[]> onMessage, HostLog log,
+    RedisSubscriber(RedisUrl url, List<String> channels, BiConsumer<String, byte[]> onMessage, HostLog log,
             RedisClientSettings settings) {
         this.url = url;
         this.channels = List.copyOf(channels);
         this.onMessage = onMessage;
         this.log = log;
-        String host = url.host();
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        this.hostAndPort = new HostAndPort(host, url.portOrDefault());
+        this.hostAndPort = new HostAndPort(url.host(), url.port());
         // TLS and trust exactly as for guests' connections; the subscriber keeps its own short timeouts.
-        DefaultJedisClientConfig.Builder b = settings.builder(url.scheme().equals("rediss"))
+        DefaultJedisClientConfig.Builder b = settings.builder(url.tls())
                 .connectionTimeoutMillis(CONNECT_TIMEOUT_MS)
                 .socketTimeoutMillis(CONNECT_TIMEOUT_MS)
-                .database(database(url));
-        url.user().filter(u -> !u.isEmpty()).ifPresent(b::user);
+                .database(url.database());
+        url.user().ifPresent(b::user);
         url.password().ifPresent(b::password);
         this.config = b.build();
-        this.thread = new Thread(this::run, "spindle-redis-subscriber-" + url.authority());
+        this.thread = new Thread(this::run, "spindle-redis-subscriber-" + url.hostAndPort());
         this.thread.setDaemon(true);
     }
 
     /**
-     * A Redis trigger's address: {@code redis://} or {@code rediss://}, a port, at most a
-     * {@code /N} database path.
+     * A Redis trigger's address, read by the one Redis address parse a guest's {@code open} uses
+     * ({@link RedisUrl#parse}), so {@code spindle check} and {@code run} refuse what {@code open} refuses.
      *
-     * @throws IllegalArgumentException naming what is wrong, the address shown redacted
+     * @throws dev.spindle.manifest.hosts.InvalidOutboundUrlException one line, the userinfo hidden
      */
-    static OutboundUrl parse(String address) {
-        OutboundUrl url = OutboundUrl.parse(address);
-        if (!url.scheme().equals("redis") && !url.scheme().equals("rediss")) {
-            throw new InvalidOutboundUrlException("`" + url.redacted() + "` is not a redis:// or rediss:// address");
-        }
-        database(url);
-        url.portOrDefault();
-        return url;
-    }
-
-    /** {@code /N} selects database N, as for the outbound Redis connections. */
-    static int database(OutboundUrl url) {
-        String path = url.path();
-        if (path.isEmpty() || path.equals("/")) {
-            return 0;
-        }
-        String digits = path.substring(1);
-        if (digits.isEmpty() || digits.length() > 9 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new IllegalArgumentException("the path of a redis address must be /N (a database number), got " + path);
-        }
-        return Integer.parseInt(digits);
+    static RedisUrl parse(String address) {
+        return RedisUrl.parse(address);
     }
 
     @Override

@@ -291,6 +291,24 @@ class SpinRedisInterfaceTest {
         }
     }
 
+    /** spindle check used to call these allowed; open and check now share RedisUrl.parse (the CLI test sends 100,000 digits). */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void addressesCheckOnceAllowedAreRefusedByOpenWithoutASocket(Engine engine, RedisServer server) {
+        String allowed = "redis://127.0.0.1:" + server.port();
+        ProxyGuest g = guest(engine, capability(RedisOptions.defaults()), allowed);
+        int before = server.connectedClients();
+        for (String address : List.of(allowed + "/-1", allowed + "?db=1", allowed + "/@host", allowed + "/" + "7".repeat(60_000),
+                "redis://evil?@127.0.0.1:" + server.port())) {
+            log.clear();
+            g.resetScratch(); // the 60,000-digit path nearly fills the proxy's 63 KiB of scratch
+            assertEquals(INVALID_ADDRESS, g.open(address).errKind(), address.length() > 80 ? address.substring(0, 80) : address);
+            assertEquals(1, log.size(), String.valueOf(log));
+            assertTrue(log.get(0).length() < 700, "one bounded line: " + log.get(0).length());
+        }
+        assertEquals(before, server.connectedClients());
+    }
+
     @ParameterizedTest
     @EnumSource(Engine.class)
     @RedisServerOptions(password = "p@ss:word")

