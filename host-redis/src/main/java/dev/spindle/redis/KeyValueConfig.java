@@ -2,7 +2,8 @@ package dev.spindle.redis;
 
 import dev.spindle.manifest.Location;
 import dev.spindle.manifest.ManifestException;
-import dev.spindle.manifest.hosts.OutboundUrl;
+import dev.spindle.manifest.hosts.InvalidOutboundUrlException;
+import dev.spindle.manifest.hosts.RedisUrl;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -86,7 +87,7 @@ public final class KeyValueConfig {
             }
         }
         if (!stores.containsKey(DEFAULT_LABEL)) {
-            RedisAddress address = RedisAddress.of(OutboundUrl.parse(DEFAULT_STORE_URL));
+            RedisAddress address = RedisAddress.of(RedisUrl.parse(DEFAULT_STORE_URL));
             stores.put(DEFAULT_LABEL, new Store(DEFAULT_LABEL, address, defaultPrefix(appName, DEFAULT_LABEL)));
         }
         Map<String, String> namespaces = new LinkedHashMap<>();
@@ -125,12 +126,10 @@ public final class KeyValueConfig {
         Location urlAt = location(file, t.inputPositionOf("url"));
         RedisAddress address;
         try {
-            OutboundUrl parsed = OutboundUrl.parse(url);
-            address = RedisAddress.of(parsed);
-        } catch (RedisError e) {
-            throw new ManifestException(urlAt, ctx + ": url: " + e.getMessage());
-        } catch (RuntimeException e) {
-            throw new ManifestException(urlAt, ctx + ": url is not a valid redis:// or rediss:// address (not shown: it may contain a password)");
+            // The one Redis address parse, as for a guest's open; the message hides the userinfo.
+            address = RedisAddress.of(RedisUrl.parse(url));
+        } catch (InvalidOutboundUrlException e) {
+            throw new ManifestException(urlAt, ctx + ": url " + e.getMessage());
         }
         String prefix = defaultPrefix(appName, label);
         Object p = t.get("key_prefix");

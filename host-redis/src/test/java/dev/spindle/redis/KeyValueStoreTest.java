@@ -211,7 +211,7 @@ class KeyValueStoreTest {
         Map<String, String> cases = Map.of(
                 "[key_value_store.default]\ntype = \"spin\"\npath = \"x.db\"\n", "runtime-config.toml:3: [key_value_store.default]: unknown field \"path\"",
                 "[key_value_store.default]\ntype = \"spin\"\n", "runtime-config.toml:2: [key_value_store.default]: store type \"spin\" is not supported",
-                "[key_value_store.default]\ntype = \"redis\"\nurl = \"http://x\"\n", "runtime-config.toml:3: [key_value_store.default]: url: scheme \"http\" is not redis or rediss",
+                "[key_value_store.default]\ntype = \"redis\"\nurl = \"http://x\"\n", "runtime-config.toml:3: [key_value_store.default]: url `http://x` is not a redis:// or rediss:// address",
                 "[key_value_store.default]\ntype = \"redis\"\n", "[key_value_store.default]: missing url",
                 "[key_value_store.a]\ntype = \"redis\"\nurl = \"redis://h:1\"\nkey_prefix = \"p:\"\n[key_value_store.b]\ntype = \"redis\"\nurl = \"redis://h:1/0\"\nkey_prefix = \"p:\"\n",
                 "key-value stores \"a\" and \"b\" would share one Redis namespace");
