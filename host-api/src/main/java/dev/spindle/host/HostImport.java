@@ -49,15 +49,21 @@ public record HostImport(
 
     /**
      * The Chicory host function that runs {@link #call} against the calling instance's memory, one
-     * {@link GuestMemory} per call. Engines use {@link #toHostFunction(InstanceScope)}.
+     * {@link GuestMemory} per call, inside the one host-call wrapper ({@link HostCalls}: no call runs
+     * past the invocation's deadline). Engines use {@link #toHostFunction(InstanceScope)}.
      */
     public HostFunction toHostFunction() {
-        return new HostFunction(module, name, type(), (instance, args) -> call.apply(GuestMemory.of(instance), args));
+        return new HostFunction(module, name, type(),
+                (instance, args) -> HostCalls.call(instance, args, (inst, a) -> call.apply(GuestMemory.of(inst), a)));
     }
 
-    /** The Chicory host function for an instance whose memory {@code scope} holds (one GuestMemory per instance). */
+    /**
+     * The Chicory host function for an instance whose memory {@code scope} holds (one GuestMemory per
+     * instance), inside the one host-call wrapper ({@link HostCalls}).
+     */
     public HostFunction toHostFunction(InstanceScope scope) {
-        return new HostFunction(module, name, type(), (instance, args) -> call.apply(scope.attach(instance), args));
+        return new HostFunction(module, name, type(),
+                (instance, args) -> HostCalls.call(instance, args, (inst, a) -> call.apply(scope.attach(inst), a)));
     }
 
     /** The body of a host function. Returns the core results, or null when there are none. */

@@ -2,6 +2,7 @@ package dev.spindle.redis;
 
 import dev.spindle.host.ComponentContext;
 import dev.spindle.host.GuestTrapException;
+import dev.spindle.host.InvocationContext;
 import dev.spindle.manifest.hosts.AllowedHosts;
 import dev.spindle.manifest.hosts.InvalidOutboundUrlException;
 import dev.spindle.manifest.hosts.RedisUrl;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
@@ -26,6 +28,7 @@ final class RedisConnections {
     private final ComponentContext component;
     private final RedisPools pools;
     private final RedisOptions options;
+    private final Optional<InvocationContext> invocation;
     private final Map<Integer, Handle> handles = new LinkedHashMap<>();
     private int nextHandle = 1;
     private boolean closed;
@@ -34,6 +37,10 @@ final class RedisConnections {
         this.component = component;
         this.pools = pools;
         this.options = options;
+        // Bound inside an invocation (not at load-time probing): when it times out, the engine
+        // runs this from the timeout side, so a read blocked past the deadline returns now.
+        this.invocation = InvocationContext.current();
+        invocation.ifPresent(i -> i.onCancel(this::abortInFlight));
     }
 
     /**
@@ -150,12 +157,30 @@ final class RedisConnections {
         }
     }
 
+    /**
+     * The timeout side's half of the deadline: closes the socket under every command still in
+     * flight, so the invocation thread returns from its read now instead of after the socket
+     * timeout. Runs on the thread that cancels the invocation; does no other I/O (idle handles are
+     * returned by {@link #closeAll} when the invocation thread unwinds, which every host call now
+     * makes it do).
+     */
+    void abortInFlight() {
+        List<Handle> live;
+        synchronized (this) {
+            live = new ArrayList<>(handles.values());
+        }
+        for (Handle h : live) {
+            h.abortIfBusy();
+        }
+    }
+
     /** A live connection handle: its pooled connection and the command runner over it. */
     final class Handle {
         private final RedisPools.Lease lease;
         private boolean dirty;
         private boolean busy;
         private boolean released;
+        private boolean aborted;
 
         private Handle(RedisPools.Lease lease) {
             this.lease = lease;
@@ -215,10 +240,25 @@ final class RedisConnections {
                 dirty |= guestCommand;
             }
             try {
+                // After busy is set: either abortInFlight sees this command, or we see the cancel.
+                if (invocation.isPresent() && invocation.get().isCancelled()) {
+                    throw invocation.get().timedOut();
+                }
                 return io.apply(lease.connection());
             } catch (RawConnection.ResultTooLargeException e) {
                 throw RedisError.other("result exceeds limit of " + options.maxResultBytes() + " bytes");
             } catch (JedisConnectionException e) {
+                boolean cutOff;
+                synchronized (this) {
+                    cutOff = aborted;
+                }
+                if (cutOff) {
+                    // Our own timeout closed the socket: the server is fine, keep its pool.
+                    if (invocation.isPresent()) {
+                        throw invocation.get().timedOut();
+                    }
+                    throw RedisError.other("the redis command was cut off");
+                }
                 pools.connectionFailed(lease);
                 throw RedisError.other("redis connection to " + lease.address().redacted() + " failed: " + RedisPools.describe(e));
             } finally {
@@ -231,6 +271,18 @@ final class RedisConnections {
                     pools.release(lease, true);
                 }
             }
+        }
+
+        /** Breaks the socket of a command in flight (the reading thread hands the connection back). */
+        private void abortIfBusy() {
+            synchronized (this) {
+                if (!busy || released) {
+                    return;
+                }
+                aborted = true;
+            }
+            lease.connection().setBroken();
+            lease.connection().disconnect();
         }
 
         private void release() {

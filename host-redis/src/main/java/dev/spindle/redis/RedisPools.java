@@ -1,9 +1,13 @@
 package dev.spindle.redis;
 
+import dev.spindle.host.InvocationContext;
+import dev.spindle.host.InvocationTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.pool2.BasePooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
@@ -12,7 +16,6 @@ import org.apache.commons.pool2.impl.GenericObjectPool;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -52,9 +55,23 @@ final class RedisPools implements AutoCloseable {
             throw RedisError.other("the redis capability is shut down");
         }
         GenericObjectPool<RawConnection> pool = pools.computeIfAbsent(address.poolKey(), k -> newPool(address));
+        Optional<InvocationContext> invocation = InvocationContext.current();
+        // Never wait past the invocation's deadline: the guest's time is up then.
+        Duration wait = invocation
+                .map(i -> Duration.ofNanos(Math.max(0, Math.min(options.poolWait().toNanos(), i.remainingNanos()))))
+                .orElse(options.poolWait());
         try {
-            return new Lease(pool, address, pool.borrowObject(options.poolWait()));
+            return new Lease(pool, address, pool.borrowObject(wait));
+        } catch (InterruptedException e) {
+            // The engine interrupts an invocation that ran out of time. Keep the flag (a compiled
+            // guest stops at its next branch) and trap: the guest must not see a retryable error.
+            Thread.currentThread().interrupt();
+            throw invocation.map(InvocationContext::timedOut)
+                    .orElseGet(() -> new InvocationTimeoutException("interrupted while waiting for a redis connection"));
         } catch (NoSuchElementException e) {
+            if (e.getCause() == null && invocation.isPresent() && invocation.get().isOver()) {
+                throw invocation.get().timedOut();
+            }
             if (e.getCause() == null) {
                 throw RedisError.tooManyConnections(
                         "all " + options.maxConnectionsPerPool() + " connections to " + address.redacted()
@@ -169,11 +186,34 @@ final class RedisPools implements AutoCloseable {
         }
     }
 
-    private GenericObjectPool<RawConnection> newPool(RedisAddress address) {
-        DefaultJedisClientConfig.Builder config = settings.builder(address.tls()).database(address.database());
+    /**
+     * Connects (TCP, TLS, HELLO, AUTH, SELECT) on the calling thread. Inside an invocation the
+     * connect and setup reads never wait past its deadline: a server that accepts the TCP
+     * connection but never answers (stalled, SIGSTOPped) holds the invocation only until then.
+     * The connection then keeps the configured socket timeout for its commands.
+     */
+    private RawConnection connect(RedisAddress address, HostAndPort hostAndPort) {
+        int connectMs = (int) options.connectTimeout().toMillis();
+        int socketMs = (int) options.socketTimeout().toMillis();
+        Optional<InvocationContext> invocation = InvocationContext.current();
+        if (invocation.isPresent()) {
+            // At least 1 ms: a socket timeout of 0 would mean "wait forever".
+            int leftMs = (int) Math.max(1, Math.min(Integer.MAX_VALUE, invocation.get().remainingNanos() / 1_000_000));
+            connectMs = Math.min(connectMs, leftMs);
+            socketMs = Math.min(socketMs, leftMs);
+        }
+        DefaultJedisClientConfig.Builder config = settings.builder(address.tls())
+                .database(address.database())
+                .connectionTimeoutMillis(connectMs)
+                .socketTimeoutMillis(socketMs);
         address.user().ifPresent(config::user);
         address.password().ifPresent(config::password);
-        JedisClientConfig clientConfig = config.build();
+        RawConnection c = new RawConnection(hostAndPort, config.build());
+        c.setSoTimeout((int) options.socketTimeout().toMillis());
+        return c;
+    }
+
+    private GenericObjectPool<RawConnection> newPool(RedisAddress address) {
         HostAndPort hostAndPort = new HostAndPort(address.host(), address.port());
 
         GenericObjectPoolConfig<RawConnection> poolConfig = new GenericObjectPoolConfig<>();
@@ -194,7 +234,7 @@ final class RedisPools implements AutoCloseable {
                 new BasePooledObjectFactory<>() {
                     @Override
                     public RawConnection create() {
-                        return new RawConnection(hostAndPort, clientConfig);
+                        return connect(address, hostAndPort);
                     }
 
                     @Override

@@ -267,6 +267,38 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /**
+   * Freezes the server with SIGSTOP, like a stalled host: its sockets stay open and the kernel
+   * still completes new TCP handshakes, but nothing is read or answered until {@link #resume()}.
+   * {@link #stop()} and {@link #close()} work on a paused server too.
+   */
+  public synchronized void pause() {
+    signal("STOP");
+  }
+
+  /** Lets a {@link #pause() paused} server run again (SIGCONT). */
+  public synchronized void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    Process p = process;
+    if (p == null || !p.isAlive()) {
+      throw new IllegalStateException(this + " is not running");
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).redirectErrorStream(true).start();
+      if (!kill.waitFor(KILL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + p.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run kill -" + name, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while sending SIG" + name, e);
+    }
+  }
+
+  /**
    * {@link #stop()} (SIGKILL) then {@link #start()}: same port, empty database, waits until it
    * answers. Works on a stopped server too.
    */

@@ -8,6 +8,7 @@ import dev.spindle.component.ComponentHost;
 import dev.spindle.component.InterfaceVersions;
 import dev.spindle.host.ComponentContext;
 import dev.spindle.host.GuestMemory;
+import dev.spindle.host.HostCalls;
 import dev.spindle.host.GuestTrapException;
 import dev.spindle.host.HostCapability;
 import dev.spindle.host.HostImport;
@@ -61,15 +62,16 @@ final class ComponentBindings implements ComponentHost, AutoCloseable {
     public Optional<HostFunction> function(String module, String name, FunctionType type, LoweringContext lowering) {
         return find(module, name).map(imp -> {
             HostImport.Call call = imp.call();
-            return new HostFunction(module, name, type, (caller, args) -> {
+            // Inside the one host-call wrapper, as for core modules: no call runs past the deadline.
+            return new HostFunction(module, name, type, (caller, args) -> HostCalls.call(caller, args, (c, a) -> {
                 GuestMemory memory = attach(lowering);
                 ExportFunction previous = memory.useRealloc(lowering.realloc().map(java.util.function.Supplier::get).orElse(null));
                 try {
-                    return call.apply(memory, args);
+                    return call.apply(memory, a);
                 } finally {
                     memory.useRealloc(previous);
                 }
-            });
+            }));
         });
     }
 

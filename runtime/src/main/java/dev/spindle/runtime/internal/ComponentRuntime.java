@@ -21,6 +21,7 @@ import dev.spindle.component.Inliner;
 import dev.spindle.component.InstantiationPlan;
 import dev.spindle.host.ComponentContext;
 import dev.spindle.host.GuestTrapException;
+import dev.spindle.host.HostCalls;
 import dev.spindle.host.HostCapability;
 import dev.spindle.host.HostImport;
 import dev.spindle.host.InstanceBinding;
@@ -386,7 +387,11 @@ public final class ComponentRuntime {
         List<InstanceBinding> bindings = new ArrayList<>(capabilities.size());
         InstanceScope scope = new InstanceScope();
         try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(QuietWasiLogger.INSTANCE).withOptions(wasiOptions(io)).build()) {
-            ImportValues.Builder imports = ImportValues.builder().addFunction(GuestFiles.readOnly(wasi.toHostFunctions()));
+            ImportValues.Builder imports = ImportValues.builder();
+            // WASI goes through the same host-call wrapper as our own imports: no call runs past the deadline.
+            for (HostFunction fn : GuestFiles.readOnly(wasi.toHostFunctions())) {
+                imports.addFunction(HostCalls.guard(fn));
+            }
             for (HostCapability capability : capabilities) {
                 InstanceBinding binding = capability.bind(context, scope);
                 bindings.add(binding);

@@ -4,6 +4,8 @@ import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.wasm.ChicoryException;
 import dev.spindle.host.GuestTrapException;
 import dev.spindle.host.HostLog;
+import dev.spindle.host.InvocationContext;
+import dev.spindle.host.InvocationTimeoutException;
 import dev.spindle.runtime.InvocationException;
 import dev.spindle.runtime.InvocationException.Kind;
 import java.time.Duration;
@@ -20,8 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Runs each invocation on a worker thread with a large stack and a wall-clock budget.
  *
- * <p>On timeout the worker is interrupted: compiled guests stop at their next backward branch.
- * The interpreter does not check for interrupts in loops, so an interpreted runaway guest keeps
+ * <p>Each invocation runs with an {@link InvocationContext} carrying its deadline. On timeout the
+ * context is cancelled first (every later host call traps, and capabilities' cancel hooks run here,
+ * on the caller's thread: a Redis read blocked past the deadline has its socket closed), then the
+ * worker is interrupted: compiled guests stop at their next backward branch. The interpreter does
+ * not check for interrupts in loops, so an interpreted runaway guest that makes no host call keeps
  * its thread — and its concurrency permit, so stuck threads can never pile up without bound.
  */
 public final class InvocationExecutor implements AutoCloseable {
@@ -56,11 +61,12 @@ public final class InvocationExecutor implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new InvocationException(componentId, Kind.HOST_FAILURE, "interrupted while waiting for a worker");
         }
+        InvocationContext invocation = InvocationContext.start(componentId, timeout);
         Future<T> future;
         try {
             future = pool.submit(() -> {
                 try {
-                    return work.call();
+                    return invocation.runAsCurrent(work);
                 } finally {
                     permits.release();
                 }
@@ -72,10 +78,12 @@ public final class InvocationExecutor implements AutoCloseable {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
+            invocation.cancel();
             future.cancel(true);
             throw new InvocationException(componentId, Kind.TIMEOUT,
                     "timed out after " + timeout.toMillis() + " ms and was interrupted");
         } catch (InterruptedException e) {
+            invocation.cancel();
             future.cancel(true);
             Thread.currentThread().interrupt();
             throw new InvocationException(componentId, Kind.HOST_FAILURE, "interrupted");
@@ -94,6 +102,9 @@ public final class InvocationExecutor implements AutoCloseable {
         }
         if (t instanceof ChicoryInterruptedException) {
             return new InvocationException(componentId, Kind.TIMEOUT, "was interrupted");
+        }
+        if (t instanceof InvocationTimeoutException) {
+            return new InvocationException(componentId, Kind.TIMEOUT, "timed out: " + ComponentRuntime.oneLine(t));
         }
         if (t instanceof StackOverflowError || (t instanceof ChicoryException && String.valueOf(t.getMessage()).contains("call stack exhausted"))) {
             return new InvocationException(componentId, Kind.STACK_EXHAUSTED, "exhausted the call stack");
