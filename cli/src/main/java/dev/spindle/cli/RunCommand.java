@@ -11,6 +11,10 @@ import dev.spindle.runtime.trigger.HttpServerOptions;
 import dev.spindle.runtime.trigger.ServeOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -82,9 +86,20 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-cache", description = "Compile every guest afresh; read and write no compile cache.")
     boolean noCache;
 
+    @Option(names = "--redis-allow-scripts", paramLabel = "COMPONENT", description = "Let this component run Redis scripts (EVAL, "
+            + "EVALSHA, FCALL, FUNCTION) through execute and pipeline; repeatable. Protect the server with a Redis ACL first: a script "
+            + "can run any command. Default: no component.")
+    List<String> redisScriptComponents = new ArrayList<>();
+
+    @Option(names = "--redis-allow-command", paramLabel = "NAME", description = "Let guests send this Redis command that Spindle's "
+            + "command table does not know (a module's command, e.g. JSON.GET); repeatable. Cannot re-enable a refused command.")
+    List<String> redisAllowedCommands = new ArrayList<>();
+
     @Override
     public Integer call() {
-        RedisOptions redisOptions = RedisOptions.defaults();
+        RedisOptions redisOptions = RedisOptions.defaults()
+                .withScriptingComponents(Set.copyOf(redisScriptComponents))
+                .withAllowedCommands(Set.copyOf(redisAllowedCommands));
         if (redisTlsCa != null) {
             redisOptions = redisOptions.withTlsCaFile(redisTlsCa);
         }
@@ -109,6 +124,12 @@ final class RunCommand implements Callable<Integer> {
             http = http.withTls(tlsCert, tlsKey);
         }
         try (SpindleApp app = Spindle.load(manifest, options)) {
+            for (String component : redisScriptComponents) {
+                if (!app.componentIds().contains(component)) {
+                    throw new IllegalArgumentException("--redis-allow-scripts: no component \"" + component + "\" in "
+                            + manifest + " (components: " + String.join(", ", new TreeSet<>(app.componentIds())) + ")");
+                }
+            }
             ServeOptions serveOptions = ServeOptions.builder()
                     .with(http)
                     .with(new CommandStreams(System.out, System.err))

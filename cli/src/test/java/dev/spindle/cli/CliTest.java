@@ -244,6 +244,16 @@ class CliTest {
     }
 
     @Test
+    void runRefusesRedisScriptsForAComponentTheManifestDoesNotHave(RedisServer redis) {
+        Path manifest = TestManifests.commandApp(dir, redis.uri(), List.of("redis://127.0.0.1:" + redis.port()), "hello-command");
+        Result r = spindleRun("run", manifest.toString(), "--redis-allow-scripts", "helo-command");
+        assertEquals(1, r.exit());
+        assertEquals("error: --redis-allow-scripts: no component \"helo-command\" in " + manifest + " (components: hello-command)\n", r.err());
+        assertEquals(3, spindleRun("run", manifest.toString(), "--redis-allow-scripts", "hello-command",
+                "--redis-allow-command", "JSON.GET").exit());
+    }
+
+    @Test
     @dev.spindle.testing.RedisServerOptions(tls = true)
     void runTrustsAPrivateCaForRedissOnlyWithRedisTlsCa(RedisServer redis) {
         Path manifest = TestManifests.commandApp(dir, redis.uri(), List.of("rediss://127.0.0.1:" + redis.port()), "redis-command");

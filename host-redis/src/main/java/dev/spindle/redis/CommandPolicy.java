@@ -1,130 +1,274 @@
 package dev.spindle.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which commands a guest may send through {@code execute}. Everything else goes to the server,
- * whose ACLs stay the operator's tool for restricting data commands; this list only refuses what
- * would break the host's own guarantees (pooled connections in a known state, invocations that
- * end on time) or what no application needs and can take the whole server down.
+ * Which commands a guest may send through {@code execute} and {@code pipeline}, decided from what
+ * each command can do: its flags and ACL categories in Redis's own command table
+ * ({@link RedisCommandTable}), with a few names Redis does not classify the way a shared sandbox
+ * needs. Each refused {@link Group} has one reason; {@code docs/redis.md} shows the same table.
  *
- * <p>The command name is the first bulk string sent, exactly as the server will see it, compared
- * ASCII-case-insensitively as the server does. A name with spaces (e.g. {@code "CLIENT KILL"}) is
- * one bulk string the server does not know, so it needs no special case.
+ * <p>Deny by default: a name the table does not know (a module's command, a newer server's
+ * command, a typo) is refused, because nothing says what it does. An operator can allow such
+ * names ({@link RedisOptions#allowedCommands()}); that never re-enables a refused group.
+ * Scripting is the one group an operator can re-enable, per component
+ * ({@link RedisOptions#scriptingComponents()}), never the manifest.
+ *
+ * <p>The database number is not a permission (the address's {@code /N} picks any database, and
+ * {@code allowed_outbound_hosts} has no notion of one), so {@code SELECT}, {@code MOVE} and
+ * {@code COPY ... DB} are allowed; a pooled connection is reset to its address's database when
+ * it is returned.
+ *
+ * <p>Names are matched as the server matches them: ASCII-case-insensitively, the first bulk string
+ * being the command and, for container commands ({@code CLIENT}, {@code OBJECT}, ...), the second
+ * its subcommand.
  */
 final class CommandPolicy {
-    private CommandPolicy() {}
 
-    /**
-     * Connection state. The address (user, password, database) is part of the pool key and was
-     * checked once at {@code open}; changing it on a pooled connection would hand the next
-     * borrower someone else's identity or database. {@code HELLO} would switch the reply protocol
-     * under our reader; {@code QUIT}/{@code RESET} would close or reset a connection the host still
-     * tracks. (Guests select a database with the address path, {@code redis://host/2}.)
-     */
-    private static final Set<String> CONNECTION_STATE = Set.of("AUTH", "HELLO", "SELECT", "RESET", "QUIT");
+    /** The groups of refused commands, in the order they are tested; each with its one reason. */
+    enum Group {
+        OTHER_SERVERS("reaches another server",
+                "the allowed server would itself connect to a server that allowed_outbound_hosts never checked"
+                        + " (MIGRATE writes into it and turns AUTH failures into a password oracle and a port scanner)"),
+        STREAMS("pub/sub, monitoring and replication streams",
+                "the connection turns into a stream of pushed messages that never answers the next command and"
+                        + " holds its connection for good (the Redis trigger receives messages)"),
+        SERVER_WIDE("server-wide state and every tenant's data",
+                "it reconfigures, stops, inspects or empties a server that every tenant shares (Redis's own @admin"
+                        + " and @dangerous categories); one component must not do that to the others"),
+        SCRIPTING("scripting",
+                "a script runs any command, refused ones included, inside the server where the host cannot check"
+                        + " it, and can run until someone sends SCRIPT KILL, freezing the server for every client"),
+        BLOCKING("blocking",
+                "it holds the connection and the invocation until data arrives, past the invocation's deadline;"
+                        + " each has a non-blocking form"),
+        CONNECTION_STATE("connection state",
+                "a connection's identity and reply protocol come from its address, checked at open; changing them"
+                        + " would hand the next borrower of the pooled connection someone else's identity or a reply"
+                        + " format the host cannot read"),
+        TRANSACTION_CONTROL("transaction control in a pipeline",
+                "set transaction = true to run the whole pipeline in MULTI/EXEC; a MULTI or WATCH in the list"
+                        + " would outlive it and EXEC/DISCARD would end the host's own transaction"),
+        UNKNOWN("unknown command",
+                "Spindle's command table does not know what it does (a module's or a newer server's command, or a"
+                        + " typo), so it cannot tell whether it is safe");
 
-    /**
-     * Modes that turn the connection into a stream of pushed messages: it would never answer the
-     * next command, and would hold its connection forever.
-     */
-    private static final Set<String> STREAMING_MODES = Set.of(
+        final String label;
+        final String reason;
+
+        Group(String label, String reason) {
+            this.label = label;
+            this.reason = reason;
+        }
+    }
+
+    // ---- what Redis's categories do not say, by name ----
+
+    /** Commands (any subcommand) that make the server talk to other servers or the cluster. */
+    static final Set<String> OTHER_SERVER_COMMANDS = Set.of("MIGRATE", "REPLICAOF", "SLAVEOF", "FAILOVER", "CLUSTER", "SENTINEL");
+
+    /** Subscriptions and the monitoring and replication streams. */
+    static final Set<String> STREAM_COMMANDS = Set.of(
             "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE",
             "MONITOR", "SYNC", "PSYNC", "REPLCONF");
 
     /**
-     * Blocking commands: they hold the connection (and the invocation) until data arrives, past the
-     * invocation timeout, and trip the socket timeout, which breaks the connection. Non-blocking
-     * forms exist for each (LPOP, RPOP, LMOVE, LMPOP, ZPOPMIN, ZPOPMAX, ZMPOP, XREAD without BLOCK).
+     * Server-wide beyond @admin/@dangerous: containers whose every subcommand (HELP included) is
+     * administration, and subcommands that act on every client, script or allocation of the server.
+     * {@code SCRIPT DEBUG SYNC} blocks the server while a debugger is attached.
      */
-    private static final Set<String> BLOCKING = Set.of(
-            "BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BLMPOP", "BZPOPMIN", "BZPOPMAX", "BZMPOP",
-            "WAIT", "WAITAOF");
-
-    /** Stream reads block only with a BLOCK option. */
-    private static final Set<String> BLOCKING_WITH_OPTION = Set.of("XREAD", "XREADGROUP");
+    static final Set<String> SERVER_WIDE_COMMANDS = Set.of(
+            "ACL", "CONFIG", "DEBUG", "LATENCY", "MODULE", "SHUTDOWN", "SLOWLOG",
+            "SCRIPT|FLUSH", "SCRIPT|KILL", "SCRIPT|DEBUG", "FUNCTION|FLUSH", "FUNCTION|KILL",
+            "MEMORY|PURGE", "MEMORY|DOCTOR", "MEMORY|STATS", "MEMORY|MALLOC-STATS");
 
     /**
-     * Server administration: affects every client of the server (stops it, reconfigures it,
-     * changes users, makes it a replica, loads code into it). No application needs these through a
-     * per-request sandbox, and a shared Redis must not be reconfigurable by one component.
+     * In Redis's @dangerous category only for their cost or for reaching keys by pattern, which
+     * matters for key-pattern ACLs, not here (the database is not a permission): allowed.
      */
-    private static final Set<String> SERVER_ADMIN = Set.of(
-            "SHUTDOWN", "DEBUG", "CONFIG", "ACL", "MODULE", "REPLICAOF", "SLAVEOF", "FAILOVER", "CLUSTER");
+    static final Set<String> DANGEROUS_BUT_DATA = Set.of("KEYS", "SORT", "SORT_RO");
+
+    /** Blocks without carrying Redis's blocking flag in 7.0 ({@code WAIT numreplicas 0} waits forever). */
+    static final Set<String> BLOCKING_COMMANDS = Set.of("WAIT");
+
+    /** Stream reads carry the blocking flag but block only with a BLOCK option; without it they are allowed. */
+    static final Set<String> BLOCKING_WITH_OPTION = Set.of("XREAD", "XREADGROUP");
 
     /**
-     * CLIENT is refused except for subcommands that only read this connection's own state. The
-     * others change connection state that would leak to the next borrower (SETNAME, REPLY,
-     * TRACKING, NO-EVICT, NO-TOUCH, SETINFO), block the server (PAUSE), or reach other clients
-     * (KILL, UNBLOCK, LIST).
+     * @connection commands that only read this connection's own state, or that the pool undoes
+     * ({@code SELECT}: the database is not a permission, and a returned connection is reset to
+     * its address's database).
      */
-    private static final Set<String> CLIENT_ALLOWED = Set.of("ID", "INFO", "GETNAME");
+    static final Set<String> CONNECTION_READS = Set.of(
+            "PING", "ECHO", "SELECT", "COMMAND",
+            "CLIENT|ID", "CLIENT|INFO", "CLIENT|GETNAME", "CLIENT|GETREDIR", "CLIENT|TRACKINGINFO", "CLIENT|HELP");
 
-    /** Every refused command name and the group it belongs to, for the docs and the error text. */
-    static final Map<String, Set<String>> REFUSED = Map.of(
-            "connection state", CONNECTION_STATE,
-            "pub/sub and replication streams", STREAMING_MODES,
-            "blocking", BLOCKING,
-            "server administration", SERVER_ADMIN);
+    /** Commands whose reply can take as long as a guest's script runs, and what ends them. */
+    private static final Map<String, String> SCRIPT_KILLS = Map.of(
+            "EVAL", "SCRIPT", "EVALSHA", "SCRIPT", "EVAL_RO", "SCRIPT", "EVALSHA_RO", "SCRIPT",
+            "FCALL", "FUNCTION", "FCALL_RO", "FUNCTION");
 
-    /**
-     * Transaction control inside a {@code pipeline} command list. The pipeline's
-     * {@code transaction} flag wraps the whole list in MULTI/EXEC itself; a MULTI in the list
-     * would leave the connection inside a transaction, a WATCH would leave a watch behind, and
-     * EXEC/DISCARD would end a transaction the host opened. ({@code execute} allows them: there
-     * the guest drives the transaction one call at a time.)
-     */
+    /** Transaction control refused inside a pipeline (UNWATCH is harmless there). */
     static final Set<String> TRANSACTION_CONTROL = Set.of("MULTI", "EXEC", "DISCARD", "WATCH");
 
-    /** Why the command is refused through {@code execute}, or empty when it may be sent. */
-    static Optional<String> refusal(byte[] name, List<byte[]> args) {
-        return refusal(name, args, "execute");
-    }
+    /** Longest command or subcommand name Redis has (GET-MASTER-ADDR-BY-NAME is 23); longer is unknown. */
+    private static final int MAX_NAME_BYTES = 64;
 
-    /**
-     * Why the command is refused as one command of a {@code pipeline}: everything {@code execute}
-     * refuses, plus {@link #TRANSACTION_CONTROL}.
-     */
-    static Optional<String> pipelineRefusal(byte[] name, List<byte[]> args) {
-        String n = new String(name, StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
-        if (TRANSACTION_CONTROL.contains(n)) {
-            return Optional.of("command " + n + " is not allowed in a pipeline (set transaction = true to run the"
-                    + " whole pipeline in MULTI/EXEC)");
-        }
-        return refusal(name, args, "pipeline");
-    }
+    /** A command or subcommand of the table. */
+    record Command(String name, Set<String> flags, Set<String> categories) {}
 
-    private static Optional<String> refusal(byte[] name, List<byte[]> args, String via) {
-        String n = new String(name, StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
-        for (Map.Entry<String, Set<String>> group : REFUSED.entrySet()) {
-            if (group.getValue().contains(n)) {
-                String hint = n.equals("SELECT") ? " (put the database in the address: redis://host/N)" : "";
-                return Optional.of("command " + n + " is not allowed through " + via + " (" + group.getKey() + ")" + hint);
-            }
-        }
-        if (BLOCKING_WITH_OPTION.contains(n)) {
-            for (byte[] a : args) {
-                if (asciiUpper(a).equals("BLOCK")) {
-                    return Optional.of("command " + n + " with BLOCK is not allowed through " + via + " (blocking)");
+    /** Every command and subcommand by name ({@code CLIENT|KILL}), and the containers. */
+    private static final Map<String, Command> TABLE = new HashMap<>();
+    private static final Set<String> CONTAINERS = new HashSet<>();
+
+    static {
+        for (String[][] rows : List.of(RedisCommandTable.COMMANDS, RedisCommandTable.LATER)) {
+            for (String[] row : rows) {
+                TABLE.put(row[0], new Command(row[0], words(row[1]), words(row[2])));
+                int bar = row[0].indexOf('|');
+                if (bar > 0) {
+                    CONTAINERS.add(row[0].substring(0, bar));
                 }
             }
         }
-        if (n.equals("CLIENT")) {
-            String sub = args.isEmpty() ? "" : asciiUpper(args.get(0));
-            if (!CLIENT_ALLOWED.contains(sub)) {
-                return Optional.of("command CLIENT " + sub + " is not allowed through " + via + " (only CLIENT "
-                        + String.join(", ", CLIENT_ALLOWED.stream().sorted().toList()) + ")");
-            }
+    }
+
+    private final boolean scripting;
+    private final Set<String> allowed;
+
+    private CommandPolicy(boolean scripting, Set<String> allowed) {
+        this.scripting = scripting;
+        this.allowed = allowed;
+    }
+
+    /** The defaults: scripting refused, no extra commands. */
+    static CommandPolicy defaults() {
+        return new CommandPolicy(false, Set.of());
+    }
+
+    /** The policy for one component: scripting only when the operator enabled it for this component. */
+    static CommandPolicy forComponent(RedisOptions options, String componentId) {
+        return new CommandPolicy(options.scriptingComponents().contains(componentId), options.allowedCommands());
+    }
+
+    /** The table entry for a name ({@code GET}, {@code CLIENT|KILL}), for tests and docs. */
+    static Optional<Command> command(String name) {
+        return Optional.ofNullable(TABLE.get(name));
+    }
+
+    /** Why the command is refused through {@code execute}, or empty when it may be sent. */
+    Optional<String> refusal(byte[] name, List<byte[]> args) {
+        return group(name, args).map(g -> message(g, name, args, "execute"));
+    }
+
+    /** Why the command is refused as one command of a {@code pipeline}: as for execute, plus transaction control. */
+    Optional<String> pipelineRefusal(byte[] name, List<byte[]> args) {
+        String n = asciiUpper(name);
+        Optional<Group> g = TRANSACTION_CONTROL.contains(n) ? Optional.of(Group.TRANSACTION_CONTROL) : group(name, args);
+        return g.map(group -> message(group, name, args, "a pipeline"));
+    }
+
+    /**
+     * {@code SCRIPT} or {@code FUNCTION} when the command runs a script (whose {@code KILL} ends
+     * it); empty for every other command.
+     */
+    static Optional<String> scriptKill(byte[] name) {
+        return Optional.ofNullable(SCRIPT_KILLS.get(asciiUpper(name)));
+    }
+
+    /** The refused group the command belongs to, or empty when it may be sent. */
+    Optional<Group> group(byte[] name, List<byte[]> args) {
+        String n = asciiUpper(name);
+        Command top = TABLE.get(n);
+        if (top == null) {
+            return allowed.contains(n) ? Optional.empty() : Optional.of(Group.UNKNOWN);
+        }
+        Command c = top;
+        String key = n;
+        if (CONTAINERS.contains(n) && !args.isEmpty()) {
+            key = n + "|" + asciiUpper(args.get(0));
+            c = TABLE.get(key);
+        }
+        if (OTHER_SERVER_COMMANDS.contains(n)) {
+            return Optional.of(Group.OTHER_SERVERS);
+        }
+        if (STREAM_COMMANDS.contains(n)) {
+            return Optional.of(Group.STREAMS);
+        }
+        if (SERVER_WIDE_COMMANDS.contains(n) || SERVER_WIDE_COMMANDS.contains(key)) {
+            return Optional.of(Group.SERVER_WIDE);
+        }
+        if (c == null) {
+            return Optional.of(Group.UNKNOWN); // a subcommand the table does not know
+        }
+        Set<String> categories = c.categories();
+        if (categories.contains("@admin") || (categories.contains("@dangerous") && !DANGEROUS_BUT_DATA.contains(key))) {
+            return Optional.of(Group.SERVER_WIDE);
+        }
+        if (categories.contains("@scripting") || top.categories().contains("@scripting")) {
+            return scripting ? Optional.empty() : Optional.of(Group.SCRIPTING);
+        }
+        if (BLOCKING_WITH_OPTION.contains(key)) {
+            return hasOption(args, "BLOCK") ? Optional.of(Group.BLOCKING) : Optional.empty();
+        }
+        if (BLOCKING_COMMANDS.contains(key) || categories.contains("@blocking") || c.flags().contains("blocking")) {
+            return Optional.of(Group.BLOCKING);
+        }
+        if (categories.contains("@connection") && !CONNECTION_READS.contains(key) && !CONNECTION_READS.contains(n)) {
+            return Optional.of(Group.CONNECTION_STATE);
         }
         return Optional.empty();
     }
 
-    private static String asciiUpper(byte[] b) {
-        return b.length > 16 ? "" : new String(b, StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
+    private String message(Group g, byte[] name, List<byte[]> args, String via) {
+        String n = asciiUpper(name);
+        String shown = n.isEmpty() ? "(empty name)" : n;
+        if (CONTAINERS.contains(n) && !args.isEmpty() && g != Group.UNKNOWN) {
+            shown = n + " " + asciiUpper(args.get(0));
+        }
+        String hint = switch (g) {
+            case SCRIPTING -> " (only an operator can allow scripts, per component: spindle run --redis-allow-scripts"
+                    + " COMPONENT; the Redis server must then be protected with an ACL)";
+            case UNKNOWN -> " (an operator can allow a command Spindle does not know: spindle run --redis-allow-command NAME)";
+            default -> "";
+        };
+        return "command " + shown + " is not allowed through " + via + " (" + g.label + ": " + g.reason + ")" + hint;
+    }
+
+    private static boolean hasOption(List<byte[]> args, String option) {
+        for (byte[] a : args) {
+            if (asciiUpper(a).equals(option)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * ASCII upper case, as the server compares names (strcasecmp): bytes outside a-z are kept, so a
+     * non-ASCII name stays unknown instead of folding into a known one. Names longer than any
+     * Redis has become "" (unknown).
+     */
+    static String asciiUpper(byte[] b) {
+        if (b.length > MAX_NAME_BYTES) {
+            return "";
+        }
+        byte[] up = b.clone();
+        for (int i = 0; i < up.length; i++) {
+            if (up[i] >= 'a' && up[i] <= 'z') {
+                up[i] -= 32;
+            }
+        }
+        return new String(up, StandardCharsets.ISO_8859_1);
+    }
+
+    private static Set<String> words(String s) {
+        return s.isBlank() ? Set.of() : Set.of(s.trim().split(" +"));
     }
 }

@@ -28,6 +28,7 @@ final class RedisConnections {
     private final ComponentContext component;
     private final RedisPools pools;
     private final RedisOptions options;
+    private final CommandPolicy policy;
     private final Optional<InvocationContext> invocation;
     private final Map<Integer, Handle> handles = new LinkedHashMap<>();
     private int nextHandle = 1;
@@ -37,6 +38,7 @@ final class RedisConnections {
         this.component = component;
         this.pools = pools;
         this.options = options;
+        this.policy = CommandPolicy.forComponent(options, component.componentId());
         // Bound inside an invocation (not at load-time probing): when it times out, the engine
         // runs this from the timeout side, so a read blocked past the deadline returns now.
         this.invocation = InvocationContext.current();
@@ -188,7 +190,7 @@ final class RedisConnections {
 
         /** Sends one command built by the host (typed operations); its reply, errors included. */
         Reply call(List<byte[]> command) {
-            return run(c -> c.call(command, options.maxResultBytes()), false);
+            return run(c -> c.call(command, options.maxResultBytes()), false, Optional.empty());
         }
 
         /**
@@ -196,10 +198,10 @@ final class RedisConnections {
          * connection is reset before it goes back to the pool.
          */
         Reply execute(List<byte[]> command) {
-            CommandPolicy.refusal(command.get(0), command.subList(1, command.size())).ifPresent(why -> {
+            policy.refusal(command.get(0), command.subList(1, command.size())).ifPresent(why -> {
                 throw RedisError.other(why);
             });
-            return run(c -> c.call(command, options.maxResultBytes()), true);
+            return run(c -> c.call(command, options.maxResultBytes()), true, CommandPolicy.scriptKill(command.get(0)));
         }
 
         /**
@@ -213,12 +215,14 @@ final class RedisConnections {
          *     {@code EXEC}'s
          */
         List<Reply> pipeline(List<List<byte[]>> commands, boolean transaction) {
+            Optional<String> scriptKill = Optional.empty();
             for (int i = 0; i < commands.size(); i++) {
                 List<byte[]> command = commands.get(i);
                 int index = i;
-                CommandPolicy.pipelineRefusal(command.get(0), command.subList(1, command.size())).ifPresent(why -> {
+                policy.pipelineRefusal(command.get(0), command.subList(1, command.size())).ifPresent(why -> {
                     throw RedisError.other("pipeline command " + index + " refused, nothing was sent: " + why);
                 });
+                scriptKill = scriptKill.or(() -> CommandPolicy.scriptKill(command.get(0)));
             }
             List<List<byte[]>> sent = commands;
             if (transaction) {
@@ -228,10 +232,16 @@ final class RedisConnections {
                 sent.add(List.of(RedisLowering.bytes("EXEC")));
             }
             List<List<byte[]>> toSend = sent;
-            return run(c -> c.pipeline(toSend, options.maxResultBytes()), true);
+            return run(c -> c.pipeline(toSend, options.maxResultBytes()), true, scriptKill);
         }
 
-        private <T> T run(java.util.function.Function<RawConnection, T> io, boolean guestCommand) {
+        /**
+         * Runs one round trip on the connection. {@code scriptKill} names what ends a script the
+         * command runs ({@code SCRIPT} or {@code FUNCTION}): if its reply never comes (the socket
+         * timeout, or the invocation's deadline closed the socket), the script may still be running
+         * inside the server, freezing it for every client, so the host sends that {@code KILL}.
+         */
+        private <T> T run(java.util.function.Function<RawConnection, T> io, boolean guestCommand, Optional<String> scriptKill) {
             synchronized (this) {
                 if (released) {
                     throw RedisError.other("the connection was closed");
@@ -252,6 +262,7 @@ final class RedisConnections {
                 synchronized (this) {
                     cutOff = aborted;
                 }
+                scriptKill.ifPresent(kill -> pools.killScript(lease.address(), kill, component));
                 if (cutOff) {
                     // Our own timeout closed the socket: the server is fine, keep its pool.
                     if (invocation.isPresent()) {

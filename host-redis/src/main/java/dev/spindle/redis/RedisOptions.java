@@ -2,12 +2,17 @@ package dev.spindle.redis;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
- * App-wide limits and timeouts of the Redis capability. {@link #defaults()} gives the values
- * documented on each component; the {@code with...} methods return a changed copy.
+ * App-wide limits, timeouts and operator settings of the Redis capability. {@link #defaults()}
+ * gives the values documented on each component; the {@code with...} methods return a changed
+ * copy. These are the operator's settings: nothing in a manifest changes them.
  *
  * @param maxConnectionsPerPool connections one pool (one server, user, database, TLS and password)
  *     may hold open at once, idle plus borrowed. Default {@value #DEFAULT_MAX_CONNECTIONS_PER_POOL}:
@@ -30,6 +35,16 @@ import java.util.Optional;
  *     store. Default empty: the JVM's trust store, so a server with a publicly trusted
  *     certificate works as is. Either way the certificate must name the host of the address
  *     (hostname verification is always on).
+ * @param scriptingComponents ids of the components allowed to run Redis scripts through
+ *     {@code execute} and {@code pipeline} ({@code EVAL*}, {@code EVALSHA*}, {@code FCALL*},
+ *     {@code FUNCTION}, {@code SCRIPT LOAD/EXISTS}). Default none: a script can run any command
+ *     inside the server, where the host cannot check it. An operator who allows it must protect the
+ *     server with a Redis ACL for that component's user; a script that outlives its call's timeout
+ *     is ended with {@code SCRIPT KILL} (or {@code FUNCTION KILL}).
+ * @param allowedCommands extra command names, unknown to Spindle's command table (module commands
+ *     such as {@code JSON.GET}), that {@code execute} and {@code pipeline} may send. Default none:
+ *     a command Spindle does not know is refused. Names are upper-cased; a name the table knows is
+ *     decided by the table whatever this says (a refused group cannot be re-enabled here).
  */
 public record RedisOptions(
         int maxConnectionsPerPool,
@@ -38,7 +53,9 @@ public record RedisOptions(
         Duration socketTimeout,
         int maxHandlesPerInstance,
         long maxResultBytes,
-        Optional<Path> tlsCaFile) {
+        Optional<Path> tlsCaFile,
+        Set<String> scriptingComponents,
+        Set<String> allowedCommands) {
 
     public static final int DEFAULT_MAX_CONNECTIONS_PER_POOL = 64;
     public static final Duration DEFAULT_POOL_WAIT = Duration.ofMillis(250);
@@ -52,6 +69,8 @@ public record RedisOptions(
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(socketTimeout, "socketTimeout");
         Objects.requireNonNull(tlsCaFile, "tlsCaFile");
+        scriptingComponents = Set.copyOf(scriptingComponents);
+        allowedCommands = allowedCommands.stream().map(c -> c.toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
         if (maxConnectionsPerPool < 1) {
             throw new IllegalArgumentException("maxConnectionsPerPool must be at least 1");
         }
@@ -80,36 +99,79 @@ public record RedisOptions(
                 DEFAULT_SOCKET_TIMEOUT,
                 DEFAULT_MAX_HANDLES_PER_INSTANCE,
                 DEFAULT_MAX_RESULT_BYTES,
-                Optional.empty());
+                Optional.empty(),
+                Set.of(),
+                Set.of());
     }
 
     public RedisOptions withMaxConnectionsPerPool(int value) {
-        return new RedisOptions(value, poolWait, connectTimeout, socketTimeout, maxHandlesPerInstance, maxResultBytes, tlsCaFile);
+        return with(o -> o.maxConnectionsPerPool = value);
     }
 
     public RedisOptions withPoolWait(Duration value) {
-        return new RedisOptions(maxConnectionsPerPool, value, connectTimeout, socketTimeout, maxHandlesPerInstance, maxResultBytes, tlsCaFile);
+        return with(o -> o.poolWait = value);
     }
 
     public RedisOptions withConnectTimeout(Duration value) {
-        return new RedisOptions(maxConnectionsPerPool, poolWait, value, socketTimeout, maxHandlesPerInstance, maxResultBytes, tlsCaFile);
+        return with(o -> o.connectTimeout = value);
     }
 
     public RedisOptions withSocketTimeout(Duration value) {
-        return new RedisOptions(maxConnectionsPerPool, poolWait, connectTimeout, value, maxHandlesPerInstance, maxResultBytes, tlsCaFile);
+        return with(o -> o.socketTimeout = value);
     }
 
     public RedisOptions withMaxHandlesPerInstance(int value) {
-        return new RedisOptions(maxConnectionsPerPool, poolWait, connectTimeout, socketTimeout, value, maxResultBytes, tlsCaFile);
+        return with(o -> o.maxHandlesPerInstance = value);
     }
 
     public RedisOptions withMaxResultBytes(long value) {
-        return new RedisOptions(maxConnectionsPerPool, poolWait, connectTimeout, socketTimeout, maxHandlesPerInstance, value, tlsCaFile);
+        return with(o -> o.maxResultBytes = value);
     }
 
     /** Trust the CA certificates in this PEM file for {@code rediss://} instead of the JVM's trust store. */
     public RedisOptions withTlsCaFile(Path value) {
-        return new RedisOptions(maxConnectionsPerPool, poolWait, connectTimeout, socketTimeout, maxHandlesPerInstance,
-                maxResultBytes, Optional.of(value));
+        return with(o -> o.tlsCaFile = Optional.of(value));
+    }
+
+    /** Lets these components run Redis scripts (operator's decision; protect the server with an ACL). */
+    public RedisOptions withScriptingComponents(Set<String> componentIds) {
+        return with(o -> o.scriptingComponents = componentIds);
+    }
+
+    /** Lets guests send these commands that Spindle's command table does not know (module commands). */
+    public RedisOptions withAllowedCommands(Set<String> names) {
+        return with(o -> o.allowedCommands = names);
+    }
+
+    private RedisOptions with(Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return new RedisOptions(c.maxConnectionsPerPool, c.poolWait, c.connectTimeout, c.socketTimeout,
+                c.maxHandlesPerInstance, c.maxResultBytes, c.tlsCaFile, c.scriptingComponents, c.allowedCommands);
+    }
+
+    /** A mutable copy, so each {@code with...} names only the field it changes. */
+    private static final class Copy {
+        int maxConnectionsPerPool;
+        Duration poolWait;
+        Duration connectTimeout;
+        Duration socketTimeout;
+        int maxHandlesPerInstance;
+        long maxResultBytes;
+        Optional<Path> tlsCaFile;
+        Set<String> scriptingComponents;
+        Set<String> allowedCommands;
+
+        Copy(RedisOptions o) {
+            maxConnectionsPerPool = o.maxConnectionsPerPool;
+            poolWait = o.poolWait;
+            connectTimeout = o.connectTimeout;
+            socketTimeout = o.socketTimeout;
+            maxHandlesPerInstance = o.maxHandlesPerInstance;
+            maxResultBytes = o.maxResultBytes;
+            tlsCaFile = o.tlsCaFile;
+            scriptingComponents = o.scriptingComponents;
+            allowedCommands = o.allowedCommands;
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.spindle.redis;
 
+import dev.spindle.host.ComponentContext;
 import dev.spindle.host.InvocationContext;
 import dev.spindle.host.InvocationTimeoutException;
 import java.time.Duration;
@@ -34,6 +35,12 @@ final class RedisPools implements AutoCloseable {
     private final RedisClientSettings settings;
     private final Map<RedisAddress.PoolKey, GenericObjectPool<RawConnection>> pools = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** Sends SCRIPT KILL off the invocation and timeout threads; idle threads end after 60 s. */
+    private final java.util.concurrent.ExecutorService scriptKiller = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "spindle-redis-script-kill");
+        t.setDaemon(true);
+        return t;
+    });
 
     RedisPools(RedisClientSettings settings) {
         this.settings = settings;
@@ -260,6 +267,37 @@ final class RedisPools implements AutoCloseable {
                 poolConfig);
     }
 
+    /**
+     * A guest's script outlived its call: sends {@code SCRIPT KILL} (or {@code FUNCTION KILL}) to
+     * the server on a separate, unpooled connection, from a background thread, and logs the
+     * outcome as one line. The server answers other clients only once a script has run for its
+     * {@code busy-reply-threshold} (default 5 s), so the kill takes effect then at the earliest. A
+     * script that already wrote data cannot be killed ({@code UNKILLABLE}); the log says so.
+     */
+    void killScript(RedisAddress address, String kind, ComponentContext component) {
+        if (closed) {
+            return;
+        }
+        try {
+            scriptKiller.execute(() -> {
+                String outcome;
+                DefaultJedisClientConfig.Builder config = settings.builder(address.tls());
+                address.user().ifPresent(config::user);
+                address.password().ifPresent(config::password);
+                try (RawConnection c = new RawConnection(new HostAndPort(address.host(), address.port()), config.build())) {
+                    Reply r = c.call(List.of(bytes(kind), bytes("KILL")), 1024);
+                    outcome = r instanceof Reply.Status st ? st.text() : r instanceof Reply.Error err ? err.message() : String.valueOf(r);
+                } catch (RuntimeException e) {
+                    outcome = "failed: " + describe(e);
+                }
+                component.log().warn(component.componentId(), "a redis script outlived its call on " + address.redacted()
+                        + "; sent " + kind + " KILL: " + outcome);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
     /** Number of connections, idle and borrowed, across all pools (for tests and metrics). */
     int openConnections() {
         return pools.values().stream().mapToInt(p -> p.getNumActive() + p.getNumIdle()).sum();
@@ -268,6 +306,7 @@ final class RedisPools implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        scriptKiller.shutdown();
         for (GenericObjectPool<RawConnection> p : pools.values()) {
             p.close();
         }

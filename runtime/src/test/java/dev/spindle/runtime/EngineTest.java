@@ -123,11 +123,7 @@ class EngineTest {
     /** One invocation of redis-proxy: open the app's Redis, then one rate-limit hit; returns {allowed, count}. */
     private static long[] rateLimitHit(Guest g, String address, String key, int max, long windowMs) {
         GuestMemory m = g.memory();
-        GuestMemory.Slice addr = m.allocateString(address);
-        int openRet = m.allocate(4, 16);
-        g.call("proxy-open", addr.ptr(), addr.len(), openRet);
-        assertEquals(0, m.readU8(openRet), "open ok");
-        int handle = m.readI32(openRet + 4);
+        int handle = ProxyCalls.open(g, address);
         GuestMemory.Slice k = m.allocateString(key);
         int ret = m.allocate(8, 32); // result<rate-limit-status, error>: 32 bytes, align 8
         g.call("proxy-rate-limit", handle, k.ptr(), k.len(), max, windowMs, ret);
