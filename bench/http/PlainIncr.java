@@ -27,7 +27,7 @@ public final class PlainIncr {
         SpindleApp app = Spindle.load(Path.of(args[0]), SpindleOptions.builder().build());
         URI redis = URI.create(args[2]);
         JedisPoolConfig config = new JedisPoolConfig();
-        int size = RedisOptions.defaults().maxConnectionsPerPool();
+        int size = RedisOptions.defaults().maxConnectionsPerComponent(); // what one Spindle component may hold
         config.setMaxTotal(size);
         config.setMaxIdle(size);
         JedisPool pool = new JedisPool(config, redis.getHost(), redis.getPort());

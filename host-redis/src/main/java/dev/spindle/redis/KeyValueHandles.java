@@ -51,7 +51,7 @@ final class KeyValueHandles {
             throw new KeyValueError(KeyValueError.Kind.STORE_TABLE_FULL, "this instance has used up its store handles");
         }
         int handle = nextHandle++;
-        open.put(handle, new KeyValueStore(store, pools, options));
+        open.put(handle, new KeyValueStore(store, pools, options, component.componentId()));
         return handle;
     }
 

@@ -28,11 +28,14 @@ final class KeyValueStore {
     private final KeyValueConfig.Store store;
     private final RedisPools pools;
     private final RedisOptions options;
+    private final String componentId;
 
-    KeyValueStore(KeyValueConfig.Store store, RedisPools pools, RedisOptions options) {
+    /** {@code componentId}: whose connection caps the store's borrowed connections count against. */
+    KeyValueStore(KeyValueConfig.Store store, RedisPools pools, RedisOptions options, String componentId) {
         this.store = store;
         this.pools = pools;
         this.options = options;
+        this.componentId = componentId;
     }
 
     String label() {
@@ -130,7 +133,7 @@ final class KeyValueStore {
     private <T> T withConnection(java.util.function.Function<RawConnection, T> io) {
         RedisPools.Lease lease;
         try {
-            lease = pools.borrow(store.address());
+            lease = pools.borrow(store.address(), componentId);
         } catch (RedisError e) {
             throw KeyValueError.other("key-value store \"" + store.label() + "\": " + e.getMessage());
         }

@@ -27,6 +27,11 @@ record RedisAddress(
                 parsed.password(), parsed.database());
     }
 
+    /** The server this address connects to, as the per-server connection cap counts it. */
+    RedisPools.ServerKey serverKey() {
+        return new RedisPools.ServerKey(host, port);
+    }
+
     /** The pool this address borrows from; holds a hash of the password, not the password. */
     PoolKey poolKey() {
         return new PoolKey(host, port, user.orElse(""), database, tls, password.map(RedisAddress::sha256).orElse(""));

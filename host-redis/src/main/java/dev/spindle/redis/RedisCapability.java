@@ -121,6 +121,11 @@ public final class RedisCapability implements HostCapability, MessageSubscriber 
         return pools.openConnections();
     }
 
+    /** The connection pools behind this capability (for tests in this package). */
+    RedisPools pools() {
+        return pools;
+    }
+
     @Override
     public void close() {
         pools.close();

@@ -50,9 +50,9 @@ public final class RedisCapabilityProvider implements CapabilityProvider {
     }
 
     /**
-     * {@code [outbound_redis] max_connections = N} caps the connections of each pool (one server,
-     * user, database): Spin caps them app-wide, which is the same for an app with one Redis
-     * server. Unknown keys are refused, as Spin does.
+     * {@code [outbound_redis] max_connections = N} caps the connections to each server (across
+     * user names and databases): Spin caps them app-wide, which is the same for an app with one
+     * Redis server. Unknown keys are refused, as Spin does.
      */
     static RedisOptions withRuntimeConfig(RedisOptions options, RuntimeConfig config) {
         TomlTable table = config.table(TABLE).orElse(null);
@@ -68,6 +68,6 @@ public final class RedisCapabilityProvider implements CapabilityProvider {
         if (!(max instanceof Long n) || n < 1 || n > Integer.MAX_VALUE) {
             throw config.error(List.of(TABLE, "max_connections"), "[" + TABLE + "] max_connections must be a positive integer, got " + max);
         }
-        return options.withMaxConnectionsPerPool((int) (long) n);
+        return options.withMaxConnectionsPerServer((int) (long) n);
     }
 }

@@ -61,10 +61,20 @@ final class RedisConnections {
                         "this instance already holds " + options.maxHandlesPerInstance() + " redis connections");
             }
         }
-        RedisPools.Lease lease = pools.borrow(parsed);
+        RedisPools.Lease lease;
+        try {
+            lease = pools.borrow(parsed, component.componentId());
+        } catch (RedisError e) {
+            if (e.kind() == RedisError.Kind.TOO_MANY_CONNECTIONS) {
+                // The WIT case carries no message, so the reason goes to the log.
+                component.log().warn(component.componentId(), "redis open of " + quote(parsed.redacted())
+                        + " refused: " + e.getMessage());
+            }
+            throw e;
+        }
         synchronized (this) {
             if (closed || nextHandle == Integer.MAX_VALUE) {
-                pools.release(lease, false);
+                pools.discard(lease);
                 throw RedisError.other("the instance is shutting down");
             }
             int handle = nextHandle++;

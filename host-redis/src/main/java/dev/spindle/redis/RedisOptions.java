@@ -14,10 +14,16 @@ import java.util.stream.Collectors;
  * gives the values documented on each component; the {@code with...} methods return a changed
  * copy. These are the operator's settings: nothing in a manifest changes them.
  *
- * @param maxConnectionsPerPool connections one pool (one server, user, database, TLS and password)
- *     may hold open at once, idle plus borrowed. Default {@value #DEFAULT_MAX_CONNECTIONS_PER_POOL}:
- *     a handle keeps its connection for the whole invocation, so this bounds the concurrent
- *     invocations talking to one server, not the request rate.
+ * @param maxConnectionsPerServer connections the app may hold open to one server ({@code host:port},
+ *     as the address spells the host), idle plus borrowed, whatever user name, database or password
+ *     they use. Default {@value #DEFAULT_MAX_CONNECTIONS_PER_SERVER}: two components at full
+ *     concurrency (see below), and far below Redis's default {@code maxclients} of 10,000, so one
+ *     Spindle process cannot exhaust a server however its guests vary their addresses.
+ * @param maxConnectionsPerComponent connections one component's instances may hold at once, across
+ *     every server. Default {@value #DEFAULT_MAX_CONNECTIONS_PER_COMPONENT}: a handle keeps its
+ *     connection for the whole invocation, and 64 is the default number of concurrent invocations,
+ *     so a component gets one connection per invocation at full load, and no single invocation (up
+ *     to 1024 handles) can take more.
  * @param poolWait how long {@code open} waits for a connection of an exhausted pool before
  *     failing with {@code too-many-connections}. Default 250 ms: short, so a saturated pool turns
  *     into a fast, retryable error instead of invocations queueing up behind it.
@@ -27,6 +33,10 @@ import java.util.stream.Collectors;
  *     cannot hang an invocation; blocking commands are refused, so no legitimate command waits.
  * @param maxHandlesPerInstance connection handles one instance may hold at once. Default
  *     {@value #DEFAULT_MAX_HANDLES_PER_INSTANCE}, the size of Spin's resource tables.
+ * @param idleTimeout how long an idle pooled connection is kept before it is closed; a pool or
+ *     server left without connections is then forgotten. Default 60 s: long enough to reuse
+ *     connections between requests, short enough that connections opened for one-off user names or
+ *     databases, or dropped by a middlebox, do not linger. Eviction runs every half of it.
  * @param maxResultBytes largest reply the host buffers for a guest (16 bytes per result element
  *     plus payload bytes). Default {@value #DEFAULT_MAX_RESULT_BYTES} (128 MiB), Spin's
  *     {@code MAX_HOST_BUFFERED_BYTES}.
@@ -47,20 +57,24 @@ import java.util.stream.Collectors;
  *     decided by the table whatever this says (a refused group cannot be re-enabled here).
  */
 public record RedisOptions(
-        int maxConnectionsPerPool,
+        int maxConnectionsPerServer,
+        int maxConnectionsPerComponent,
         Duration poolWait,
         Duration connectTimeout,
         Duration socketTimeout,
+        Duration idleTimeout,
         int maxHandlesPerInstance,
         long maxResultBytes,
         Optional<Path> tlsCaFile,
         Set<String> scriptingComponents,
         Set<String> allowedCommands) {
 
-    public static final int DEFAULT_MAX_CONNECTIONS_PER_POOL = 64;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_SERVER = 128;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_COMPONENT = 64;
     public static final Duration DEFAULT_POOL_WAIT = Duration.ofMillis(250);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_HANDLES_PER_INSTANCE = 1024;
     public static final long DEFAULT_MAX_RESULT_BYTES = 128L * 1024 * 1024;
 
@@ -68,11 +82,15 @@ public record RedisOptions(
         Objects.requireNonNull(poolWait, "poolWait");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(socketTimeout, "socketTimeout");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(tlsCaFile, "tlsCaFile");
         scriptingComponents = Set.copyOf(scriptingComponents);
         allowedCommands = allowedCommands.stream().map(c -> c.toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
-        if (maxConnectionsPerPool < 1) {
-            throw new IllegalArgumentException("maxConnectionsPerPool must be at least 1");
+        if (maxConnectionsPerServer < 1) {
+            throw new IllegalArgumentException("maxConnectionsPerServer must be at least 1");
+        }
+        if (maxConnectionsPerComponent < 1) {
+            throw new IllegalArgumentException("maxConnectionsPerComponent must be at least 1");
         }
         if (maxHandlesPerInstance < 1) {
             throw new IllegalArgumentException("maxHandlesPerInstance must be at least 1");
@@ -83,6 +101,7 @@ public record RedisOptions(
         requireMillis("poolWait", poolWait, 0);
         requireMillis("connectTimeout", connectTimeout, 1);
         requireMillis("socketTimeout", socketTimeout, 1);
+        requireMillis("idleTimeout", idleTimeout, 1);
     }
 
     private static void requireMillis(String name, Duration d, long min) {
@@ -93,10 +112,12 @@ public record RedisOptions(
 
     public static RedisOptions defaults() {
         return new RedisOptions(
-                DEFAULT_MAX_CONNECTIONS_PER_POOL,
+                DEFAULT_MAX_CONNECTIONS_PER_SERVER,
+                DEFAULT_MAX_CONNECTIONS_PER_COMPONENT,
                 DEFAULT_POOL_WAIT,
                 DEFAULT_CONNECT_TIMEOUT,
                 DEFAULT_SOCKET_TIMEOUT,
+                DEFAULT_IDLE_TIMEOUT,
                 DEFAULT_MAX_HANDLES_PER_INSTANCE,
                 DEFAULT_MAX_RESULT_BYTES,
                 Optional.empty(),
@@ -104,8 +125,16 @@ public record RedisOptions(
                 Set.of());
     }
 
-    public RedisOptions withMaxConnectionsPerPool(int value) {
-        return with(o -> o.maxConnectionsPerPool = value);
+    public RedisOptions withMaxConnectionsPerServer(int value) {
+        return with(o -> o.maxConnectionsPerServer = value);
+    }
+
+    public RedisOptions withMaxConnectionsPerComponent(int value) {
+        return with(o -> o.maxConnectionsPerComponent = value);
+    }
+
+    public RedisOptions withIdleTimeout(Duration value) {
+        return with(o -> o.idleTimeout = value);
     }
 
     public RedisOptions withPoolWait(Duration value) {
@@ -146,16 +175,18 @@ public record RedisOptions(
     private RedisOptions with(Consumer<Copy> change) {
         Copy c = new Copy(this);
         change.accept(c);
-        return new RedisOptions(c.maxConnectionsPerPool, c.poolWait, c.connectTimeout, c.socketTimeout,
-                c.maxHandlesPerInstance, c.maxResultBytes, c.tlsCaFile, c.scriptingComponents, c.allowedCommands);
+        return new RedisOptions(c.maxConnectionsPerServer, c.maxConnectionsPerComponent, c.poolWait, c.connectTimeout,
+                c.socketTimeout, c.idleTimeout, c.maxHandlesPerInstance, c.maxResultBytes, c.tlsCaFile, c.scriptingComponents, c.allowedCommands);
     }
 
     /** A mutable copy, so each {@code with...} names only the field it changes. */
     private static final class Copy {
-        int maxConnectionsPerPool;
+        int maxConnectionsPerServer;
+        int maxConnectionsPerComponent;
         Duration poolWait;
         Duration connectTimeout;
         Duration socketTimeout;
+        Duration idleTimeout;
         int maxHandlesPerInstance;
         long maxResultBytes;
         Optional<Path> tlsCaFile;
@@ -163,10 +194,12 @@ public record RedisOptions(
         Set<String> allowedCommands;
 
         Copy(RedisOptions o) {
-            maxConnectionsPerPool = o.maxConnectionsPerPool;
+            maxConnectionsPerServer = o.maxConnectionsPerServer;
+            maxConnectionsPerComponent = o.maxConnectionsPerComponent;
             poolWait = o.poolWait;
             connectTimeout = o.connectTimeout;
             socketTimeout = o.socketTimeout;
+            idleTimeout = o.idleTimeout;
             maxHandlesPerInstance = o.maxHandlesPerInstance;
             maxResultBytes = o.maxResultBytes;
             tlsCaFile = o.tlsCaFile;

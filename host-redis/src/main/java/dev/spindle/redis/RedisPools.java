@@ -3,40 +3,119 @@ package dev.spindle.redis;
 import dev.spindle.host.ComponentContext;
 import dev.spindle.host.InvocationContext;
 import dev.spindle.host.InvocationTimeoutException;
-import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.commons.pool2.BasePooledObjectFactory;
-import org.apache.commons.pool2.PooledObject;
-import org.apache.commons.pool2.impl.DefaultPooledObject;
-import org.apache.commons.pool2.impl.GenericObjectPool;
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
- * The app-wide connection pools, one bounded pool per (host, port, user, database, TLS,
- * password hash), shared by every instance of every component.
+ * The app's Redis connections, shared by every instance of every component: idle connections kept
+ * per pool (one server, user, database, TLS and password), and two caps across all pools.
  *
- * <p>A borrowed connection is returned with {@link #release}: connections a guest may have put
- * into a different state (anything run through {@code execute}) are reset first, and any that
- * cannot be reset, or that saw an I/O error, are destroyed instead of pooled.
+ * <ul>
+ *   <li><b>Per server</b> ({@code host:port}): connections open to it, idle and borrowed, whatever
+ *       user name or database they use ({@link RedisOptions#maxConnectionsPerServer()}). Varying
+ *       the user or the database opens a new pool but never new capacity; when the server is at
+ *       its cap, an idle connection of another pool is closed to make room.
+ *   <li><b>Per component</b>: connections its instances hold at once, across every server
+ *       ({@link RedisOptions#maxConnectionsPerComponent()}).
+ * </ul>
+ *
+ * <p>An {@code open} over a cap waits up to {@link RedisOptions#poolWait()} (never past its
+ * invocation's deadline) for a connection to come back, then fails with
+ * {@code too-many-connections}. A connection given back with {@link #release} is reset first when
+ * a guest ran commands on it; one that cannot be reset, or saw an I/O error, is closed — and
+ * nothing is dialled in its place on the caller's thread: the next borrower connects when it needs
+ * to. Idle connections are closed after {@link RedisOptions#idleTimeout()}, and a pool or server
+ * with no connection left is forgotten, so pools made for one-off user names do not pile up.
+ *
+ * <p>Bookkeeping happens under one lock that is never held during I/O.
  */
 final class RedisPools implements AutoCloseable {
 
+    /** The server a connection goes to, for the per-server cap: host as the address spells it, and port. */
+    record ServerKey(String host, int port) {}
+
+    /** A connection on loan; give it back with {@link RedisPools#release} or {@link RedisPools#discard}. */
+    record Lease(RedisAddress address, String componentId, RawConnection connection) {}
+
+    private record Idle(RawConnection connection, long sinceNanos) {}
+
+    /** One server's connections: the count the cap applies to, and the idle ones by pool. */
+    private static final class Server {
+        int open; // borrowed + idle + being connected
+        final Map<RedisAddress.PoolKey, ArrayDeque<Idle>> idle = new HashMap<>();
+
+        /** The most recently returned idle connection of {@code pool} (warm), or null. */
+        Idle takeIdle(RedisAddress.PoolKey pool) {
+            ArrayDeque<Idle> q = idle.get(pool);
+            if (q == null) {
+                return null;
+            }
+            Idle i = q.pollLast();
+            if (q.isEmpty()) {
+                idle.remove(pool);
+            }
+            return i;
+        }
+
+        /** The longest-idle connection of any pool, or null. */
+        Idle takeOldestIdle() {
+            RedisAddress.PoolKey oldestPool = null;
+            long oldest = Long.MAX_VALUE;
+            for (var e : idle.entrySet()) {
+                long since = e.getValue().peekFirst().sinceNanos();
+                if (oldestPool == null || since - oldest < 0) {
+                    oldestPool = e.getKey();
+                    oldest = since;
+                }
+            }
+            if (oldestPool == null) {
+                return null;
+            }
+            ArrayDeque<Idle> q = idle.get(oldestPool);
+            Idle i = q.pollFirst();
+            if (q.isEmpty()) {
+                idle.remove(oldestPool);
+            }
+            return i;
+        }
+
+        int idleCount() {
+            int n = 0;
+            for (ArrayDeque<Idle> q : idle.values()) {
+                n += q.size();
+            }
+            return n;
+        }
+    }
+
     private final RedisOptions options;
     private final RedisClientSettings settings;
-    private final Map<RedisAddress.PoolKey, GenericObjectPool<RawConnection>> pools = new ConcurrentHashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled whenever a connection or a slot comes back, so waiting borrowers look again. */
+    private final Condition returned = lock.newCondition();
+    private final Map<ServerKey, Server> servers = new HashMap<>(); // guarded by lock
+    private final Map<String, Integer> heldByComponent = new HashMap<>(); // guarded by lock
     private volatile boolean closed;
+    /** Closes idle connections and forgets empty pools; one daemon thread. */
+    private final ScheduledThreadPoolExecutor maintenance;
     /** Sends SCRIPT KILL off the invocation and timeout threads; idle threads end after 60 s. */
-    private final java.util.concurrent.ExecutorService scriptKiller = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    private final ExecutorService scriptKiller = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "spindle-redis-script-kill");
         t.setDaemon(true);
         return t;
@@ -45,75 +124,238 @@ final class RedisPools implements AutoCloseable {
     RedisPools(RedisClientSettings settings) {
         this.settings = settings;
         this.options = settings.options();
+        this.maintenance = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "spindle-redis-idle-eviction");
+            t.setDaemon(true);
+            return t;
+        });
+        maintenance.setRemoveOnCancelPolicy(true);
+        long every = Math.max(10, options.idleTimeout().toMillis() / 2);
+        maintenance.scheduleWithFixedDelay(this::evictIdle, every, every, TimeUnit.MILLISECONDS);
     }
 
-    /** A connection on loan from one pool; give it back with {@link RedisPools#release}. */
-    record Lease(GenericObjectPool<RawConnection> pool, RedisAddress address, RawConnection connection) {}
-
     /**
-     * Borrows a connection, connecting (and authenticating, selecting the database) if the pool
-     * has no idle one.
+     * Borrows a connection for {@code componentId}: an idle one of the address's pool, else a new
+     * one (connecting, authenticating, selecting the database on this thread) within the caps.
      *
-     * @throws RedisError too-many-connections when the pool stays exhausted for
-     *     {@link RedisOptions#poolWait()}; other(...) when the server cannot be reached or refuses us
+     * @throws RedisError too-many-connections when a cap stays reached for {@link RedisOptions#poolWait()};
+     *     other(...) when the server cannot be reached or refuses us
+     * @throws InvocationTimeoutException when the invocation's deadline passes while waiting, or the
+     *     thread is interrupted (the interrupt flag is kept)
      */
-    Lease borrow(RedisAddress address) {
-        if (closed) {
-            throw RedisError.other("the redis capability is shut down");
-        }
-        GenericObjectPool<RawConnection> pool = pools.computeIfAbsent(address.poolKey(), k -> newPool(address));
+    Lease borrow(RedisAddress address, String componentId) {
         Optional<InvocationContext> invocation = InvocationContext.current();
-        // Never wait past the invocation's deadline: the guest's time is up then.
-        Duration wait = invocation
-                .map(i -> Duration.ofNanos(Math.max(0, Math.min(options.poolWait().toNanos(), i.remainingNanos()))))
-                .orElse(options.poolWait());
+        long waitNanos = options.poolWait().toNanos();
+        boolean untilDeadline = false;
+        if (invocation.isPresent() && invocation.get().remainingNanos() < waitNanos) {
+            // Never wait past the invocation's deadline: the guest's time is up then.
+            waitNanos = Math.max(0, invocation.get().remainingNanos());
+            untilDeadline = true;
+        }
+        long waitUntil = System.nanoTime() + waitNanos;
+        ServerKey key = address.serverKey();
+        RedisAddress.PoolKey pool = address.poolKey();
+        List<RawConnection> toClose = new ArrayList<>();
+        Server server;
+        RawConnection reused = null;
         try {
-            return new Lease(pool, address, pool.borrowObject(wait));
+            lock.lockInterruptibly();
         } catch (InterruptedException e) {
-            // The engine interrupts an invocation that ran out of time. Keep the flag (a compiled
-            // guest stops at its next branch) and trap: the guest must not see a retryable error.
-            Thread.currentThread().interrupt();
-            throw invocation.map(InvocationContext::timedOut)
-                    .orElseGet(() -> new InvocationTimeoutException("interrupted while waiting for a redis connection"));
-        } catch (NoSuchElementException e) {
-            if (e.getCause() == null && invocation.isPresent() && invocation.get().isOver()) {
+            throw interrupted(invocation);
+        }
+        try {
+            while (true) {
+                if (closed) {
+                    throw RedisError.other("the redis capability is shut down");
+                }
+                server = servers.computeIfAbsent(key, k -> new Server());
+                int held = heldByComponent.getOrDefault(componentId, 0);
+                String full;
+                if (held >= options.maxConnectionsPerComponent()) {
+                    full = "component \"" + componentId + "\" already holds " + held
+                            + " redis connections (the per-component cap)";
+                } else {
+                    Idle idle;
+                    while ((idle = server.takeIdle(pool)) != null && !usable(idle.connection())) {
+                        server.open--;
+                        toClose.add(idle.connection());
+                    }
+                    if (idle != null) {
+                        reused = idle.connection();
+                        heldByComponent.merge(componentId, 1, Integer::sum);
+                        break;
+                    }
+                    if (server.open < options.maxConnectionsPerServer()) {
+                        server.open++; // a slot for the connection made below
+                        heldByComponent.merge(componentId, 1, Integer::sum);
+                        break;
+                    }
+                    Idle other = server.takeOldestIdle();
+                    if (other != null) {
+                        toClose.add(other.connection()); // its slot goes to the new connection
+                        heldByComponent.merge(componentId, 1, Integer::sum);
+                        break;
+                    }
+                    full = "all " + options.maxConnectionsPerServer() + " connections to " + key.host() + ":" + key.port()
+                            + " are in use (the per-server cap, across user names and databases)";
+                }
+                long left = waitUntil - System.nanoTime();
+                if (left <= 0) {
+                    if (untilDeadline) {
+                        throw invocation.get().timedOut();
+                    }
+                    throw RedisError.tooManyConnections(full + "; waited " + options.poolWait().toMillis() + " ms");
+                }
+                try {
+                    returned.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    throw interrupted(invocation);
+                }
+            }
+        } finally {
+            lock.unlock();
+            toClose.forEach(RawConnection::close);
+        }
+        if (reused != null) {
+            return new Lease(address, componentId, reused);
+        }
+        try {
+            return new Lease(address, componentId, connect(address, new HostAndPort(address.host(), address.port())));
+        } catch (RuntimeException e) {
+            giveBackSlot(key, componentId);
+            if (invocation.isPresent() && invocation.get().isOver()) {
                 throw invocation.get().timedOut();
             }
-            if (e.getCause() == null) {
-                throw RedisError.tooManyConnections(
-                        "all " + options.maxConnectionsPerPool() + " connections to " + address.redacted()
-                                + " are in use (waited " + options.poolWait().toMillis() + " ms)");
-            }
-            throw connectFailure(address, e.getCause());
-        } catch (IllegalStateException e) {
-            throw RedisError.other("the redis capability is shut down");
-        } catch (Exception e) {
             throw connectFailure(address, e);
         }
     }
 
-    /** Returns a connection; {@code dirty} means a guest ran arbitrary commands on it. */
+    /**
+     * The engine interrupts an invocation that ran out of time. Keep the flag (a compiled guest
+     * stops at its next branch) and trap: the guest must not see a retryable error value.
+     */
+    private static InvocationTimeoutException interrupted(Optional<InvocationContext> invocation) {
+        Thread.currentThread().interrupt();
+        return invocation.map(InvocationContext::timedOut)
+                .orElseGet(() -> new InvocationTimeoutException("interrupted while waiting for a redis connection"));
+    }
+
+    private static boolean usable(RawConnection c) {
+        return c.isConnected() && !c.isBroken();
+    }
+
+    /**
+     * Returns a connection; {@code dirty} means a guest ran arbitrary commands on it, so it is
+     * reset first (one round trip, on the calling thread: the invocation's own, as it ends).
+     */
     void release(Lease lease, boolean dirty) {
         RawConnection c = lease.connection();
-        boolean reusable = !closed && !c.isBroken() && c.isConnected() && (!dirty || reset(c, lease.address()));
+        boolean reusable = !closed && usable(c) && (!dirty || reset(c, lease.address()));
+        giveBack(lease, reusable);
+    }
+
+    /** Closes a borrowed connection instead of pooling it: no I/O but closing its socket. */
+    void discard(Lease lease) {
+        giveBack(lease, false);
+    }
+
+    private void giveBack(Lease lease, boolean reusable) {
+        RawConnection c = lease.connection();
+        boolean close = true;
+        lock.lock();
         try {
-            if (reusable) {
-                lease.pool().returnObject(c);
-            } else {
-                lease.pool().invalidateObject(c);
+            release(lease.componentId());
+            Server s = servers.get(lease.address().serverKey());
+            if (s != null) {
+                if (reusable && !closed) {
+                    s.idle.computeIfAbsent(lease.address().poolKey(), k -> new ArrayDeque<>()).addLast(new Idle(c, System.nanoTime()));
+                    close = false;
+                } else {
+                    s.open--;
+                }
             }
-        } catch (Exception e) {
-            c.close(); // the pool is closed or rejected it: just make sure the socket goes
+            returned.signalAll();
+        } finally {
+            lock.unlock();
         }
+        if (close) {
+            c.close();
+        }
+    }
+
+    /** A slot reserved for a connection that could not be made. */
+    private void giveBackSlot(ServerKey key, String componentId) {
+        lock.lock();
+        try {
+            release(componentId);
+            Server s = servers.get(key);
+            if (s != null) {
+                s.open--;
+            }
+            returned.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void release(String componentId) { // guarded by lock
+        heldByComponent.computeIfPresent(componentId, (k, n) -> n > 1 ? n - 1 : null);
     }
 
     /**
      * A borrowed connection hit an I/O error. That usually means the server restarted or went
-     * away, and then every idle connection in the same pool is dead too: drop them now, so the
-     * next borrower connects afresh and only the call that met the error fails.
+     * away, and then every idle connection to it is dead too: drop them now, so the next borrower
+     * connects afresh and only the call that met the error fails.
      */
     void connectionFailed(Lease lease) {
-        lease.pool().clear();
+        List<RawConnection> toClose = new ArrayList<>();
+        lock.lock();
+        try {
+            Server s = servers.get(lease.address().serverKey());
+            if (s != null) {
+                for (ArrayDeque<Idle> q : s.idle.values()) {
+                    q.forEach(i -> toClose.add(i.connection()));
+                    s.open -= q.size();
+                }
+                s.idle.clear();
+            }
+            returned.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        toClose.forEach(RawConnection::close);
+    }
+
+    /** Closes connections idle for {@link RedisOptions#idleTimeout()} and forgets empty pools and servers. */
+    void evictIdle() {
+        List<RawConnection> toClose = new ArrayList<>();
+        long now = System.nanoTime();
+        long maxIdle = options.idleTimeout().toNanos();
+        lock.lock();
+        try {
+            for (Iterator<Server> servers = this.servers.values().iterator(); servers.hasNext(); ) {
+                Server s = servers.next();
+                for (Iterator<ArrayDeque<Idle>> pools = s.idle.values().iterator(); pools.hasNext(); ) {
+                    ArrayDeque<Idle> q = pools.next();
+                    while (!q.isEmpty() && now - q.peekFirst().sinceNanos() >= maxIdle) {
+                        toClose.add(q.pollFirst().connection());
+                        s.open--;
+                    }
+                    if (q.isEmpty()) {
+                        pools.remove();
+                    }
+                }
+                if (s.open == 0 && s.idle.isEmpty()) {
+                    servers.remove();
+                }
+            }
+            if (!toClose.isEmpty()) {
+                returned.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+        toClose.forEach(RawConnection::close);
     }
 
     /**
@@ -220,53 +462,6 @@ final class RedisPools implements AutoCloseable {
         return c;
     }
 
-    private GenericObjectPool<RawConnection> newPool(RedisAddress address) {
-        HostAndPort hostAndPort = new HostAndPort(address.host(), address.port());
-
-        GenericObjectPoolConfig<RawConnection> poolConfig = new GenericObjectPoolConfig<>();
-        poolConfig.setMaxTotal(options.maxConnectionsPerPool());
-        poolConfig.setMaxIdle(options.maxConnectionsPerPool());
-        poolConfig.setMinIdle(0);
-        poolConfig.setBlockWhenExhausted(true);
-        poolConfig.setMaxWait(options.poolWait());
-        poolConfig.setTestOnBorrow(false);
-        // Idle connections are pinged every 30 s and closed after 60 s idle, so a pooled
-        // connection the server or a middlebox dropped is found before a guest borrows it.
-        poolConfig.setTestWhileIdle(true);
-        poolConfig.setTimeBetweenEvictionRuns(java.time.Duration.ofSeconds(30));
-        poolConfig.setMinEvictableIdleDuration(java.time.Duration.ofSeconds(60));
-        poolConfig.setJmxEnabled(false);
-
-        return new GenericObjectPool<>(
-                new BasePooledObjectFactory<>() {
-                    @Override
-                    public RawConnection create() {
-                        return connect(address, hostAndPort);
-                    }
-
-                    @Override
-                    public PooledObject<RawConnection> wrap(RawConnection c) {
-                        return new DefaultPooledObject<>(c);
-                    }
-
-                    @Override
-                    public void destroyObject(PooledObject<RawConnection> p) {
-                        p.getObject().close();
-                    }
-
-                    @Override
-                    public boolean validateObject(PooledObject<RawConnection> p) {
-                        RawConnection c = p.getObject();
-                        try {
-                            return c.isConnected() && !c.isBroken() && c.ping();
-                        } catch (JedisConnectionException | JedisDataException e) {
-                            return false;
-                        }
-                    }
-                },
-                poolConfig);
-    }
-
     /**
      * A guest's script outlived its call: sends {@code SCRIPT KILL} (or {@code FUNCTION KILL}) to
      * the server on a separate, unpooled connection, from a background thread, and logs the
@@ -293,23 +488,48 @@ final class RedisPools implements AutoCloseable {
                 component.log().warn(component.componentId(), "a redis script outlived its call on " + address.redacted()
                         + "; sent " + kind + " KILL: " + outcome);
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // shutting down
         }
     }
 
-    /** Number of connections, idle and borrowed, across all pools (for tests and metrics). */
+    /** Connections open to Redis servers, idle and borrowed (for tests and metrics). */
     int openConnections() {
-        return pools.values().stream().mapToInt(p -> p.getNumActive() + p.getNumIdle()).sum();
+        lock.lock();
+        try {
+            return servers.values().stream().mapToInt(s -> s.open).sum();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Pools that hold idle connections, plus servers tracked (0 once everything was evicted). */
+    int trackedPools() {
+        lock.lock();
+        try {
+            return servers.size() + servers.values().stream().mapToInt(s -> s.idle.size()).sum();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void close() {
-        closed = true;
-        scriptKiller.shutdown();
-        for (GenericObjectPool<RawConnection> p : pools.values()) {
-            p.close();
+        List<RawConnection> toClose = new ArrayList<>();
+        lock.lock();
+        try {
+            closed = true;
+            for (Server s : servers.values()) {
+                s.idle.values().forEach(q -> q.forEach(i -> toClose.add(i.connection())));
+                s.open -= s.idleCount();
+                s.idle.clear();
+            }
+            returned.signalAll();
+        } finally {
+            lock.unlock();
         }
-        pools.clear();
+        maintenance.shutdownNow();
+        scriptKiller.shutdown();
+        toClose.forEach(RawConnection::close);
     }
 }

@@ -498,7 +498,7 @@ class ExtendedRedisInterfaceTest {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void pipelineLeavesNoStateOnThePooledConnection(Engine engine, RedisServer server) {
-        RedisCapability cap = capability(RedisOptions.defaults().withMaxConnectionsPerPool(1));
+        RedisCapability cap = capability(RedisOptions.defaults().withMaxConnectionsPerServer(1));
         ProxyGuest first = guest(engine, cap, server);
         int h1 = first.openOk(server.uri());
         first.pipeline(h1, true, List.of(cmd("SET", "a", "1"))).get();

@@ -344,7 +344,7 @@ class SpinRedisInterfaceTest {
     @EnumSource(Engine.class)
     @RedisServerOptions(password = "pw")
     void openTransactionDoesNotLeakToTheNextBorrower(Engine engine, RedisServer server) {
-        RedisCapability cap = capability(RedisOptions.defaults().withMaxConnectionsPerPool(1));
+        RedisCapability cap = capability(RedisOptions.defaults().withMaxConnectionsPerServer(1));
         String allowed = "redis://127.0.0.1:" + server.port();
         String address = "redis://:pw@127.0.0.1:" + server.port() + "/2";
 
@@ -382,7 +382,7 @@ class SpinRedisInterfaceTest {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void exhaustedPoolIsTooManyConnectionsQuickly(Engine engine, RedisServer server) {
-        RedisCapability cap = capability(RedisOptions.defaults().withMaxConnectionsPerPool(1));
+        RedisCapability cap = capability(RedisOptions.defaults().withMaxConnectionsPerServer(1));
         ProxyGuest holder = guest(engine, cap, "redis://127.0.0.1:" + server.port());
         holder.openOk(server.uri());
         ProxyGuest waiter = guest(engine, cap, "redis://127.0.0.1:" + server.port());
@@ -394,7 +394,7 @@ class SpinRedisInterfaceTest {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void bindingCloseReturnsConnectionsToThePool(Engine engine, RedisServer server) {
-        RedisCapability cap = capability(RedisOptions.defaults().withMaxConnectionsPerPool(1));
+        RedisCapability cap = capability(RedisOptions.defaults().withMaxConnectionsPerServer(1));
         InstanceBinding binding = cap.bind(new ComponentContext("c", AllowedHosts.parse(List.of("redis://127.0.0.1:" + server.port())), hostLog));
         ProxyGuest g = new ProxyGuest(engine, binding);
         g.openOk(server.uri());

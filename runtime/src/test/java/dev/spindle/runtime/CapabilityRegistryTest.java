@@ -139,10 +139,10 @@ class CapabilityRegistryTest {
     @Test
     void anAddedProviderReplacesTheOneWithItsName() throws Exception {
         SpindleOptions options = SpindleOptions.builder().environment(Map.of())
-                .capability(RedisCapability.provider(RedisOptions.defaults().withMaxConnectionsPerPool(5))).build();
+                .capability(RedisCapability.provider(RedisOptions.defaults().withMaxConnectionsPerServer(5))).build();
         assertEquals(List.of("variables", "redis", "wasi"), options.capabilities().stream().map(CapabilityProvider::name).toList());
         try (SpindleApp app = Spindle.load(manifest("exit-zero"), options)) {
-            assertEquals(5, app.capability(RedisCapability.class).orElseThrow().options().maxConnectionsPerPool());
+            assertEquals(5, app.capability(RedisCapability.class).orElseThrow().options().maxConnectionsPerServer());
         }
     }
 
@@ -151,7 +151,7 @@ class CapabilityRegistryTest {
         SpindleOptions options = SpindleOptions.builder().environment(Map.of())
                 .runtimeConfigFile(runtimeConfig("[outbound_redis]\nmax_connections = 3\n")).build();
         try (SpindleApp app = Spindle.load(manifest("exit-zero"), options)) {
-            assertEquals(3, app.capability(RedisCapability.class).orElseThrow().options().maxConnectionsPerPool());
+            assertEquals(3, app.capability(RedisCapability.class).orElseThrow().options().maxConnectionsPerServer());
         }
     }
 

@@ -62,7 +62,7 @@ class InvocationTimeoutTest {
         int waves = 5; // 80 such requests: more than the 64 that took every slot in the attack
         int poolCap = 4;
         long worstMs = 0;
-        try (SpindleApp app = load(redis, slots, RedisOptions.defaults().withMaxConnectionsPerPool(poolCap))) {
+        try (SpindleApp app = load(redis, slots, RedisOptions.defaults().withMaxConnectionsPerServer(poolCap))) {
             ExecutorService callers = Executors.newFixedThreadPool(slots);
             try {
                 for (int wave = 0; wave < waves; wave++) {
