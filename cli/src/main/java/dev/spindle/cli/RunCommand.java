@@ -86,6 +86,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-cache", description = "Compile every guest afresh; read and write no compile cache.")
     boolean noCache;
 
+    @Option(names = "--host-memory-per-invocation", paramLabel = "MIB", description = "Host memory one invocation's host calls may "
+            + "hold at once (guest data copied in, replies buffered); over it a call fails as a value (default: 256).")
+    Long hostMemoryPerInvocationMib;
+
+    @Option(names = "--host-memory-total", paramLabel = "MIB", description = "Host memory all invocations' host calls may hold "
+            + "together; over it a call fails as a value (default: half the JVM's maximum heap).")
+    Long hostMemoryTotalMib;
+
     @Option(names = "--redis-allow-scripts", paramLabel = "COMPONENT", description = "Let this component run Redis scripts (EVAL, "
             + "EVALSHA, FCALL, FUNCTION) through execute and pipeline; repeatable. Protect the server with a Redis ACL first: a script "
             + "can run any command. Default: no component.")
@@ -106,6 +114,12 @@ final class RunCommand implements Callable<Integer> {
         SpindleOptions.Builder builder = SpindleOptions.builder();
         if (!noCache && !interpreter) {
             builder.compileCache(cacheDir != null ? cacheDir : SpindleOptions.defaultCompileCacheDirectory());
+        }
+        if (hostMemoryPerInvocationMib != null) {
+            builder.hostMemoryPerInvocationBytes(hostMemoryPerInvocationMib << 20);
+        }
+        if (hostMemoryTotalMib != null) {
+            builder.hostMemoryTotalBytes(hostMemoryTotalMib << 20);
         }
         SpindleOptions options = builder
                 .capability(RedisCapability.provider(redisOptions))

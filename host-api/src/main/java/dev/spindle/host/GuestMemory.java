@@ -101,9 +101,49 @@ public final class GuestMemory {
 
     // ---- reads ----
 
+    /**
+     * Copies {@code len} bytes out of guest memory. Inside a host call the copy is first charged to
+     * the invocation's host-memory budget ({@link HostMemoryBudget}): over budget, this throws
+     * {@link HostMemoryExceededException} and allocates nothing.
+     */
     public byte[] readBytes(int ptr, int len) {
         checkRange(ptr, len, 1);
+        charge(Integer.toUnsignedLong(len), "guest data read by the host");
         return memory.readBytes(ptr, len);
+    }
+
+    // ---- host-memory budget ----
+
+    private static final String LIST_READ = "a guest list read by the host";
+
+    /** Charges host memory about to be allocated to the current host call's account, if any. */
+    private static void charge(long bytes, String what) {
+        HostMemoryBudget.current().ifPresent(a -> a.charge(bytes, what));
+    }
+
+    /**
+     * Charges, before a caller reads a list element by element, everything it is about to copy: the
+     * list fails as a whole before its first allocation when it would not fit the budget, and each
+     * element's read then draws on this. Aliased elements count every time.
+     */
+    public void prepay(long bytes, String what) {
+        HostMemoryBudget.current().ifPresent(a -> a.prepay(bytes, what));
+    }
+
+    /**
+     * Sum of the lengths of the (ptr, len) slices of a list of {@code count} elements of
+     * {@code elementSize} bytes, at {@code sliceOffsets} within each element, plus the per-element
+     * overhead: what reading the list's payloads will copy. Reads only the lengths.
+     */
+    private long slicedListBytes(int ptr, int count, int elementSize, int... sliceOffsets) {
+        long total = (long) count * HostMemoryBudget.ELEMENT_OVERHEAD_BYTES;
+        for (int i = 0; i < count; i++) {
+            int at = ptr + i * elementSize;
+            for (int offset : sliceOffsets) {
+                total += Integer.toUnsignedLong(memory.readInt(at + offset + 4));
+            }
+        }
+        return total;
     }
 
     /** Reads a UTF-8 string; invalid UTF-8 is an ABI violation (the canonical ABI requires it). */
@@ -132,6 +172,7 @@ public final class GuestMemory {
     public List<String> readStringList(int ptr, int len) {
         checkAligned(ptr, 4);
         checkRange(ptr, len, 8);
+        prepay(slicedListBytes(ptr, len, 8, 0), LIST_READ);
         List<String> out = new ArrayList<>(len);
         for (int i = 0; i < len; i++) {
             int at = ptr + i * 8;
@@ -144,6 +185,7 @@ public final class GuestMemory {
     public List<byte[]> readBytesList(int ptr, int len) {
         checkAligned(ptr, 4);
         checkRange(ptr, len, 8);
+        prepay(slicedListBytes(ptr, len, 8, 0), LIST_READ);
         List<byte[]> out = new ArrayList<>(len);
         for (int i = 0; i < len; i++) {
             int at = ptr + i * 8;
@@ -168,6 +210,7 @@ public final class GuestMemory {
     public List<Map.Entry<String, String>> readStringPairList(int ptr, int len) {
         checkAligned(ptr, 4);
         checkRange(ptr, len, 16);
+        prepay(slicedListBytes(ptr, len, 16, 0, 8), LIST_READ);
         List<Map.Entry<String, String>> out = new ArrayList<>(len);
         for (int i = 0; i < len; i++) {
             int at = ptr + i * 16;
@@ -219,6 +262,7 @@ public final class GuestMemory {
      */
     public <T> List<T> readList(int ptr, int len, int elementSize, int align, ElementReader<T> element) {
         checkList(ptr, len, elementSize, align);
+        charge(Integer.toUnsignedLong(len) * HostMemoryBudget.ELEMENT_OVERHEAD_BYTES, LIST_READ);
         List<T> out = new ArrayList<>(len);
         for (int i = 0; i < len; i++) {
             out.add(element.read(ptr + i * elementSize));

@@ -10,7 +10,8 @@ import com.dylibso.chicory.runtime.WasmFunctionHandle;
  * {@link HostImport#toHostFunction}, tomorrow the declarative ABI layer) passes them through
  * {@link #guard}.
  *
- * <p>Before and after the call it checks the current {@link InvocationContext}: once the
+ * <p>It makes the invocation's {@link HostMemoryBudget.Account} current for the call and
+ * releases what the call charged when it returns. Before and after the call it checks the current {@link InvocationContext}: once the
  * invocation is past its deadline, cancelled, or its thread interrupted, the call throws
  * {@link InvocationTimeoutException} instead of running (or instead of returning). A call that
  * fails after the deadline (a socket closed by the timeout side, WASI's "Thread interrupted") is
@@ -31,6 +32,12 @@ public final class HostCalls {
     public static long[] call(Instance instance, long[] args, WasmFunctionHandle body) {
         InvocationContext invocation = InvocationContext.current().orElse(null);
         check(invocation);
+        // What the call copies out of guest memory or buffers for it is charged to the invocation
+        // (outside an engine invocation, to a fresh account of the process-wide default budget)
+        // and released when the call returns.
+        HostMemoryBudget.Account memory = invocation != null ? invocation.memory() : HostMemoryBudget.processDefault().newAccount();
+        HostMemoryBudget.Account outer = HostMemoryBudget.enter(memory);
+        long mark = memory.held();
         long[] results;
         try {
             results = body.apply(instance, args);
@@ -41,6 +48,9 @@ public final class HostCalls {
                 throw timedOut(invocation, e);
             }
             throw e;
+        } finally {
+            memory.releaseTo(mark);
+            HostMemoryBudget.leave(outer);
         }
         check(invocation);
         return results;

@@ -26,18 +26,28 @@ public final class InvocationContext {
     private final String componentId;
     private final Duration timeout;
     private final long deadlineNanos;
+    private final HostMemoryBudget.Account memory;
     private volatile boolean cancelled;
     private final List<Runnable> cancelHooks = new ArrayList<>(); // guarded by this
 
-    private InvocationContext(String componentId, Duration timeout) {
+    private InvocationContext(String componentId, Duration timeout, HostMemoryBudget budget) {
         this.componentId = Objects.requireNonNull(componentId, "componentId");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.deadlineNanos = System.nanoTime() + timeout.toNanos();
+        this.memory = budget.newAccount();
     }
 
-    /** An invocation of {@code componentId} whose deadline is {@code timeout} from now. */
+    /**
+     * An invocation of {@code componentId} whose deadline is {@code timeout} from now, its host
+     * calls charged to {@code budget} (the app's).
+     */
+    public static InvocationContext start(String componentId, Duration timeout, HostMemoryBudget budget) {
+        return new InvocationContext(componentId, timeout, Objects.requireNonNull(budget, "budget"));
+    }
+
+    /** {@link #start(String, Duration, HostMemoryBudget)} with {@link HostMemoryBudget#defaults()}. */
     public static InvocationContext start(String componentId, Duration timeout) {
-        return new InvocationContext(componentId, timeout);
+        return start(componentId, timeout, HostMemoryBudget.processDefault());
     }
 
     /** The invocation running on this thread, if the engine started one. */
@@ -66,6 +76,11 @@ public final class InvocationContext {
 
     public Duration timeout() {
         return timeout;
+    }
+
+    /** The invocation's share of the app's host-memory budget; its host calls are charged to it. */
+    public HostMemoryBudget.Account memory() {
+        return memory;
     }
 
     /** Nanoseconds left until the deadline; zero or negative once it has passed. */

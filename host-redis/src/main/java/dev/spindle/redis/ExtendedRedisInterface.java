@@ -10,7 +10,6 @@ import static dev.spindle.redis.RedisLowering.expectInt;
 import static dev.spindle.redis.RedisLowering.expectStatus;
 import static dev.spindle.redis.RedisLowering.flatten;
 import static dev.spindle.redis.RedisLowering.i32;
-import static dev.spindle.redis.RedisLowering.readParameters;
 import static dev.spindle.redis.RedisLowering.okBool;
 import static dev.spindle.redis.RedisLowering.okOptionalPayload;
 import static dev.spindle.redis.RedisLowering.okS64;
@@ -20,6 +19,7 @@ import static dev.spindle.redis.RedisLowering.U32_MAX;
 
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.spindle.host.GuestMemory;
+import dev.spindle.host.HostMemoryBudget;
 import dev.spindle.host.HostImport;
 import dev.spindle.redis.RedisLowering.Op;
 import dev.spindle.redis.RedisLowering.Writer;
@@ -201,12 +201,21 @@ final class ExtendedRedisInterface {
                 throw RedisError.other("pipeline of " + Integer.toUnsignedString(len) + " commands exceeds the limit of "
                         + MAX_PIPELINE_COMMANDS + "; split it into several calls");
             }
+            // Everything the commands will copy into the host is charged before the first copy.
+            long hostBytes = (long) len * HostMemoryBudget.ELEMENT_OVERHEAD_BYTES;
+            for (int i = 0; i < len; i++) {
+                int at = ptr + i * COMMAND_SIZE;
+                GuestMemory.Slice args = m.readSlice(at + 8);
+                m.checkList(args.ptr(), args.len(), RedisLowering.PARAM_SIZE, RedisLowering.PARAM_ALIGN);
+                hostBytes += Integer.toUnsignedLong(m.readSlice(at).len()) + RedisLowering.parameterBytes(m, args.ptr(), args.len());
+            }
+            m.prepay(hostBytes, "a pipeline's commands");
             List<List<byte[]>> commands = m.readList(ptr, len, COMMAND_SIZE, COMMAND_ALIGN, at -> {
                 GuestMemory.Slice name = m.readSlice(at);
                 GuestMemory.Slice args = m.readSlice(at + 8);
                 List<byte[]> command = new ArrayList<>(args.len() + 1);
                 command.add(bytes(m.readString(name.ptr(), name.len())));
-                command.addAll(readParameters(m, args.ptr(), args.len()));
+                command.addAll(RedisLowering.readParameterList(m, args.ptr(), args.len()));
                 return command;
             });
             List<PipelineReply> replies = commands.isEmpty()

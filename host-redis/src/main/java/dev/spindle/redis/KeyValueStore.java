@@ -142,6 +142,8 @@ final class KeyValueStore {
         } catch (RawConnection.ResultTooLargeException e) {
             throw KeyValueError.other("key-value store \"" + store.label() + "\": result exceeds limit of "
                     + options.maxResultBytes() + " bytes");
+        } catch (dev.spindle.host.HostMemoryExceededException e) {
+            throw KeyValueError.other("key-value store \"" + store.label() + "\": " + e.getMessage());
         } catch (JedisConnectionException e) {
             pools.connectionFailed(lease);
             throw KeyValueError.other("key-value store \"" + store.label() + "\": redis connection to "

@@ -3,6 +3,8 @@ package dev.spindle.redis;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import dev.spindle.host.HostMemoryBudget;
+import dev.spindle.host.HostMemoryExceededException;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
@@ -69,8 +71,8 @@ final class RawConnection extends Connection {
         reader = r;
         try {
             return (Reply) getOne();
-        } catch (ResultTooLargeException e) {
-            setBroken();
+        } catch (ResultTooLargeException | HostMemoryExceededException e) {
+            setBroken(); // the rest of the reply is unread: the connection cannot be reused
             throw e;
         } finally {
             reader = null;
@@ -90,9 +92,14 @@ final class RawConnection extends Connection {
         }
     }
 
-    /** RESP2 (plus the RESP3 scalar types Spin maps) reader charging every element to a budget. */
+    /**
+     * RESP2 (plus the RESP3 scalar types Spin maps) reader charging every element, before it is
+     * allocated, to the reply's byte budget and to the calling host call's host-memory account
+     * (when the read happens inside one).
+     */
     private static final class ReplyReader {
         long budget;
+        private final HostMemoryBudget.Account account = HostMemoryBudget.current().orElse(null);
 
         ReplyReader(long budget) {
             this.budget = budget;
@@ -103,6 +110,9 @@ final class RawConnection extends Connection {
                 throw new ResultTooLargeException();
             }
             budget -= bytes;
+            if (account != null) {
+                account.charge(bytes, "a redis reply");
+            }
         }
 
         Reply read(RedisInputStream in) {
@@ -185,7 +195,8 @@ final class RawConnection extends Connection {
             if (count > budget / ELEMENT_COST) {
                 throw new ResultTooLargeException();
             }
-            List<Reply> items = new ArrayList<>((int) count);
+            // Sized by what has arrived, not by the count the server announced: elements are charged as read.
+            List<Reply> items = new ArrayList<>((int) Math.min(count, 1024));
             for (long i = 0; i < count; i++) {
                 items.add(read(in));
             }

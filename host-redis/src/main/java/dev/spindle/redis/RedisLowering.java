@@ -3,6 +3,8 @@ package dev.spindle.redis;
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.spindle.host.GuestMemory;
 import dev.spindle.host.GuestTrapException;
+import dev.spindle.host.HostMemoryBudget;
+import dev.spindle.host.HostMemoryExceededException;
 import dev.spindle.host.HostImport;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -82,6 +84,10 @@ final class RedisLowering {
             } catch (RedisError e) {
                 int retptr = i32(a, retIndex);
                 writeError(m, retptr, retptr + errorOffset, e);
+            } catch (HostMemoryExceededException e) {
+                // Over the host-memory budget: a value, before anything was allocated or sent.
+                int retptr = i32(a, retIndex);
+                writeError(m, retptr, retptr + errorOffset, RedisError.other(e.getMessage()));
             }
             return null;
         });
@@ -103,8 +109,37 @@ final class RedisLowering {
 
     // ---- argument readers ----
 
-    /** {@code list<redis-parameter>}: int64 goes as decimal text (as Redis clients send integers). */
+    /** Host bytes one int64 parameter becomes: its decimal text, at most 20 characters. */
+    private static final int INT64_TEXT_BYTES = 20;
+
+    /**
+     * {@code list<redis-parameter>}: int64 goes as decimal text (as Redis clients send integers).
+     * The whole list is charged to the host-memory budget before the first element is copied, so
+     * a list whose elements alias one large buffer fails as a value without allocating.
+     */
     static List<byte[]> readParameters(GuestMemory m, int ptr, int len) {
+        m.checkList(ptr, len, PARAM_SIZE, PARAM_ALIGN);
+        m.prepay(parameterBytes(m, ptr, len), ARGUMENTS);
+        return readParameterList(m, ptr, len);
+    }
+
+    static final String ARGUMENTS = "a redis command's arguments";
+
+    /**
+     * What reading a checked {@code list<redis-parameter>} copies into the host: payload bytes
+     * (aliased buffers every time) plus the per-element overhead. Reads only discriminants and lengths.
+     */
+    static long parameterBytes(GuestMemory m, int ptr, int len) {
+        long total = Integer.toUnsignedLong(len) * HostMemoryBudget.ELEMENT_OVERHEAD_BYTES;
+        for (int i = 0; i < len; i++) {
+            int at = ptr + i * PARAM_SIZE;
+            total += m.readU8(at) == PARAM_BINARY ? Integer.toUnsignedLong(m.readSlice(at + 8).len()) : INT64_TEXT_BYTES;
+        }
+        return total;
+    }
+
+    /** {@link #readParameters} for a list already checked and paid for. */
+    static List<byte[]> readParameterList(GuestMemory m, int ptr, int len) {
         return m.readList(ptr, len, PARAM_SIZE, PARAM_ALIGN, at -> {
             int disc = m.readU8(at);
             switch (disc) {

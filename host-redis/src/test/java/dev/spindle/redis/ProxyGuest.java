@@ -267,6 +267,26 @@ final class ProxyGuest {
         return outcome(ret, 4, r -> results(i32(r + 4), i32(r + 8)));
     }
 
+    /** execute with a list<redis-parameter> the test laid out itself (e.g. elements aliasing one buffer). */
+    Outcome<List<String>> executeAt(int h, String command, int params, int count) {
+        byte[] c = command.getBytes(StandardCharsets.UTF_8);
+        int ret = alloc(16, 4);
+        call("proxy-execute", h, put(c), c.length, params, count, ret);
+        return outcome(ret, 4, r -> results(i32(r + 4), i32(r + 8)));
+    }
+
+    /** push with a list<payload> the test laid out itself; the new length on success. */
+    Outcome<Long> pushAt(int h, String key, int values, int count) {
+        int ret = alloc(16, 4);
+        call("proxy-push", h, key(key), len(key), values, count, ret);
+        return outcome(ret, 4, r -> Integer.toUnsignedLong(i32(r + 4)));
+    }
+
+    /** A fresh guest heap allocation (the guest's own cabi_realloc), for buffers beyond the scratch area. */
+    int heapAlloc(int size, int align) {
+        return (int) instance.export("cabi_realloc").apply(0, 0, align, size)[0];
+    }
+
     /** list<redis-result> as text: "nil", "status:OK", "int:5", "bin:hello". */
     private List<String> results(int arr, int n) {
         if (n > 0 && (arr & 7) != 0) {

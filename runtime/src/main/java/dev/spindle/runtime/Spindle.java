@@ -4,6 +4,7 @@ import dev.spindle.host.CapabilityProvider;
 import dev.spindle.host.CapabilitySetup;
 import dev.spindle.host.ComponentContext;
 import dev.spindle.host.HostCapability;
+import dev.spindle.host.HostMemoryBudget;
 import dev.spindle.manifest.AppManifest;
 import dev.spindle.manifest.ComponentConfig;
 import dev.spindle.manifest.ComponentSource;
@@ -59,7 +60,8 @@ public final class Spindle {
             throw e;
         }
         InvocationExecutor executor = new InvocationExecutor(
-                options.maxConcurrentInvocations(), options.stackBytes(), options.invocationTimeout(), options.log());
+                options.maxConcurrentInvocations(), options.stackBytes(), options.invocationTimeout(), options.log(),
+                new HostMemoryBudget(options.hostMemoryPerInvocationBytes(), options.hostMemoryTotalBytes()));
         return new SpindleApp(app, variables, components, capabilities, executor, options.log(), options.triggers());
     }
 

@@ -2,6 +2,7 @@ package dev.spindle.runtime;
 
 import dev.spindle.host.CapabilityProvider;
 import dev.spindle.host.HostLog;
+import dev.spindle.host.HostMemoryBudget;
 import dev.spindle.runtime.internal.VariablesProvider;
 import dev.spindle.runtime.trigger.TriggerType;
 import java.nio.file.Path;
@@ -34,6 +35,8 @@ public final class SpindleOptions {
     private final long memoryLimitBytes;
     private final long stackBytes;
     private final int maxConcurrentInvocations;
+    private final long hostMemoryPerInvocationBytes;
+    private final long hostMemoryTotalBytes;
     private final HostLog log;
     private final List<CapabilityProvider> capabilities;
     private final Optional<Path> runtimeConfigFile;
@@ -48,6 +51,8 @@ public final class SpindleOptions {
         this.memoryLimitBytes = b.memoryLimitBytes;
         this.stackBytes = b.stackBytes;
         this.maxConcurrentInvocations = b.maxConcurrentInvocations;
+        this.hostMemoryPerInvocationBytes = b.hostMemoryPerInvocationBytes;
+        this.hostMemoryTotalBytes = b.hostMemoryTotalBytes;
         this.log = b.log;
         this.capabilities = List.copyOf(b.capabilities.values());
         this.runtimeConfigFile = b.runtimeConfigFile;
@@ -96,6 +101,24 @@ public final class SpindleOptions {
     /** At most this many guest invocations run at once. Default 64. */
     public int maxConcurrentInvocations() {
         return maxConcurrentInvocations;
+    }
+
+    /**
+     * Host memory one invocation's host calls may hold at once: guest data copied into the host
+     * (every aliased list element counted) and replies buffered for it. Default 256 MiB
+     * ({@link HostMemoryBudget#DEFAULT_PER_INVOCATION_BYTES}); over it a call fails as a value.
+     */
+    public long hostMemoryPerInvocationBytes() {
+        return hostMemoryPerInvocationBytes;
+    }
+
+    /**
+     * Host memory all invocations' host calls may hold together. Default half the JVM's maximum heap
+     * ({@link HostMemoryBudget#defaultTotalBytes()}); over it a call fails as a value, never an
+     * OutOfMemoryError.
+     */
+    public long hostMemoryTotalBytes() {
+        return hostMemoryTotalBytes;
     }
 
     /** Where runtime and guest log lines go. Default: standard error. */
@@ -151,6 +174,8 @@ public final class SpindleOptions {
         private long memoryLimitBytes = DEFAULT_MEMORY_LIMIT_BYTES;
         private long stackBytes = DEFAULT_STACK_BYTES;
         private int maxConcurrentInvocations = DEFAULT_MAX_CONCURRENT_INVOCATIONS;
+        private long hostMemoryPerInvocationBytes = HostMemoryBudget.DEFAULT_PER_INVOCATION_BYTES;
+        private long hostMemoryTotalBytes = HostMemoryBudget.defaultTotalBytes();
         private HostLog log = HostLog.stderr();
         private final Map<String, CapabilityProvider> capabilities = new LinkedHashMap<>();
         private Optional<Path> runtimeConfigFile = Optional.empty();
@@ -218,6 +243,24 @@ public final class SpindleOptions {
                 throw new IllegalArgumentException("max concurrent invocations must be at least 1, got " + max);
             }
             this.maxConcurrentInvocations = max;
+            return this;
+        }
+
+        /** See {@link SpindleOptions#hostMemoryPerInvocationBytes()}. */
+        public Builder hostMemoryPerInvocationBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("host memory per invocation must be positive, got " + bytes);
+            }
+            this.hostMemoryPerInvocationBytes = bytes;
+            return this;
+        }
+
+        /** See {@link SpindleOptions#hostMemoryTotalBytes()}. */
+        public Builder hostMemoryTotalBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("host memory for all invocations must be positive, got " + bytes);
+            }
+            this.hostMemoryTotalBytes = bytes;
             return this;
         }
 

@@ -4,6 +4,7 @@ import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.wasm.ChicoryException;
 import dev.spindle.host.GuestTrapException;
 import dev.spindle.host.HostLog;
+import dev.spindle.host.HostMemoryBudget;
 import dev.spindle.host.InvocationContext;
 import dev.spindle.host.InvocationTimeoutException;
 import dev.spindle.runtime.InvocationException;
@@ -31,12 +32,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class InvocationExecutor implements AutoCloseable {
     private final Duration timeout;
+    private final HostMemoryBudget memory;
     private final Semaphore permits;
     private final ThreadPoolExecutor pool;
     private final HostLog log;
 
-    public InvocationExecutor(int maxConcurrent, long stackBytes, Duration timeout, HostLog log) {
+    public InvocationExecutor(int maxConcurrent, long stackBytes, Duration timeout, HostLog log, HostMemoryBudget memory) {
         this.timeout = timeout;
+        this.memory = memory;
         this.log = log;
         this.permits = new Semaphore(maxConcurrent);
         AtomicInteger counter = new AtomicInteger();
@@ -61,7 +64,7 @@ public final class InvocationExecutor implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new InvocationException(componentId, Kind.HOST_FAILURE, "interrupted while waiting for a worker");
         }
-        InvocationContext invocation = InvocationContext.start(componentId, timeout);
+        InvocationContext invocation = InvocationContext.start(componentId, timeout, memory);
         Future<T> future;
         try {
             future = pool.submit(() -> {
