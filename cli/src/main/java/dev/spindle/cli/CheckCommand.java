@@ -59,6 +59,10 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--address", paramLabel = "URL", description = "Address to check, e.g. redis://cache:6379/0 (with --component).")
     String address;
 
+    @Option(names = "--runtime-config-file", paramLabel = "FILE", description = "Check against these host settings "
+            + "(Spin's runtime-config.toml format), as run would use them.")
+    Path runtimeConfigFile;
+
     @Mixin
     VariableOptions variables;
 
@@ -79,7 +83,11 @@ final class CheckCommand implements Callable<Integer> {
             validateHosts(c, resolver, warnings);
         }
         if (!skipSources) {
-            SpindleOptions options = SpindleOptions.builder().variables(variables.values()).interpreter(true).build();
+            SpindleOptions.Builder builder = SpindleOptions.builder().variables(variables.values()).interpreter(true);
+            if (runtimeConfigFile != null) {
+                builder.runtimeConfigFile(runtimeConfigFile);
+            }
+            SpindleOptions options = builder.build();
             try (SpindleApp loaded = Spindle.load(manifest, options)) {
                 // Loading reads, validates and links every component; then the checks run does
                 // before serving (trigger types, routes, Redis addresses, cron commands), nothing started.

@@ -1,5 +1,6 @@
 package dev.spindle.cli;
 
+import dev.spindle.redis.KeyValueCapability;
 import dev.spindle.redis.RedisCapability;
 import dev.spindle.redis.RedisOptions;
 import dev.spindle.runtime.Serving;
@@ -79,6 +80,10 @@ final class RunCommand implements Callable<Integer> {
             + "(guests' connections and Redis triggers) instead of the JVM's default trust store.")
     Path redisTlsCa;
 
+    @Option(names = "--runtime-config-file", paramLabel = "FILE", description = "Host settings in Spin's runtime-config.toml "
+            + "format, e.g. [key_value_store.<label>] type = \"redis\" url = \"redis://...\".")
+    Path runtimeConfigFile;
+
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache compiled guest code here, keyed by module digest and "
             + "Chicory version (default: $XDG_CACHE_HOME/spindle or ~/.cache/spindle).")
     Path cacheDir;
@@ -112,6 +117,9 @@ final class RunCommand implements Callable<Integer> {
             redisOptions = redisOptions.withTlsCaFile(redisTlsCa);
         }
         SpindleOptions.Builder builder = SpindleOptions.builder();
+        if (runtimeConfigFile != null) {
+            builder.runtimeConfigFile(runtimeConfigFile);
+        }
         if (!noCache && !interpreter) {
             builder.compileCache(cacheDir != null ? cacheDir : SpindleOptions.defaultCompileCacheDirectory());
         }
@@ -123,6 +131,7 @@ final class RunCommand implements Callable<Integer> {
         }
         SpindleOptions options = builder
                 .capability(RedisCapability.provider(redisOptions))
+                .capability(KeyValueCapability.provider(redisOptions))
                 .variables(variables.values())
                 .interpreter(interpreter)
                 .invocationTimeout(Duration.ofMillis((long) (timeoutSeconds * 1000)))

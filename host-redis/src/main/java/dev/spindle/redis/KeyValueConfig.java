@@ -1,16 +1,15 @@
 package dev.spindle.redis;
 
-import dev.spindle.manifest.Location;
 import dev.spindle.manifest.ManifestException;
+import dev.spindle.manifest.RuntimeConfig;
 import dev.spindle.manifest.hosts.InvalidOutboundUrlException;
 import dev.spindle.manifest.hosts.RedisUrl;
-import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.tomlj.TomlPosition;
 import org.tomlj.TomlTable;
 
 /**
@@ -65,25 +64,25 @@ public final class KeyValueConfig {
 
     /** Only the {@code default} store, at {@link #DEFAULT_STORE_URL}. */
     public static KeyValueConfig defaults(String appName) {
-        return parse(appName, null, null);
+        return parse(appName, RuntimeConfig.empty());
     }
 
     /**
      * @param appName the manifest's application name (part of the default key prefix)
-     * @param table the runtime config's {@code key_value_store} table, or null when it has none
-     * @param file the runtime config file, for error messages (may be null when {@code table} is)
+     * @param config the runtime configuration; only its {@value #TABLE} table is read
      * @throws ManifestException naming file:line for an unknown type, a bad url, unknown fields or
      *     two labels sharing one namespace
      */
-    public static KeyValueConfig parse(String appName, TomlTable table, Path file) {
+    public static KeyValueConfig parse(String appName, RuntimeConfig config) {
         Map<String, Store> stores = new LinkedHashMap<>();
+        TomlTable table = config.table(TABLE).orElse(null);
         if (table != null) {
             for (String label : table.keySet()) {
-                Location where = location(file, table.inputPositionOf(label));
-                if (!(table.get(java.util.List.of(label)) instanceof TomlTable store)) {
-                    throw new ManifestException(where, "[" + TABLE + "." + label + "] must be a table with type = \"redis\" and url = \"redis://...\"");
+                if (!(table.get(List.of(label)) instanceof TomlTable store)) {
+                    throw config.error(List.of(TABLE, label),
+                            "[" + TABLE + "." + label + "] must be a table with type = \"redis\" and url = \"redis://...\"");
                 }
-                stores.put(label, store(appName, label, store, file, where));
+                stores.put(label, store(appName, label, store, config));
             }
         }
         if (!stores.containsKey(DEFAULT_LABEL)) {
@@ -96,46 +95,46 @@ public final class KeyValueConfig {
             String namespace = key.host() + ":" + key.port() + "/" + key.database() + " " + s.keyPrefix();
             String other = namespaces.putIfAbsent(namespace, s.label());
             if (other != null) {
-                throw new ManifestException(location(file, table.inputPositionOf(s.label())),
-                        "key-value stores \"" + other + "\" and \"" + s.label() + "\" would share one Redis namespace ("
-                                + s.describe() + "); give one of them another key_prefix, database or server");
+                throw config.error(List.of(TABLE, s.label()), "key-value stores \"" + other + "\" and \"" + s.label()
+                        + "\" would share one Redis namespace (" + s.describe() + "); give one of them another key_prefix,"
+                        + " database or server");
             }
         }
         return new KeyValueConfig(stores);
     }
 
-    private static Store store(String appName, String label, TomlTable t, Path file, Location where) {
+    private static Store store(String appName, String label, TomlTable t, RuntimeConfig config) {
         String ctx = "[" + TABLE + "." + label + "]";
+        List<String> at = List.of(TABLE, label);
         for (String key : t.keySet()) {
             if (!Set.of("type", "url", "key_prefix").contains(key)) {
-                throw new ManifestException(location(file, t.inputPositionOf(key)), ctx + ": unknown field \"" + key
+                throw config.error(List.of(TABLE, label, key), ctx + ": unknown field \"" + key
                         + "\" (a redis store takes type, url and Spindle's key_prefix)");
             }
         }
-        Object type = t.get("type");
-        if (!(type instanceof String typeName)) {
-            throw new ManifestException(where, ctx + ": missing type; write type = \"redis\"");
+        if (!(t.get("type") instanceof String typeName)) {
+            throw config.error(at, ctx + ": missing type; write type = \"redis\"");
         }
         if (!typeName.equals("redis")) {
-            throw new ManifestException(location(file, t.inputPositionOf("type")), ctx + ": store type \"" + typeName
+            throw config.error(List.of(TABLE, label, "type"), ctx + ": store type \"" + typeName
                     + "\" is not supported by Spindle (supported: \"redis\"; Spin's \"spin\" SQLite store is not available)");
         }
         if (!(t.get("url") instanceof String url)) {
-            throw new ManifestException(where, ctx + ": missing url; write url = \"redis://host:port\"");
+            throw config.error(at, ctx + ": missing url; write url = \"redis://host:port\"");
         }
-        Location urlAt = location(file, t.inputPositionOf("url"));
+        List<String> urlAt = List.of(TABLE, label, "url");
         RedisAddress address;
         try {
             // The one Redis address parse, as for a guest's open; the message hides the userinfo.
             address = RedisAddress.of(RedisUrl.parse(url));
         } catch (InvalidOutboundUrlException e) {
-            throw new ManifestException(urlAt, ctx + ": url " + e.getMessage());
+            throw config.error(urlAt, ctx + ": url " + e.getMessage());
         }
         String prefix = defaultPrefix(appName, label);
         Object p = t.get("key_prefix");
         if (p != null) {
             if (!(p instanceof String s) || s.isEmpty()) {
-                throw new ManifestException(location(file, t.inputPositionOf("key_prefix")), ctx + ": key_prefix must be a non-empty string");
+                throw config.error(List.of(TABLE, label, "key_prefix"), ctx + ": key_prefix must be a non-empty string");
             }
             prefix = s;
         }
@@ -148,10 +147,6 @@ public final class KeyValueConfig {
         return "spindle:kv:" + app + ":" + label + ":";
     }
 
-    private static Location location(Path file, TomlPosition position) {
-        Path f = file == null ? Path.of("runtime config") : file;
-        return position == null ? Location.ofFile(f) : new Location(f, position.line(), 0);
-    }
 
     /** The store of a label, if one is configured ({@code default} always is). */
     Optional<Store> store(String label) {

@@ -7,9 +7,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * One instance's open key-value stores, shared by the three key-value interfaces bound to it
- * (a handle from the legacy {@code open} works with the unversioned functions too, as both are
- * u32 handles; {@code fermyon:spin/key-value@2.0.0} resources come from the same table).
+ * One instance's access to key-value stores, shared by the three key-value interfaces bound to
+ * it: which labels it may open, and the u32 handles of the unversioned and legacy interfaces (a
+ * handle from the legacy {@code open} works with the unversioned functions too).
+ * {@code fermyon:spin/key-value@2.0.0}'s {@code store} resources live in the instance's shared
+ * resource table instead, and count against the same limit.
  *
  * <p>Handles are positive, never reused within the instance, at most
  * {@link RedisOptions#maxHandlesPerInstance()} open at once. A component may open only the labels
@@ -34,8 +36,13 @@ final class KeyValueHandles {
         this.options = options;
     }
 
-    /** @throws KeyValueError access-denied, no-such-store or store-table-full */
-    synchronized int open(String label) {
+    /**
+     * A store of {@code label}, if the component may open it; {@code alreadyOpen} counts the
+     * stores the instance holds (u32 handles and resources alike share the limit).
+     *
+     * @throws KeyValueError access-denied, no-such-store or store-table-full
+     */
+    KeyValueStore openStore(String label, int alreadyOpen) {
         if (!allowedLabels.contains(label)) {
             component.log().warn(component.componentId(), "denied key-value store \"" + label + "\": add it to key_value_stores"
                     + " of component \"" + component.componentId() + "\"");
@@ -43,16 +50,27 @@ final class KeyValueHandles {
         }
         KeyValueConfig.Store store = config.store(label).orElseThrow(() -> new KeyValueError(KeyValueError.Kind.NO_SUCH_STORE,
                 "no key-value store \"" + label + "\" is configured (add [key_value_store." + label + "] to the runtime config)"));
-        if (open.size() >= options.maxHandlesPerInstance()) {
+        if (alreadyOpen >= options.maxHandlesPerInstance()) {
             throw new KeyValueError(KeyValueError.Kind.STORE_TABLE_FULL,
                     "this instance already has " + options.maxHandlesPerInstance() + " key-value stores open");
         }
+        return new KeyValueStore(store, pools, options, component.componentId());
+    }
+
+    /** The u32 handle of a newly opened store (the unversioned and legacy interfaces). */
+    synchronized int open(String label, int resourcesOpen) {
+        KeyValueStore store = openStore(label, open.size() + resourcesOpen);
         if (nextHandle == Integer.MAX_VALUE) {
             throw new KeyValueError(KeyValueError.Kind.STORE_TABLE_FULL, "this instance has used up its store handles");
         }
         int handle = nextHandle++;
-        open.put(handle, new KeyValueStore(store, pools, options, component.componentId()));
+        open.put(handle, store);
         return handle;
+    }
+
+    /** {@link #open(String, int)} when no resource stores are open. */
+    int open(String label) {
+        return open(label, 0);
     }
 
     /** The open store behind a handle, if any. */

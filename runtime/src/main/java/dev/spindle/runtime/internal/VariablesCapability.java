@@ -8,6 +8,7 @@ import dev.spindle.host.ComponentContext;
 import dev.spindle.host.HostCapability;
 import dev.spindle.host.HostImport;
 import dev.spindle.host.InstanceBinding;
+import dev.spindle.host.abi.AbiOptions;
 import dev.spindle.host.abi.InstanceScope;
 import dev.spindle.host.abi.Result;
 import dev.spindle.host.abi.VariantType;
@@ -15,6 +16,7 @@ import dev.spindle.host.abi.Wit;
 import dev.spindle.host.abi.WitInterface;
 import dev.spindle.manifest.ManifestException;
 import dev.spindle.manifest.VariableResolver;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -22,9 +24,19 @@ import java.util.regex.Pattern;
 /**
  * {@code fermyon:spin/variables@2.0.0}: a guest reads its own {@code [component.x.variables]},
  * resolved against the app's {@code [variables]} (explicit values, then environment, then defaults).
+ *
+ * <p>The same values under Spin's older names: {@code spin-config.get-config} (wit-bindgen 0.2,
+ * Spin 0.x/1.x SDKs) and the unversioned {@code fermyon:spin/config.get-config} (Rust SDK
+ * 1.4/1.5), whose error variant is {@code provider | invalid-key | invalid-schema | other}. As in
+ * Spin, an invalid name is {@code invalid-key}, an undefined variable {@code provider} (guests such
+ * as spin-redirect fall back to their environment only on an error), anything else {@code other}.
  */
 public final class VariablesCapability implements HostCapability {
     public static final String MODULE = "fermyon:spin/variables@2.0.0";
+    /** Spin 1.x's name of the interface (wit-bindgen 0.2). */
+    public static final String LEGACY_CONFIG_MODULE = "spin-config";
+    /** The unversioned Component Model name (Spin 1.x's WIT, used by Rust SDK 1.4/1.5). */
+    public static final String CONFIG_MODULE = "fermyon:spin/config";
 
     /** Spin's variable-name rule: lower_snake words of ASCII letters and digits, starting with a letter. */
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(_[a-z0-9]+)*");
@@ -51,6 +63,30 @@ public final class VariablesCapability implements HostCapability {
             .func("get", param("name", STRING), result(STRING, ERROR), VariablesCapability::get)
             .build();
 
+    /** {@code variant error { provider(string), invalid-key(string), invalid-schema(string), other(string) }}, in WIT order. */
+    public enum ConfigErrorKind { PROVIDER, INVALID_KEY, INVALID_SCHEMA, OTHER }
+
+    public record ConfigError(ConfigErrorKind kind, String message) {}
+
+    public static final VariantType<ConfigError> CONFIG_ERROR = Wit.variant("error",
+            configCase(ConfigErrorKind.PROVIDER), configCase(ConfigErrorKind.INVALID_KEY),
+            configCase(ConfigErrorKind.INVALID_SCHEMA), configCase(ConfigErrorKind.OTHER));
+
+    private static VariantType.Case<ConfigError, String> configCase(ConfigErrorKind kind) {
+        return Wit.valueCase(kind.name().toLowerCase().replace('_', '-'), STRING, e -> e.kind() == kind,
+                message -> new ConfigError(kind, message), ConfigError::message);
+    }
+
+    /** {@code get-config: func(key: string) -> result<string, error>}, wit-bindgen 0.2's allocator. */
+    public static final WitInterface<Instance> LEGACY_CONFIG = WitInterface.<Instance>builder(LEGACY_CONFIG_MODULE, AbiOptions.WIT_BINDGEN_0_2)
+            .func("get-config", param("key", STRING), result(STRING, CONFIG_ERROR), VariablesCapability::getConfig)
+            .build();
+
+    /** The same function under the unversioned Component Model name. */
+    public static final WitInterface<Instance> CONFIG = WitInterface.<Instance>builder(CONFIG_MODULE)
+            .func("get-config", param("key", STRING), result(STRING, CONFIG_ERROR), VariablesCapability::getConfig)
+            .build();
+
     private final VariableResolver resolver;
 
     public VariablesCapability(VariableResolver resolver) {
@@ -59,7 +95,11 @@ public final class VariablesCapability implements HostCapability {
 
     @Override
     public InstanceBinding bind(ComponentContext component, InstanceScope scope) {
-        List<HostImport> imports = INTERFACE.bind(new Instance(component.componentId(), resolver), scope);
+        Instance instance = new Instance(component.componentId(), resolver);
+        List<HostImport> all = new ArrayList<>(INTERFACE.bind(instance, scope));
+        all.addAll(LEGACY_CONFIG.bind(instance, scope));
+        all.addAll(CONFIG.bind(instance, scope));
+        List<HostImport> imports = List.copyOf(all);
         return new InstanceBinding() {
             @Override
             public List<HostImport> imports() {
@@ -69,6 +109,21 @@ public final class VariablesCapability implements HostCapability {
             @Override
             public void close() {}
         };
+    }
+
+    /** Spin's mapping of the variables errors onto the config interface's. */
+    private static Result<String, ConfigError> getConfig(Instance instance, String key) {
+        Result<String, VariableError> value = get(instance, key);
+        if (value instanceof Result.Ok<String, VariableError> ok) {
+            return Result.ok(ok.value());
+        }
+        VariableError e = ((Result.Err<String, VariableError>) value).error();
+        ConfigErrorKind kind = switch (e.kind()) {
+            case INVALID_NAME -> ConfigErrorKind.INVALID_KEY;
+            case UNDEFINED -> ConfigErrorKind.PROVIDER;
+            default -> ConfigErrorKind.OTHER;
+        };
+        return Result.err(new ConfigError(kind, e.message()));
     }
 
     private static Result<String, VariableError> get(Instance instance, String name) {

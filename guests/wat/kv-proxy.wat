@@ -1,0 +1,73 @@
+;; kv-proxy: drives every key-value import through the real canonical ABI, as a wit-bindgen 0.2
+;; guest would: it exports only `canonical_abi_realloc` (no cabi_realloc), so the host must fall
+;; back to it for the Component Model interfaces too. One trampoline per import:
+;;   export "call:<module>#<name>" (same i32 parameters) -> import <module> <name>
+;; A test writes inputs into scratch memory (1024..65535), calls a trampoline and reads the return
+;; area; host allocations land in the heap from 65536 (`heap-reset` starts it over).
+;; Imports: fermyon:spin/key-value@2.0.0 (7), fermyon:spin/key-value (7), key-value (7).
+(module
+  (import "fermyon:spin/key-value@2.0.0" "[static]store.open" (func $f0 (param i32 i32 i32)))
+  (import "fermyon:spin/key-value@2.0.0" "[method]store.get" (func $f1 (param i32 i32 i32 i32)))
+  (import "fermyon:spin/key-value@2.0.0" "[method]store.set" (func $f2 (param i32 i32 i32 i32 i32 i32)))
+  (import "fermyon:spin/key-value@2.0.0" "[method]store.delete" (func $f3 (param i32 i32 i32 i32)))
+  (import "fermyon:spin/key-value@2.0.0" "[method]store.exists" (func $f4 (param i32 i32 i32 i32)))
+  (import "fermyon:spin/key-value@2.0.0" "[method]store.get-keys" (func $f5 (param i32 i32)))
+  (import "fermyon:spin/key-value@2.0.0" "[resource-drop]store" (func $f6 (param i32)))
+  (import "fermyon:spin/key-value" "open" (func $f7 (param i32 i32 i32)))
+  (import "fermyon:spin/key-value" "get" (func $f8 (param i32 i32 i32 i32)))
+  (import "fermyon:spin/key-value" "set" (func $f9 (param i32 i32 i32 i32 i32 i32)))
+  (import "fermyon:spin/key-value" "delete" (func $f10 (param i32 i32 i32 i32)))
+  (import "fermyon:spin/key-value" "exists" (func $f11 (param i32 i32 i32 i32)))
+  (import "fermyon:spin/key-value" "get-keys" (func $f12 (param i32 i32)))
+  (import "fermyon:spin/key-value" "close" (func $f13 (param i32)))
+  (import "key-value" "open" (func $f14 (param i32 i32 i32)))
+  (import "key-value" "get" (func $f15 (param i32 i32 i32 i32)))
+  (import "key-value" "set" (func $f16 (param i32 i32 i32 i32 i32 i32)))
+  (import "key-value" "delete" (func $f17 (param i32 i32 i32 i32)))
+  (import "key-value" "exists" (func $f18 (param i32 i32 i32 i32)))
+  (import "key-value" "get-keys" (func $f19 (param i32 i32)))
+  (import "key-value" "close" (func $f20 (param i32)))
+
+  (memory (export "memory") 2)
+  (global $heap (mut i32) (i32.const 65536))
+
+  (func (export "canonical_abi_realloc") (param $old i32) (param $old_size i32) (param $align i32) (param $size i32) (result i32)
+    (local $ptr i32) (local $end i32)
+    (local.set $ptr (i32.and (i32.add (global.get $heap) (i32.sub (local.get $align) (i32.const 1)))
+                             (i32.sub (i32.const 0) (local.get $align))))
+    (local.set $end (i32.add (local.get $ptr) (local.get $size)))
+    (if (i32.gt_u (local.get $end) (i32.mul (memory.size) (i32.const 65536)))
+      (then
+        (if (i32.eq (memory.grow (i32.add (i32.shr_u (i32.sub (local.get $end) (i32.mul (memory.size) (i32.const 65536))) (i32.const 16)) (i32.const 1)))
+                    (i32.const -1))
+          (then unreachable))))
+    (if (local.get $old_size)
+      (then (memory.copy (local.get $ptr) (local.get $old)
+              (select (local.get $old_size) (local.get $size) (i32.lt_u (local.get $old_size) (local.get $size))))))
+    (global.set $heap (local.get $end))
+    (local.get $ptr))
+
+  (func (export "heap-reset") (global.set $heap (i32.const 65536)))
+
+  (func (export "call:fermyon:spin/key-value@2.0.0#[static]store.open") (param i32 i32 i32) (call $f0 (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "call:fermyon:spin/key-value@2.0.0#[method]store.get") (param i32 i32 i32 i32) (call $f1 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "call:fermyon:spin/key-value@2.0.0#[method]store.set") (param i32 i32 i32 i32 i32 i32) (call $f2 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5)))
+  (func (export "call:fermyon:spin/key-value@2.0.0#[method]store.delete") (param i32 i32 i32 i32) (call $f3 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "call:fermyon:spin/key-value@2.0.0#[method]store.exists") (param i32 i32 i32 i32) (call $f4 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "call:fermyon:spin/key-value@2.0.0#[method]store.get-keys") (param i32 i32) (call $f5 (local.get 0) (local.get 1)))
+  (func (export "call:fermyon:spin/key-value@2.0.0#[resource-drop]store") (param i32) (call $f6 (local.get 0)))
+  (func (export "call:fermyon:spin/key-value#open") (param i32 i32 i32) (call $f7 (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "call:fermyon:spin/key-value#get") (param i32 i32 i32 i32) (call $f8 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "call:fermyon:spin/key-value#set") (param i32 i32 i32 i32 i32 i32) (call $f9 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5)))
+  (func (export "call:fermyon:spin/key-value#delete") (param i32 i32 i32 i32) (call $f10 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "call:fermyon:spin/key-value#exists") (param i32 i32 i32 i32) (call $f11 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "call:fermyon:spin/key-value#get-keys") (param i32 i32) (call $f12 (local.get 0) (local.get 1)))
+  (func (export "call:fermyon:spin/key-value#close") (param i32) (call $f13 (local.get 0)))
+  (func (export "call:key-value#open") (param i32 i32 i32) (call $f14 (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "call:key-value#get") (param i32 i32 i32 i32) (call $f15 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "call:key-value#set") (param i32 i32 i32 i32 i32 i32) (call $f16 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5)))
+  (func (export "call:key-value#delete") (param i32 i32 i32 i32) (call $f17 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "call:key-value#exists") (param i32 i32 i32 i32) (call $f18 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "call:key-value#get-keys") (param i32 i32) (call $f19 (local.get 0) (local.get 1)))
+  (func (export "call:key-value#close") (param i32) (call $f20 (local.get 0)))
+)

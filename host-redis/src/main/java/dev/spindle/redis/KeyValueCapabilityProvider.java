@@ -1,0 +1,66 @@
+package dev.spindle.redis;
+
+import dev.spindle.host.CapabilityProvider;
+import dev.spindle.host.CapabilitySetup;
+import dev.spindle.host.HostCapability;
+import dev.spindle.manifest.ComponentConfig;
+import dev.spindle.manifest.ManifestException;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Key-value on Redis as a capability of every app: reads the {@code [key_value_store.<label>]}
+ * tables of the runtime config ({@link KeyValueConfig}) and each component's
+ * {@code key_value_stores}. As in Spin, a component listing a label no store is configured for
+ * refuses the app at load (the {@code default} label is always configured).
+ */
+public final class KeyValueCapabilityProvider implements CapabilityProvider {
+    /** The provider's name; an added provider of this name replaces the default one. */
+    public static final String NAME = "key-value";
+
+    private final RedisOptions options;
+
+    /** With {@link RedisOptions#defaults()} (what {@link java.util.ServiceLoader} calls). */
+    public KeyValueCapabilityProvider() {
+        this(RedisOptions.defaults());
+    }
+
+    KeyValueCapabilityProvider(RedisOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<String> runtimeConfigTables() {
+        return Set.of(KeyValueConfig.TABLE);
+    }
+
+    /**
+     * @throws ManifestException for a bad {@code [key_value_store]} table, or a component's label
+     *     that no store is configured for (naming the component's file:line)
+     */
+    @Override
+    public HostCapability create(CapabilitySetup setup) {
+        KeyValueConfig config = KeyValueConfig.parse(setup.manifest().application().name(), setup.runtimeConfig());
+        Map<String, Set<String>> labels = new LinkedHashMap<>();
+        for (ComponentConfig c : setup.manifest().components().values()) {
+            for (String label : c.keyValueStores()) {
+                if (config.describe(label).isEmpty()) {
+                    throw new ManifestException(c.location(), "component \"" + c.id() + "\": key_value_stores: no store \""
+                            + label + "\" is configured; add [" + KeyValueConfig.TABLE + "." + label + "] with type = \"redis\" and"
+                            + " url = \"redis://...\" to the runtime config (--runtime-config-file), or use \""
+                            + KeyValueConfig.DEFAULT_LABEL + "\"");
+                }
+            }
+            labels.put(c.id(), new LinkedHashSet<>(c.keyValueStores()));
+        }
+        return new KeyValueCapability(config, labels, RedisClientSettings.create(options));
+    }
+}

@@ -1,0 +1,144 @@
+package dev.spindle.runtime.trigger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spindle.manifest.ManifestException;
+import dev.spindle.runtime.Spindle;
+import dev.spindle.runtime.SpindleApp;
+import dev.spindle.runtime.SpindleOptions;
+import dev.spindle.testing.RedisServer;
+import dev.spindle.testing.RedisServerExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Key-value end to end: an app's components open their labels through
+ * {@code fermyon:spin/key-value@2.0.0} (guest {@code kv-counter}), stores configured in a runtime
+ * config file, behind the real HTTP server and a real redis-server.
+ */
+@ExtendWith(RedisServerExtension.class)
+class KeyValueAppTest {
+    static final String MANIFEST = """
+            spin_manifest_version = 2
+            [application]
+            name = "%1$s"
+            [[trigger.http]]
+            route = "/web/..."
+            component = "web"
+            [[trigger.http]]
+            route = "/other/..."
+            component = "other"
+            [component.web]
+            source = "%2$s"
+            key_value_stores = ["default", "sessions"]
+            [component.other]
+            source = "%2$s"
+            key_value_stores = ["default"]
+            """;
+
+    static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void clean(RedisServer redis) {
+        redis.flushAll();
+    }
+
+    Path runtimeConfig(RedisServer redis) throws Exception {
+        Path file = dir.resolve("runtime-config.toml");
+        Files.writeString(file, """
+                [key_value_store.default]
+                type = "redis"
+                url = "%1$s"
+                [key_value_store.sessions]
+                type = "redis"
+                url = "%1$s"
+                """.formatted(redis.uri()));
+        return file;
+    }
+
+    SpindleApp load(String appName, Path runtimeConfig) throws Exception {
+        Path appDir = Files.createDirectories(dir.resolve(appName));
+        Path manifest = appDir.resolve("spin.toml");
+        Files.writeString(manifest, MANIFEST.formatted(appName, TestApps.wasm("kv-counter")));
+        return Spindle.load(manifest, SpindleOptions.builder().environment(Map.of()).runtimeConfigFile(runtimeConfig)
+                .log(new TestApps.CapturingLog()).build());
+    }
+
+    static String get(HttpTriggerServer server, String path) throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() + " " + r.body();
+    }
+
+    static HttpTriggerServer serve(SpindleApp app) {
+        return HttpTriggerServer.start(app, HttpServerOptions.defaults().withPort(0).withShutdownGrace(Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void labelsAreSeparateStoresAndUnlistedLabelsAreAccessDenied(RedisServer redis) throws Exception {
+        try (SpindleApp app = load("shop", runtimeConfig(redis)); HttpTriggerServer server = serve(app)) {
+            assertEquals("200 default/visits=1\n", get(server, "/web/default/visits"));
+            assertEquals("200 default/visits=2\n", get(server, "/web/default/visits"));
+            assertEquals("200 sessions/visits=1\n", get(server, "/web/sessions/visits"));
+            assertEquals("200 default/visits=3\n", get(server, "/other/default/visits"), "one store per label, shared by components");
+            assertEquals("500 open: access-denied\n", get(server, "/other/sessions/visits"));
+            assertEquals("500 open: access-denied\n", get(server, "/web/elsewhere/visits"));
+            get(server, "/web/default/cart");
+            assertEquals(Set.of("visits", "cart"), Set.of(get(server, "/web/default/").substring(4).split("\n")));
+        }
+        assertEquals(Set.of("spindle:kv:shop:default:visits", "spindle:kv:shop:default:cart", "spindle:kv:shop:sessions:visits"),
+                redis.withJedis(j -> j.keys("*")));
+    }
+
+    @Test
+    void dataIsKeptAcrossAnAppRestartAndTwoAppsNeverShareKeys(RedisServer redis) throws Exception {
+        Path rc = runtimeConfig(redis);
+        try (SpindleApp app = load("shop", rc); HttpTriggerServer server = serve(app)) {
+            get(server, "/web/default/visits");
+            assertEquals("200 default/visits=2\n", get(server, "/web/default/visits"));
+        }
+        try (SpindleApp again = load("shop", rc); HttpTriggerServer server = serve(again)) {
+            assertEquals("200 default/visits=3\n", get(server, "/web/default/visits"), "the restarted app sees its data");
+        }
+        try (SpindleApp blog = load("blog", rc); HttpTriggerServer server = serve(blog)) {
+            assertEquals("200 default/visits=1\n", get(server, "/web/default/visits"), "another app starts from nothing");
+            assertEquals("200 visits\n", get(server, "/web/default/"));
+        }
+    }
+
+    @Test
+    void aLabelNoStoreIsConfiguredForRefusesTheApp(RedisServer redis) throws Exception {
+        Path manifest = dir.resolve("spin.toml");
+        Files.writeString(manifest, """
+                spin_manifest_version = 2
+                [application]
+                name = "bad"
+                [[trigger.http]]
+                route = "/..."
+                component = "web"
+                [component.web]
+                source = "%s"
+                key_value_stores = ["default", "cache"]
+                """.formatted(TestApps.wasm("kv-counter")));
+        ManifestException e = assertThrows(ManifestException.class,
+                () -> Spindle.load(manifest, SpindleOptions.builder().environment(Map.of()).runtimeConfigFile(runtimeConfig(redis)).build()));
+        assertTrue(e.getMessage().startsWith(manifest + ":7:1: component \"web\": key_value_stores: no store \"cache\" is configured;"
+                + " add [key_value_store.cache]"), e.getMessage());
+    }
+}
