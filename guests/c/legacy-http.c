@@ -3,10 +3,14 @@
  * `handle-http-request`, `canonical_abi_realloc` and `canonical_abi_free` (no cabi_realloc).
  *
  * Routes, by `spin-path-info` (the component is mounted at a wildcard route):
- *   /files/<path>  the file at /<path> of its `files` mount, like spin-fileserver (serve_file.h)
- *   /echo          200, headers foo: bar and x-method: <method index>, body
- *                  "<uri>|<request header count>|<body>"
- *   anything else  200 "hello from a legacy guest\n"
+ *   /files/<path>   the file at /<path> of its `files` mount, like spin-fileserver (serve_file.h)
+ *   /echo           200, headers foo: bar and x-method: <method index>, body
+ *                   "<uri>|<request header count>|<body>"
+ *   /config/<key>   spin-config.get-config(key): 200 "<value>", or 500 "<error case>: <message>"
+ *   /uconfig/<key>  the same through the unversioned fermyon:spin/config
+ *   /redis/<key>    outbound-redis.incr(config "redis_address", key): 200 "<n>", or 500 "redis error"
+ *   /kv/<key>       key-value "default": get key (absent: 0), set it to n + 1, 200 "<n + 1>"
+ *   anything else   200 "hello from a legacy guest\n"
  *
  * canonical_abi_free records every call (ptr, size, align) in a log the host can read back
  * through `free-log-count` and `free-log-entry(i, field)`, so a test can check the host frees
@@ -15,6 +19,7 @@
 #include <stdio.h>
 
 #include "serve_file.h"
+#include "spin_legacy.h"
 
 #define FREE_LOG_MAX 64
 static uint32_t free_log[FREE_LOG_MAX][3];
@@ -38,6 +43,80 @@ __attribute__((export_name("free-log-count"))) uint32_t free_log_count_export(vo
 __attribute__((export_name("free-log-entry"))) uint32_t free_log_entry(uint32_t i, uint32_t field) {
     if (i >= FREE_LOG_MAX || field > 2) __builtin_trap();
     return free_log[i][field];
+}
+
+static uint8_t ret[16] __attribute__((aligned(8)));
+
+static const char *config_case(int disc) {
+    static const char *cases[] = {"provider", "invalid-key", "invalid-schema", "other"};
+    return disc < 4 ? cases[disc] : "?";
+}
+
+/* 0 and the value in *value / *len, or writes the error response and returns -1. */
+static int config(int unversioned, const char *key, size_t key_len, const char **value, uint32_t *len, spin_response_t *res) {
+    if (unversioned) {
+        fermyon_config_get_config(key, key_len, ret);
+    } else {
+        spin_config_get_config(key, key_len, ret);
+    }
+    if (ret[0] != 0) {
+        char text[600];
+        snprintf(text, sizeof text, "%s: %.*s\n", config_case(ret[4]), (int)legacy_u32(ret, 12),
+                 (const char *)(uintptr_t)legacy_u32(ret, 8));
+        spin_set_text(res, 500, text);
+        return -1;
+    }
+    *value = (const char *)(uintptr_t)legacy_u32(ret, 4);
+    *len = legacy_u32(ret, 8);
+    return 0;
+}
+
+static void redis_incr(const char *key, size_t key_len, spin_response_t *res) {
+    const char *address;
+    uint32_t address_len;
+    if (config(0, "redis_address", 13, &address, &address_len, res) != 0) return;
+    outbound_redis_incr(address, address_len, key, key_len, ret);
+    if (ret[0] != 0) {
+        spin_set_text(res, 500, "redis error\n");
+        return;
+    }
+    char text[32];
+    snprintf(text, sizeof text, "%lld", (long long)legacy_s64(ret, 8));
+    spin_set_text(res, 200, text);
+}
+
+static void kv_count(const char *key, size_t key_len, spin_response_t *res) {
+    char text[600];
+    key_value_open("default", 7, ret);
+    if (ret[0] != 0) {
+        snprintf(text, sizeof text, "open: error %u\n", ret[4]);
+        spin_set_text(res, 500, text);
+        return;
+    }
+    uint32_t store = legacy_u32(ret, 4);
+    long long n = 0;
+    key_value_get(store, key, key_len, ret);
+    if (ret[0] == 0) {
+        char digits[32] = {0};
+        uint32_t len = legacy_u32(ret, 8) < 31 ? legacy_u32(ret, 8) : 31;
+        memcpy(digits, (const char *)(uintptr_t)legacy_u32(ret, 4), len);
+        n = atoll(digits);
+    } else if (ret[4] != 4) { /* anything but no-such-key */
+        snprintf(text, sizeof text, "get: error %u\n", ret[4]);
+        spin_set_text(res, 500, text);
+        return;
+    }
+    n++;
+    char value[32];
+    int value_len = snprintf(value, sizeof value, "%lld", n);
+    key_value_set(store, key, key_len, value, (size_t)value_len, ret);
+    key_value_close(store);
+    if (ret[0] != 0) {
+        snprintf(text, sizeof text, "set: error %u\n", ret[4]);
+        spin_set_text(res, 500, text);
+        return;
+    }
+    spin_set_text(res, 200, value);
 }
 
 static int starts_with(const char *s, uint32_t len, const char *prefix) {
@@ -68,6 +147,25 @@ static void handle(const spin_request_t *req, spin_response_t *res) {
         res->status = 200;
         res->body = (uint8_t *)body;
         res->body_len = (uint32_t)n + req->body_len;
+        return;
+    }
+    const char *value;
+    uint32_t value_len;
+    if (starts_with(path, len, "/config/") || starts_with(path, len, "/uconfig/")) {
+        int unversioned = path[1] == 'u';
+        size_t skip = unversioned ? 9 : 8;
+        if (config(unversioned, path + skip, len - skip, &value, &value_len, res) == 0) {
+            res->status = 200;
+            spin_set_body(res, value, value_len);
+        }
+        return;
+    }
+    if (starts_with(path, len, "/redis/")) {
+        redis_incr(path + 7, len - 7, res);
+        return;
+    }
+    if (starts_with(path, len, "/kv/")) {
+        kv_count(path + 4, len - 4, res);
         return;
     }
     spin_set_text(res, 200, "hello from a legacy guest\n");

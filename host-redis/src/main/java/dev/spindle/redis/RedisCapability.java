@@ -6,6 +6,7 @@ import dev.spindle.host.HostCapability;
 import dev.spindle.host.HostImport;
 import dev.spindle.host.HostLog;
 import dev.spindle.host.InstanceBinding;
+import dev.spindle.host.abi.InstanceScope;
 import dev.spindle.host.MessageSubscriber;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.function.BiConsumer;
 
 /**
  * Outbound Redis for guests: {@code fermyon:spin/redis@2.0.0} and Spindle's
- * {@code spindle:redis/extended@0.1.0}, on one handle table per instance.
+ * {@code spindle:redis/extended@0.1.0}, on one handle table per instance, and Spin 1.x's
+ * {@code outbound-redis} and unversioned {@code fermyon:spin/redis} ({@link LegacyRedisInterface}).
  *
  * <p>One per app (or per engine): it owns the connection pools, which all instances of all
  * components share. {@link #bind} gives each instance its own handle table and does no I/O;
@@ -77,14 +79,23 @@ public final class RedisCapability implements HostCapability, MessageSubscriber 
         return settings;
     }
 
+    /** {@link #bind(ComponentContext, InstanceScope)} with a scope of its own (tests, embedders binding by hand). */
     @Override
     public InstanceBinding bind(ComponentContext component) {
+        return bind(component, new InstanceScope());
+    }
+
+    @Override
+    public InstanceBinding bind(ComponentContext component, InstanceScope scope) {
         Objects.requireNonNull(component, "component");
         RedisConnections connections = new RedisConnections(component, pools, options);
         // Both interfaces share the instance's handle table: a handle from Spin's open works with
         // the extended functions too.
         List<HostImport> imports = new ArrayList<>(SpinRedisInterface.imports(connections));
         imports.addAll(ExtendedRedisInterface.imports(connections));
+        // The address-per-call interfaces of Spin 1.x open (and close) a handle in the same table per call.
+        imports.addAll(LegacyRedisInterface.LEGACY.bind(connections, scope));
+        imports.addAll(LegacyRedisInterface.UNVERSIONED.bind(connections, scope));
         List<HostImport> all = List.copyOf(imports);
         return new InstanceBinding() {
             @Override

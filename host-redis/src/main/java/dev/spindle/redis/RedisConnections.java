@@ -108,6 +108,11 @@ final class RedisConnections {
         return RedisAddress.of(url);
     }
 
+    /** One log line for a failed call the guest sees only as an opaque error (the legacy interfaces). */
+    void logFailure(String message) {
+        component.log().warn(component.componentId(), message);
+    }
+
     private void deny(String message) {
         component.log().warn(component.componentId(), message);
     }

@@ -100,6 +100,60 @@ class LegacyExportsTest {
         }
     }
 
+    /** The legacy imports a Spin 1.x guest calls: spin-config and fermyon:spin/config, outbound-redis, key-value. */
+    @Test
+    void legacyGuestReadsItsConfigAndCountsInRedisAndInTheKeyValueStore(RedisServer redis, @TempDir Path dir) throws Exception {
+        redis.flushAll();
+        Files.createDirectories(dir.resolve("assets"));
+        Files.writeString(dir.resolve("runtime-config.toml"), """
+                [key_value_store.default]
+                type = "redis"
+                url = "%s"
+                """.formatted(redis.uri()));
+        Files.writeString(dir.resolve("spin.toml"), """
+                spin_manifest_version = 2
+                [application]
+                name = "legacy-http"
+                [variables]
+                redis_address = { required = true }
+                [[trigger.http]]
+                route = "/legacy/..."
+                component = "legacy"
+                [component.legacy]
+                source = "%s"
+                allowed_outbound_hosts = ["redis://127.0.0.1:*"]
+                key_value_stores = ["default"]
+                [component.legacy.variables]
+                redis_address = "{{ redis_address }}"
+                greeting = "hi there"
+                """.formatted(TestApps.wasm("legacy-http")));
+        try (SpindleApp app = dev.spindle.runtime.Spindle.load(dir.resolve("spin.toml"), dev.spindle.runtime.SpindleOptions.builder()
+                        .environment(Map.of()).variable("redis_address", redis.uri()).runtimeConfigFile(dir.resolve("runtime-config.toml"))
+                        .log(new TestApps.CapturingLog()).build());
+             HttpTriggerServer server = HttpTriggerServer.start(app, HttpServerOptions.defaults().withPort(0)
+                     .withShutdownGrace(Duration.ofSeconds(1)))) {
+            java.util.function.Function<String, String> get = path -> {
+                try {
+                    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/legacy" + path)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    return r.statusCode() + " " + r.body();
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            };
+            assertEquals("200 hi there", get.apply("/config/greeting"));
+            assertEquals("200 hi there", get.apply("/uconfig/greeting"));
+            assertEquals("500 provider: no variable \"missing\" for component \"legacy\"\n", get.apply("/config/missing"));
+            assertTrue(get.apply("/uconfig/Not-A-Name").startsWith("500 invalid-key: invalid variable name"));
+            assertEquals("200 1", get.apply("/redis/hits"));
+            assertEquals("200 2", get.apply("/redis/hits"));
+            assertEquals("200 1", get.apply("/kv/visits"));
+            assertEquals("200 2", get.apply("/kv/visits"));
+        }
+        assertEquals("2", redis.withJedis(j -> j.get("hits")));
+        assertEquals("2", redis.withJedis(j -> j.get("spindle:kv:legacy-http:default:visits")));
+    }
+
     static final String REDIS_MANIFEST = """
             spin_manifest_version = 2
             [application]

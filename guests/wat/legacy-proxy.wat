@@ -1,0 +1,71 @@
+;; legacy-proxy: drives Spin 1.x's address-per-call Redis interfaces and its config interfaces
+;; through the real canonical ABI, as a wit-bindgen 0.2 guest would: it exports only
+;; `canonical_abi_realloc` (no cabi_realloc). One trampoline per import:
+;;   export "call:<module>#<name>" (same i32 parameters) -> import <module> <name>
+;; A test writes inputs into scratch memory (1024..65535), calls a trampoline and reads the return
+;; area; host allocations land in the heap from 65536 (`heap-reset` starts it over).
+;; Imports: outbound-redis (9), fermyon:spin/redis (9), spin-config (1), fermyon:spin/config (1).
+(module
+  (import "outbound-redis" "publish" (func $f0 (param i32 i32 i32 i32 i32 i32 i32)))
+  (import "outbound-redis" "get" (func $f1 (param i32 i32 i32 i32 i32)))
+  (import "outbound-redis" "set" (func $f2 (param i32 i32 i32 i32 i32 i32 i32)))
+  (import "outbound-redis" "incr" (func $f3 (param i32 i32 i32 i32 i32)))
+  (import "outbound-redis" "del" (func $f4 (param i32 i32 i32 i32 i32)))
+  (import "outbound-redis" "sadd" (func $f5 (param i32 i32 i32 i32 i32 i32 i32)))
+  (import "outbound-redis" "smembers" (func $f6 (param i32 i32 i32 i32 i32)))
+  (import "outbound-redis" "srem" (func $f7 (param i32 i32 i32 i32 i32 i32 i32)))
+  (import "outbound-redis" "execute" (func $f8 (param i32 i32 i32 i32 i32 i32 i32)))
+  (import "fermyon:spin/redis" "publish" (func $f9 (param i32 i32 i32 i32 i32 i32 i32)))
+  (import "fermyon:spin/redis" "get" (func $f10 (param i32 i32 i32 i32 i32)))
+  (import "fermyon:spin/redis" "set" (func $f11 (param i32 i32 i32 i32 i32 i32 i32)))
+  (import "fermyon:spin/redis" "incr" (func $f12 (param i32 i32 i32 i32 i32)))
+  (import "fermyon:spin/redis" "del" (func $f13 (param i32 i32 i32 i32 i32)))
+  (import "fermyon:spin/redis" "sadd" (func $f14 (param i32 i32 i32 i32 i32 i32 i32)))
+  (import "fermyon:spin/redis" "smembers" (func $f15 (param i32 i32 i32 i32 i32)))
+  (import "fermyon:spin/redis" "srem" (func $f16 (param i32 i32 i32 i32 i32 i32 i32)))
+  (import "fermyon:spin/redis" "execute" (func $f17 (param i32 i32 i32 i32 i32 i32 i32)))
+  (import "spin-config" "get-config" (func $f18 (param i32 i32 i32)))
+  (import "fermyon:spin/config" "get-config" (func $f19 (param i32 i32 i32)))
+
+  (memory (export "memory") 2)
+  (global $heap (mut i32) (i32.const 65536))
+
+  (func (export "canonical_abi_realloc") (param $old i32) (param $old_size i32) (param $align i32) (param $size i32) (result i32)
+    (local $ptr i32) (local $end i32)
+    (local.set $ptr (i32.and (i32.add (global.get $heap) (i32.sub (local.get $align) (i32.const 1)))
+                             (i32.sub (i32.const 0) (local.get $align))))
+    (local.set $end (i32.add (local.get $ptr) (local.get $size)))
+    (if (i32.gt_u (local.get $end) (i32.mul (memory.size) (i32.const 65536)))
+      (then
+        (if (i32.eq (memory.grow (i32.add (i32.shr_u (i32.sub (local.get $end) (i32.mul (memory.size) (i32.const 65536))) (i32.const 16)) (i32.const 1)))
+                    (i32.const -1))
+          (then unreachable))))
+    (if (local.get $old_size)
+      (then (memory.copy (local.get $ptr) (local.get $old)
+              (select (local.get $old_size) (local.get $size) (i32.lt_u (local.get $old_size) (local.get $size))))))
+    (global.set $heap (local.get $end))
+    (local.get $ptr))
+
+  (func (export "heap-reset") (global.set $heap (i32.const 65536)))
+
+  (func (export "call:outbound-redis#publish") (param i32 i32 i32 i32 i32 i32 i32) (call $f0 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5) (local.get 6)))
+  (func (export "call:outbound-redis#get") (param i32 i32 i32 i32 i32) (call $f1 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
+  (func (export "call:outbound-redis#set") (param i32 i32 i32 i32 i32 i32 i32) (call $f2 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5) (local.get 6)))
+  (func (export "call:outbound-redis#incr") (param i32 i32 i32 i32 i32) (call $f3 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
+  (func (export "call:outbound-redis#del") (param i32 i32 i32 i32 i32) (call $f4 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
+  (func (export "call:outbound-redis#sadd") (param i32 i32 i32 i32 i32 i32 i32) (call $f5 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5) (local.get 6)))
+  (func (export "call:outbound-redis#smembers") (param i32 i32 i32 i32 i32) (call $f6 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
+  (func (export "call:outbound-redis#srem") (param i32 i32 i32 i32 i32 i32 i32) (call $f7 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5) (local.get 6)))
+  (func (export "call:outbound-redis#execute") (param i32 i32 i32 i32 i32 i32 i32) (call $f8 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5) (local.get 6)))
+  (func (export "call:fermyon:spin/redis#publish") (param i32 i32 i32 i32 i32 i32 i32) (call $f9 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5) (local.get 6)))
+  (func (export "call:fermyon:spin/redis#get") (param i32 i32 i32 i32 i32) (call $f10 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
+  (func (export "call:fermyon:spin/redis#set") (param i32 i32 i32 i32 i32 i32 i32) (call $f11 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5) (local.get 6)))
+  (func (export "call:fermyon:spin/redis#incr") (param i32 i32 i32 i32 i32) (call $f12 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
+  (func (export "call:fermyon:spin/redis#del") (param i32 i32 i32 i32 i32) (call $f13 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
+  (func (export "call:fermyon:spin/redis#sadd") (param i32 i32 i32 i32 i32 i32 i32) (call $f14 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5) (local.get 6)))
+  (func (export "call:fermyon:spin/redis#smembers") (param i32 i32 i32 i32 i32) (call $f15 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
+  (func (export "call:fermyon:spin/redis#srem") (param i32 i32 i32 i32 i32 i32 i32) (call $f16 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5) (local.get 6)))
+  (func (export "call:fermyon:spin/redis#execute") (param i32 i32 i32 i32 i32 i32 i32) (call $f17 (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5) (local.get 6)))
+  (func (export "call:spin-config#get-config") (param i32 i32 i32) (call $f18 (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "call:fermyon:spin/config#get-config") (param i32 i32 i32) (call $f19 (local.get 0) (local.get 1) (local.get 2)))
+)
