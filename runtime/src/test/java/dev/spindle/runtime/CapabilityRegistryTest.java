@@ -131,8 +131,8 @@ class CapabilityRegistryTest {
     }
 
     @Test
-    void theDefaultsAreVariablesAndRedisAndWasiFoundOnTheClassPath() {
-        assertEquals(List.of("variables", "redis", "wasi"),
+    void theDefaultsAreVariablesKeyValueRedisAndWasiFoundOnTheClassPath() {
+        assertEquals(List.of("variables", "key-value", "redis", "wasi"),
                 SpindleOptions.defaults().capabilities().stream().map(CapabilityProvider::name).toList());
     }
 
@@ -140,7 +140,7 @@ class CapabilityRegistryTest {
     void anAddedProviderReplacesTheOneWithItsName() throws Exception {
         SpindleOptions options = SpindleOptions.builder().environment(Map.of())
                 .capability(RedisCapability.provider(RedisOptions.defaults().withMaxConnectionsPerServer(5))).build();
-        assertEquals(List.of("variables", "redis", "wasi"), options.capabilities().stream().map(CapabilityProvider::name).toList());
+        assertEquals(List.of("variables", "key-value", "redis", "wasi"), options.capabilities().stream().map(CapabilityProvider::name).toList());
         try (SpindleApp app = Spindle.load(manifest("exit-zero"), options)) {
             assertEquals(5, app.capability(RedisCapability.class).orElseThrow().options().maxConnectionsPerServer());
         }
@@ -160,7 +160,7 @@ class CapabilityRegistryTest {
         Path file = runtimeConfig("# host settings\n[llm_compute]\ntype = \"spin\"\n");
         ManifestException unknown = assertThrows(ManifestException.class, () -> Spindle.load(manifest("exit-zero"),
                 SpindleOptions.builder().environment(Map.of()).runtimeConfigFile(file).build()));
-        assertEquals(file + ":2:1: unknown table `llm_compute` in the runtime config (known: outbound_http, outbound_redis)", unknown.getMessage());
+        assertEquals(file + ":2:1: unknown table `llm_compute` in the runtime config (known: key_value_store, outbound_http, outbound_redis)", unknown.getMessage());
 
         runtimeConfig("[outbound_redis]\nmax_connections = 0\n");
         ManifestException zero = assertThrows(ManifestException.class, () -> Spindle.load(manifest("exit-zero"),
