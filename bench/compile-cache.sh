@@ -21,10 +21,11 @@ if [ -z "$component" ]; then
     (cd "$work/js" && npm install --silent --no-audit --no-fund >/dev/null && npx j2w -i index.js -o "$component" >/dev/null)
   fi
 fi
-mvn -q -B -ntp -pl runtime -am test-compile -DskipTests >/dev/null
-cp="$(mvn -q -B -ntp -pl runtime dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test)"
-cp="$repo/runtime/target/test-classes:$repo/runtime/target/classes:$cp"
-for m in manifest host-api component host-redis testing; do cp="$repo/$m/target/classes:$cp"; done
+# One reactor build: compiles runtime's tests and writes its test class path (siblings resolve to
+# their target/classes within the reactor; the last module written, runtime, wins the file).
+mvn -q -B -ntp -pl runtime -am test-compile dependency:build-classpath -DskipTests \
+  -Dmdep.outputFile="$work/classpath.txt" -Dmdep.includeScope=test >/dev/null
+cp="$repo/runtime/target/test-classes:$repo/runtime/target/classes:$(cat "$work/classpath.txt")"
 cache="$work/cache"
 rm -rf "$cache"
 run() { java -Xss16m -cp "$cp" dev.spindle.runtime.internal.CompileCacheBench "$component" "$1" "${INSTANCES:-5}"; }

@@ -93,18 +93,26 @@ public record InstantiationPlan(
     }
 
     /**
-     * The lifted export a host asks for by its core-style name: exactly, or, for an unversioned
+     * The lifted export a host asks for by its core-style name: exactly; for an unversioned
      * interface name ({@code fermyon:spin/inbound-redis#handle-message}, as Spin's core-module
-     * triggers call it), the export of any version of that interface.
+     * triggers call it), the export of any version of that interface; for a versioned one
+     * ({@code wasi:http/incoming-handler@0.2.0#handle}), the export of the highest
+     * semver-compatible version ({@link InterfaceVersions}) — a host written against 0.2.0 calls
+     * a guest built against 0.2.3.
      */
     public Optional<LiftedExport> findExport(String coreName) {
         Optional<LiftedExport> exact = export(coreName);
         int hash = coreName.indexOf('#');
-        if (exact.isPresent() || hash < 0 || coreName.lastIndexOf('@', hash) >= 0) {
+        if (exact.isPresent() || hash < 0) {
             return exact;
         }
         String iface = coreName.substring(0, hash);
         String func = coreName.substring(hash + 1);
-        return exports.stream().filter(e -> e.name().equals(func) && e.instance().startsWith(iface + "@")).findFirst();
+        if (iface.lastIndexOf('@') < 0) {
+            return exports.stream().filter(e -> e.name().equals(func) && e.instance().startsWith(iface + "@")).findFirst();
+        }
+        java.util.Set<String> versions = new java.util.HashSet<>();
+        exports.stream().filter(e -> e.name().equals(func)).forEach(e -> versions.add(e.instance()));
+        return InterfaceVersions.resolveExport(iface, versions).flatMap(v -> export(v + "#" + func));
     }
 }

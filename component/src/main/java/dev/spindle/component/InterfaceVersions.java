@@ -45,6 +45,14 @@ public final class InterfaceVersions {
         return Optional.ofNullable(best);
     }
 
+    /**
+     * The exported interface in {@code exported} a host asking for {@code wanted} should call:
+     * the same name, else the highest semver-compatible version.
+     */
+    public static Optional<String> resolveExport(String wanted, Collection<String> exported) {
+        return resolve(wanted, exported);
+    }
+
     /** major.minor.patch without pre-release or build parts; null otherwise (pre-releases match only exactly). */
     private static int[] semver(String s) {
         String[] parts = s.split("\\.", -1);

@@ -84,4 +84,14 @@ class InlinerTest {
         assertEquals("message", e.type().params().get(0).name());
         assertTrue(plan.export("fermyon:spin/inbound-redis@2.0.0#handle-message").isPresent());
     }
+
+    @Test
+    void hostsFindTheExportUnversionedOrBySemverCompatibleVersion() throws Exception {
+        InstantiationPlan plan = redisCounter();
+        String full = "fermyon:spin/inbound-redis@2.0.0#handle-message";
+        assertEquals(full, plan.findExport("fermyon:spin/inbound-redis#handle-message").orElseThrow().coreName());
+        assertEquals(full, plan.findExport("fermyon:spin/inbound-redis@2.1.0#handle-message").orElseThrow().coreName());
+        assertTrue(plan.findExport("fermyon:spin/inbound-redis@3.0.0#handle-message").isEmpty());
+        assertTrue(plan.findExport("fermyon:spin/inbound-redis#other").isEmpty());
+    }
 }
