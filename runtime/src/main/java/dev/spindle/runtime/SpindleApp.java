@@ -113,6 +113,8 @@ public final class SpindleApp implements AutoCloseable {
             return (int) result[0];
         } catch (WasiExitException e) {
             return e.exitCode();
+        } catch (dev.spindle.host.GuestExit e) {
+            return e.status(); // wasi:cli/exit, as the preview 1 adapter's proc_exit calls it
         }
     }
 

@@ -5,15 +5,16 @@ package dev.spindle.wasi.cli;
  * {@code ok}, 1 for {@code err}). Thrown through the guest's call like a trap; the engine reads
  * the status.
  */
-public final class GuestExitException extends RuntimeException {
+public final class GuestExitException extends dev.spindle.host.GuestExit {
     private static final long serialVersionUID = 1L;
     private final int status;
 
     public GuestExitException(int status) {
-        super("the guest exited with status " + status, null, false, false);
+        super("the guest exited with status " + status);
         this.status = status;
     }
 
+    @Override
     public int status() {
         return status;
     }

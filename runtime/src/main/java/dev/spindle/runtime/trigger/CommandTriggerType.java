@@ -25,11 +25,12 @@ final class CommandTriggerType implements TriggerType {
         return true;
     }
 
-    /** Every component is a WASI command (exports {@code _start}), so a run cannot fail for want of one. */
+    /** Every component is a WASI command (exports {@code _start}, or {@code wasi:cli/run} for a component), so a run cannot fail for want of one. */
     @Override
     public void validate(SpindleApp app) {
         for (TriggerConfig trigger : triggersOf(app)) {
-            TriggerExport.require(app, trigger.componentId().orElseThrow(), List.of("_start"),
+            // A core module's _start, or a component's wasi:cli/run (the preview 1 command adapter's)
+            TriggerExport.require(app, trigger.componentId().orElseThrow(), List.of("_start", "wasi:cli/run#run"),
                     "command trigger \"" + trigger.id() + "\"", trigger.location());
         }
     }
