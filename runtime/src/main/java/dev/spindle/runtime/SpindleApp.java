@@ -226,6 +226,11 @@ public final class SpindleApp implements AutoCloseable {
         return component(componentId).exports(name);
     }
 
+    /** True when the component's source is a Component Model binary rather than a core module. */
+    public boolean isComponentModel(String componentId) {
+        return component(componentId).isComponent();
+    }
+
     /** The function exports of the component's module, in module order (for diagnostics). */
     public List<String> functionExports(String componentId) {
         return component(componentId).functionExports();

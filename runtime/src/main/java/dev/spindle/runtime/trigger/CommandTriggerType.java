@@ -29,8 +29,9 @@ final class CommandTriggerType implements TriggerType {
     @Override
     public void validate(SpindleApp app) {
         for (TriggerConfig trigger : triggersOf(app)) {
-            // A core module's _start, or a component's wasi:cli/run (the preview 1 command adapter's)
-            TriggerExport.require(app, trigger.componentId().orElseThrow(), List.of("_start", "wasi:cli/run#run"),
+            // A core module's _start; a Component Model binary's wasi:cli/run (the preview 1 command adapter's)
+            String id = trigger.componentId().orElseThrow();
+            TriggerExport.require(app, id, List.of(app.isComponentModel(id) ? "wasi:cli/run#run" : "_start"),
                     "command trigger \"" + trigger.id() + "\"", trigger.location());
         }
     }
