@@ -16,11 +16,28 @@ public final class ComponentInstance {
     private final List<Instance> instances;
 
     private final ComponentInstantiator instantiator;
+    private final Runnable clearGuestResources;
 
-    ComponentInstance(InstantiationPlan plan, List<Instance> instances, ComponentInstantiator instantiator) {
+    ComponentInstance(InstantiationPlan plan, List<Instance> instances, ComponentInstantiator instantiator,
+                      Runnable clearGuestResources) {
         this.instantiator = instantiator;
+        this.clearGuestResources = clearGuestResources;
         this.plan = plan;
         this.instances = List.copyOf(instances);
+    }
+
+    /** How many core instances it has (plan ids 0 to count - 1). */
+    public int coreInstanceCount() {
+        return instances.size();
+    }
+
+    /**
+     * Forgets every handle of the component's own resource types ({@code canon resource.new}), as a
+     * fresh instance has none. For an engine that reuses instances: it restores the core
+     * instances' memories, globals and tables itself, then calls this.
+     */
+    public void clearGuestResources() {
+        clearGuestResources.run();
     }
 
     /** The core instance with this plan id. */

@@ -97,7 +97,7 @@ public final class ComponentInstantiator {
             setup.accept(module, builder);
             instances.add(builder.build());
         }
-        return new ComponentInstance(plan, instances, this);
+        return new ComponentInstance(plan, instances, this, resources::clear);
     }
 
     private static Instance instanceOf(List<Instance> instances, ImportBinding b) {
@@ -192,6 +192,12 @@ public final class ComponentInstantiator {
 
         GuestResources(List<Instance> instances) {
             this.instances = instances;
+        }
+
+        /** Forgets every handle, as a fresh instance starts (no destructor runs: the instance's state is being reset). */
+        void clear() {
+            handles.clear();
+            next = 1;
         }
 
         long[] apply(GuestResourceBuiltin rb, long[] args) {

@@ -53,7 +53,7 @@ public final class Spindle {
                 var files = ComponentRuntime.snapshotFiles(component.id(), app.baseDir(), component.files(), component.excludeFiles());
                 components.put(component.id(), ComponentRuntime.load(
                         context, wasm, options.interpreter(), options.memoryLimitBytes(), component.environment(), capabilities, files,
-                        cache));
+                        cache, options.reuseInstances()));
             }
         } catch (RuntimeException e) {
             capabilities.forEach(HostCapability::close);

@@ -236,6 +236,11 @@ public final class SpindleApp implements AutoCloseable {
         return component(componentId).functionExports();
     }
 
+    /** The loaded component (its instance pool's counters, for tests of the engine). */
+    ComponentRuntime componentRuntime(String componentId) {
+        return component(componentId);
+    }
+
     private ComponentRuntime component(String componentId) {
         ComponentRuntime component = components.get(componentId);
         if (component == null) {

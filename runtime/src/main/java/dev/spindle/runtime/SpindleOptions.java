@@ -42,6 +42,7 @@ public final class SpindleOptions {
     private final Optional<Path> runtimeConfigFile;
     private final List<TriggerType> triggers;
     private final Optional<Path> compileCache;
+    private final boolean reuseInstances;
 
     private SpindleOptions(Builder b) {
         this.variables = Map.copyOf(b.variables);
@@ -58,6 +59,7 @@ public final class SpindleOptions {
         this.runtimeConfigFile = b.runtimeConfigFile;
         this.triggers = List.copyOf(b.triggers.values());
         this.compileCache = b.compileCache;
+        this.reuseInstances = b.reuseInstances;
     }
 
     public static Builder builder() {
@@ -157,6 +159,16 @@ public final class SpindleOptions {
         return compileCache;
     }
 
+    /**
+     * Whether invocations reuse pre-initialized instances, each reset to the state after
+     * {@code _initialize} (docs/engine.md, "Pre-initialized instances"). Default true; false builds
+     * and initializes a fresh instance for every invocation (slower; for comparing, or for a guest
+     * whose {@code _initialize} must run per invocation).
+     */
+    public boolean reuseInstances() {
+        return reuseInstances;
+    }
+
     /** {@code $XDG_CACHE_HOME/spindle}, else {@code ~/.cache/spindle}. */
     public static Path defaultCompileCacheDirectory() {
         String xdg = System.getenv("XDG_CACHE_HOME");
@@ -181,6 +193,7 @@ public final class SpindleOptions {
         private Optional<Path> runtimeConfigFile = Optional.empty();
         private final Map<String, TriggerType> triggers = new LinkedHashMap<>();
         private Optional<Path> compileCache = Optional.empty();
+        private boolean reuseInstances = true;
 
         private Builder() {
             capability(new VariablesProvider());
@@ -194,6 +207,12 @@ public final class SpindleOptions {
         /** Caches compiled guest code in {@code directory} (created if needed); default: no cache. */
         public Builder compileCache(Path directory) {
             this.compileCache = Optional.of(directory);
+            return this;
+        }
+
+        /** See {@link SpindleOptions#reuseInstances()}. */
+        public Builder reuseInstances(boolean reuse) {
+            this.reuseInstances = reuse;
             return this;
         }
 

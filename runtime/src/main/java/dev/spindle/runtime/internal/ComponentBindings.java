@@ -48,6 +48,11 @@ final class ComponentBindings implements ComponentHost, AutoCloseable {
         }
     }
 
+    /** The one scope every capability is bound to (the invocation's). */
+    InstanceScope scope() {
+        return scope;
+    }
+
     /** The host's import {@code module} {@code name}, the module matched by semver-compatible version. */
     Optional<HostImport> find(String module, String name) {
         return InterfaceVersions.resolve(module, interfaces.keySet()).map(m -> interfaces.get(m).get(name));
@@ -64,7 +69,7 @@ final class ComponentBindings implements ComponentHost, AutoCloseable {
             HostImport.Call call = imp.call();
             // Inside the one host-call wrapper, as for core modules: no call runs past the deadline.
             return new HostFunction(module, name, type, (caller, args) -> HostCalls.call(caller, args, (c, a) -> {
-                GuestMemory memory = attach(lowering);
+                GuestMemory memory = attach(scope, lowering);
                 ExportFunction previous = memory.useRealloc(lowering.realloc().map(java.util.function.Supplier::get).orElse(null));
                 try {
                     return call.apply(memory, a);
@@ -77,13 +82,18 @@ final class ComponentBindings implements ComponentHost, AutoCloseable {
 
     /** The scope, attached to the memory of {@code lowering} (a lifted export's options, for export calls). */
     InstanceScope scope(LoweringContext lowering) {
-        GuestMemory memory = attach(lowering);
+        return exportScope(scope, lowering);
+    }
+
+    /** {@code scope} attached to the memory of a lifted export's options, its realloc the options' one. */
+    static InstanceScope exportScope(InstanceScope scope, LoweringContext lowering) {
+        GuestMemory memory = attach(scope, lowering);
         lowering.realloc().map(java.util.function.Supplier::get).ifPresent(memory::useRealloc);
         return scope;
     }
 
-    /** Attaches the scope to the lowering's memory on first use: by then the instance owning it exists. */
-    private GuestMemory attach(LoweringContext lowering) {
+    /** Attaches {@code scope} to the lowering's memory on first use: by then the instance owning it exists. */
+    static GuestMemory attach(InstanceScope scope, LoweringContext lowering) {
         Instance owner = lowering.memoryOwner().get();
         Instance attached = scope.instance();
         if (attached == null) {

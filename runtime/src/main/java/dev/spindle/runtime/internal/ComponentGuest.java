@@ -17,11 +17,12 @@ final class ComponentGuest implements GuestInstance {
     private static final String POST_RETURN_PREFIX = "cabi_post_";
 
     private final ComponentInstance instance;
-    private final ComponentBindings host;
+    private final InstanceScope scope;
 
-    ComponentGuest(ComponentInstance instance, ComponentBindings host) {
+    /** @param scope the invocation's scope, shared with the component's lowerings */
+    ComponentGuest(ComponentInstance instance, InstanceScope scope) {
         this.instance = instance;
-        this.host = host;
+        this.scope = scope;
     }
 
     @Override
@@ -38,6 +39,6 @@ final class ComponentGuest implements GuestInstance {
                 .filter(x -> x.memory().isPresent())
                 .findFirst()
                 .orElseThrow(() -> new GuestTrapException("the component exports no function that takes a memory"));
-        return host.scope(instance.context(e));
+        return ComponentBindings.exportScope(scope, instance.context(e));
     }
 }

@@ -56,6 +56,7 @@ public final class ComponentRuntime {
     private final ComponentContext context;
     private final WasmModule module; // null for a Component Model binary
     private final ComponentInstantiator component; // null for a core module
+    private final ComponentInstantiator pooledComponent; // the same, building memories and tables that can be restored
     private final Function<Instance, Machine> machineFactory; // null: Chicory's interpreter
     private final MemoryLimits memoryLimits; // null: the module has no memory
     private final Map<String, String> environment;
@@ -63,11 +64,14 @@ public final class ComponentRuntime {
     private final Optional<Path> files; // the in-memory copy of the component's `files`, mounted at /
     /** Host function key -> the module names the guest imports it under; only these are bound per instance. */
     private final Map<String, List<String>> importedAs;
+    private final HostLinks links;
+    private InstancePool pool; // null: a fresh instance per invocation (see InstanceImage.notPoolable)
 
     private ComponentRuntime(
             ComponentContext context,
             WasmModule module,
             ComponentInstantiator component,
+            ComponentInstantiator pooledComponent,
             Function<Instance, Machine> machineFactory,
             MemoryLimits memoryLimits,
             Map<String, String> environment,
@@ -77,12 +81,31 @@ public final class ComponentRuntime {
         this.context = context;
         this.module = module;
         this.component = component;
+        this.pooledComponent = pooledComponent;
         this.machineFactory = machineFactory;
         this.memoryLimits = memoryLimits;
         this.environment = Map.copyOf(environment);
         this.capabilities = List.copyOf(capabilities);
         this.files = files;
         this.importedAs = Map.copyOf(importedAs);
+        this.links = HostLinks.probe(context, this.capabilities);
+        this.pool = poolable() ? new InstancePool(component != null ? new ComponentInstances() : new ModuleInstances(),
+                links, new NeutralHosts()) : null;
+    }
+
+    /** This runtime, without its pool when {@code reuse} is false (set once, at load). */
+    private ComponentRuntime reusing(boolean reuse) {
+        if (!reuse) {
+            pool = null;
+        }
+        return this;
+    }
+
+    private boolean poolable() {
+        if (component != null) {
+            return component.plan().modules().stream().allMatch(InstanceImage::poolable);
+        }
+        return InstanceImage.poolable(module);
     }
 
     /** {@link #load(ComponentContext, byte[], boolean, long, Map, List, Optional, CompileCache)} without a compile cache. */
@@ -113,15 +136,31 @@ public final class ComponentRuntime {
             List<HostCapability> capabilities,
             Optional<Path> files,
             CompileCache cache) {
+        return load(context, wasm, interpreter, memoryLimitBytes, environment, capabilities, files, cache, true);
+    }
+
+    /** ... with {@code reuseInstances} false, a fresh instance for every invocation (no {@link InstancePool}). */
+    public static ComponentRuntime load(
+            ComponentContext context,
+            byte[] wasm,
+            boolean interpreter,
+            long memoryLimitBytes,
+            Map<String, String> environment,
+            List<HostCapability> capabilities,
+            Optional<Path> files,
+            CompileCache cache,
+            boolean reuseInstances) {
         String id = context.componentId();
         if (ComponentDecoder.kind(wasm) == ComponentDecoder.Kind.COMPONENT) {
-            return loadComponent(context, wasm, interpreter, memoryLimitBytes, environment, capabilities, files, cache);
+            return loadComponent(context, wasm, interpreter, memoryLimitBytes, environment, capabilities, files, cache)
+                    .reusing(reuseInstances);
         }
         WasmModule module = parse(id, wasm, interpreter ? null : cache, "source is not a valid WebAssembly module");
         Map<String, List<String>> importedAs = checkLinks(context, module, capabilities);
         MemoryLimits limits = memoryLimits(id, module, memoryLimitBytes);
         Function<Instance, Machine> factory = interpreter ? null : compile(id, module, cache);
-        return new ComponentRuntime(context, module, null, factory, limits, environment, capabilities, files, importedAs);
+        return new ComponentRuntime(context, module, null, null, factory, limits, environment, capabilities, files, importedAs)
+                .reusing(reuseInstances);
     }
 
     private static ComponentRuntime loadComponent(
@@ -156,16 +195,22 @@ public final class ComponentRuntime {
         }
         ComponentInstantiator instantiator = new ComponentInstantiator(plan, (m, builder) -> {
             builder.withMemoryFactory(ByteArrayMemory::new);
-            MemoryLimits l = limits.get(m);
-            if (l != null) {
-                builder.withMemoryLimits(l);
-            }
-            Function<Instance, Machine> f = factories.get(m);
-            if (f != null) {
-                builder.withMachineFactory(f);
-            }
+            configure(builder, limits.get(m), factories.get(m));
         });
-        return new ComponentRuntime(context, null, instantiator, null, null, environment, capabilities, files, Map.of());
+        ComponentInstantiator pooled = new ComponentInstantiator(plan, (m, builder) -> {
+            builder.withMemoryFactory(SnapshotMemory::new).withTableFactory(SnapshotTable::new);
+            configure(builder, limits.get(m), factories.get(m));
+        });
+        return new ComponentRuntime(context, null, instantiator, pooled, null, null, environment, capabilities, files, Map.of());
+    }
+
+    private static void configure(Instance.Builder builder, MemoryLimits limits, Function<Instance, Machine> factory) {
+        if (limits != null) {
+            builder.withMemoryLimits(limits);
+        }
+        if (factory != null) {
+            builder.withMachineFactory(factory);
+        }
     }
 
     /** Parses a core module; validates it unless the compile cache already holds it (validated when it was first compiled). */
@@ -344,15 +389,198 @@ public final class ComponentRuntime {
     }
 
     /**
-     * Builds a fresh instance with fresh host state, runs {@code body} on it, and releases
-     * everything the instance held — on success, trap or interrupt alike. Must run on the
-     * invocation thread.
+     * Runs {@code body} on an instance in the component's initial state with fresh host state,
+     * and releases everything the invocation held — on success, trap or interrupt alike. The
+     * instance comes from the component's pool of pre-initialized instances ({@link InstancePool})
+     * when it can, else it is built afresh. Must run on the invocation thread.
      */
     public <T> T withInstance(Io io, Function<GuestInstance, T> body) {
+        if (pool != null) {
+            Optional<InstancePool.Pooled> pooled = pool.acquire(!io.environment().isEmpty() || !io.arguments().isEmpty());
+            if (pooled.isPresent()) {
+                return withPooledInstance(pooled.get(), io, body);
+            }
+        }
         if (component != null) {
             return withComponentInstance(io, body);
         }
         return withInstance(io, (instance, scope) -> body.apply(GuestInstance.of(instance, scope)));
+    }
+
+    /** Why this component does not reuse instances, once known (after its first invocation); empty if it does. */
+    public Optional<String> freshInstanceReason() {
+        if (pool == null) {
+            return Optional.of(poolable() ? "instance reuse is off (SpindleOptions.reuseInstances)"
+                    : "its modules keep state outside memories, globals and tables (shared memory, exceptions or GC types)");
+        }
+        return pool.freshReason();
+    }
+
+    /** Instances this component has built so far (0 before the first pooled invocation), for tests and benchmarks. */
+    public int instancesBuilt() {
+        return pool == null ? 0 : pool.created();
+    }
+
+    private <T> T withPooledInstance(InstancePool.Pooled instance, Io io, Function<GuestInstance, T> body) {
+        InvocationHost host = new InvocationHost(context, capabilities, links, () -> wasiOptions(io), false);
+        instance.host().begin(host);
+        boolean clean = false;
+        try {
+            T result = body.apply(instance.guest(host.scope()));
+            clean = !host.aborted();
+            return result;
+        } finally {
+            instance.host().end();
+            logCloseFailures(host.close());
+            closeQuietly(io.stdout());
+            closeQuietly(io.stderr());
+            pool.release(instance, clean);
+        }
+    }
+
+    private void logCloseFailures(List<RuntimeException> failures) {
+        for (RuntimeException e : failures) {
+            context.log().warn(context.componentId(), "closing a resource at the end of the invocation failed: " + oneLine(e));
+        }
+    }
+
+    /** The host state instances are built with outside an invocation: the component's own environment and argv, output to the log. */
+    private final class NeutralHosts implements InstancePool.NeutralHosts {
+        private final Map<InvocationHost, Io> streams = java.util.Collections.synchronizedMap(new IdentityHashMap<>());
+
+        @Override
+        public InvocationHost open(boolean recording) {
+            Io io = Io.prefixed(InputStream.nullInputStream(), context.componentId());
+            InvocationHost host = new InvocationHost(context, capabilities, links, () -> wasiOptions(io), recording);
+            streams.put(host, io);
+            return host;
+        }
+
+        @Override
+        public void close(InvocationHost host) {
+            logCloseFailures(host.close());
+            Io io = streams.remove(host);
+            if (io != null) {
+                closeQuietly(io.stdout());
+                closeQuietly(io.stderr());
+            }
+        }
+    }
+
+    /** Pooled instances of a core module: every import linked through a {@link HostSwitch}. */
+    private final class ModuleInstances implements InstancePool.Factory {
+        @Override
+        public InstancePool.Pooled instantiate(HostSwitch host) {
+            ImportValues.Builder imports = ImportValues.builder();
+            var section = module.importSection();
+            for (int i = 0; i < section.importCount(); i++) {
+                var imp = section.getImport(i);
+                if (imp instanceof com.dylibso.chicory.wasm.types.FunctionImport f) {
+                    imports.addFunction(host.coreImport(imp.module(), imp.name(), module.typeSection().getType(f.typeIndex())));
+                }
+            }
+            Instance.Builder builder = Instance.builder(module)
+                    .withImportValues(imports.build())
+                    .withStart(false)
+                    .withMemoryFactory(SnapshotMemory::new)
+                    .withTableFactory(SnapshotTable::new);
+            configure(builder, memoryLimits, machineFactory);
+            return new PooledModule(builder.build(), host);
+        }
+
+        @Override
+        public void initialize(InstancePool.Pooled instance) {
+            if (exports(INITIALIZE_EXPORT)) {
+                ((PooledModule) instance).instance().exports().function(INITIALIZE_EXPORT).apply();
+            }
+        }
+    }
+
+    private record PooledModule(Instance instance, HostSwitch host) implements InstancePool.Pooled {
+        @Override
+        public GuestInstance guest(InstanceScope scope) {
+            return GuestInstance.of(instance, scope);
+        }
+
+        @Override
+        public InstancePool.Image capture() {
+            InstanceImage image = InstanceImage.capture(instance);
+            return new InstancePool.Image(new InstanceImage[] {image}, image.memoryBytes());
+        }
+
+        @Override
+        public void restore(InstancePool.Image image, boolean full) {
+            image.instances()[0].restore(instance, full);
+        }
+
+        @Override
+        public long bytes() {
+            return memoryBytes(instance);
+        }
+    }
+
+    /** Pooled instances of a Component Model binary: every lowering linked through a {@link HostSwitch}. */
+    private final class ComponentInstances implements InstancePool.Factory {
+        @Override
+        public InstancePool.Pooled instantiate(HostSwitch host) {
+            try {
+                return new PooledComponent(pooledComponent.instantiate(host), host);
+            } catch (ComponentFormatException e) {
+                throw new GuestTrapException(oneLine(e));
+            }
+        }
+
+        @Override
+        public void initialize(InstancePool.Pooled instance) {
+            // A component's core instances are initialized by instantiation (start functions).
+        }
+    }
+
+    private record PooledComponent(ComponentInstance instance, HostSwitch host) implements InstancePool.Pooled {
+        @Override
+        public GuestInstance guest(InstanceScope scope) {
+            return new ComponentGuest(instance, scope);
+        }
+
+        @Override
+        public InstancePool.Image capture() {
+            InstanceImage[] images = new InstanceImage[instance.coreInstanceCount()];
+            long bytes = 0;
+            for (int i = 0; i < images.length; i++) {
+                images[i] = InstanceImage.capture(instance.coreInstance(i));
+                bytes += images[i].memoryBytes();
+            }
+            return new InstancePool.Image(images, bytes);
+        }
+
+        @Override
+        public void restore(InstancePool.Image image, boolean full) {
+            for (int i = 0; i < image.instances().length; i++) {
+                image.instances()[i].restore(instance.coreInstance(i), full);
+            }
+            instance.clearGuestResources();
+        }
+
+        @Override
+        public long bytes() {
+            long total = 0;
+            for (int i = 0; i < instance.coreInstanceCount(); i++) {
+                total += memoryBytes(instance.coreInstance(i));
+            }
+            return total;
+        }
+    }
+
+    /** Bytes the memories an instance defines hold. */
+    private static long memoryBytes(Instance instance) {
+        int defined = instance.module().memorySection().map(m -> m.memoryCount()).orElse(0);
+        long total = 0;
+        for (int i = 0; i < defined; i++) {
+            if (instance.memory(instance.imports().memoryCount() + i) instanceof SnapshotMemory m) {
+                total += m.capacityBytes();
+            }
+        }
+        return total;
     }
 
     /** A component's core instances in plan order, its lowerings bound to fresh host state. */
@@ -365,11 +593,9 @@ public final class ComponentRuntime {
             } catch (ComponentFormatException e) {
                 throw new GuestTrapException(oneLine(e));
             }
-            return body.apply(new ComponentGuest(instance, host));
+            return body.apply(new ComponentGuest(instance, host.scope()));
         } finally {
-            for (RuntimeException e : host.closeAll()) {
-                context.log().warn(context.componentId(), "closing a resource at the end of the invocation failed: " + oneLine(e));
-            }
+            logCloseFailures(host.closeAll());
             closeQuietly(io.stdout());
             closeQuietly(io.stderr());
         }
