@@ -92,6 +92,8 @@ final class CheckCommand implements Callable<Integer> {
                 // Loading reads, validates and links every component; then the checks run does
                 // before serving (trigger types, routes, Redis addresses, cron commands), nothing started.
                 validateTriggers(loaded, resolver, warnings);
+                // What run will not do: interfaces Spindle only stubs, capabilities it does not provide.
+                warnings.addAll(loaded.compatibilityWarnings());
             }
         }
         for (VariableDecl v : resolver.missingRequired()) {

@@ -123,4 +123,43 @@ class CheckWhatRunDoesTest {
         assertTrue(r.err().contains("command trigger \"reactor-command-trigger\": component \"reactor\" does not export \"_start\""
                 + " (its function exports: canonical_abi_realloc, handle-redis-message)"), r.err());
     }
+
+    @Test
+    void interfacesSpindleOnlyStubsAndCapabilitiesItLacksAreWarnings() throws Exception {
+        Result ok = check("""
+                [[trigger.http]]
+                route = "/..."
+                component = "legacy"
+                [component.legacy]
+                source = "%s"
+                sqlite_databases = ["default"]
+                ai_models = ["llama2-chat"]
+                """.formatted(wasm("legacy-http")));
+        assertEquals(0, ok.exit(), ok.err());
+        String manifest = dir.resolve("spin.toml").toString();
+        assertTrue(ok.err().contains("warning: " + manifest + ":7:1: component \"legacy\": sqlite_databases [default] will not work:"
+                + " Spindle provides no SQLite (opening a database returns an error)\n"), ok.err());
+        assertTrue(ok.err().contains("warning: " + manifest + ":7:1: component \"legacy\": ai_models [llama2-chat] will not work:"), ok.err());
+    }
+
+    @Test
+    void aModuleImportingStubbedInterfacesIsWarnedAboutNamingEachInterface() throws Exception {
+        Result r = check("""
+                [[trigger.http]]
+                route = "/..."
+                component = "caller"
+                executor = { type = "wagi", entrypoint = "call-sqlite-open" }
+                [component.caller]
+                source = "%s"
+                """.formatted(wasm("unsupported-caller")));
+        assertEquals(0, r.exit(), r.err());
+        String manifest = dir.resolve("spin.toml").toString();
+        for (String module : java.util.List.of("sqlite (SQLite)", "outbound-pg (outbound PostgreSQL)", "outbound-mysql (outbound MySQL)",
+                "llm (LLM inferencing)", "fermyon:spin/postgres (outbound PostgreSQL)", "fermyon:spin/sqlite@2.0.0 (SQLite)",
+                "fermyon:spin/mqtt@2.0.0 (outbound MQTT)", "fermyon:spin/llm@2.0.0 (LLM inferencing)")) {
+            assertTrue(r.err().contains("warning: " + manifest + ":8:1: component \"caller\" imports " + module
+                    + ", which Spindle does not provide: the module links, but its calls return the interface's error value"
+                    + " \"not supported by this host\" (or trap where it has none)\n"), module + ": " + r.err());
+        }
+    }
 }

@@ -231,6 +231,38 @@ public final class SpindleApp implements AutoCloseable {
         return component(componentId).isComponent();
     }
 
+    /**
+     * What {@code run} will not do for this app, one line per component and capability, for
+     * {@code spindle check}: interfaces the components import that Spindle only stubs (their calls
+     * return the interface's error value, or trap), and manifest capabilities it does not provide
+     * ({@code sqlite_databases}, {@code ai_models}).
+     */
+    public List<String> compatibilityWarnings() {
+        List<String> out = new java.util.ArrayList<>();
+        for (dev.spindle.manifest.ComponentConfig c : manifest.components().values()) {
+            ComponentRuntime runtime = components.get(c.id());
+            if (runtime != null) {
+                for (String module : runtime.importedModules()) {
+                    if (dev.spindle.runtime.internal.UnsupportedInterfaces.isStubbed(module)) {
+                        out.add(c.location() + ": component \"" + c.id() + "\" imports " + module + " ("
+                                + dev.spindle.runtime.internal.UnsupportedInterfaces.stubbed().get(module)
+                                + "), which Spindle does not provide: the module links, but its calls return the interface's"
+                                + " error value \"not supported by this host\" (or trap where it has none)");
+                    }
+                }
+            }
+            if (!c.sqliteDatabases().isEmpty()) {
+                out.add(c.location() + ": component \"" + c.id() + "\": sqlite_databases " + c.sqliteDatabases()
+                        + " will not work: Spindle provides no SQLite (opening a database returns an error)");
+            }
+            if (!c.aiModels().isEmpty()) {
+                out.add(c.location() + ": component \"" + c.id() + "\": ai_models " + c.aiModels()
+                        + " will not work: Spindle provides no LLM inferencing (calls return an error)");
+            }
+        }
+        return out;
+    }
+
     /** The function exports of the component's module, in module order (for diagnostics). */
     public List<String> functionExports(String componentId) {
         return component(componentId).functionExports();

@@ -201,6 +201,8 @@ public final class SpindleOptions {
                     .map(ServiceLoader.Provider::get)
                     .sorted(java.util.Comparator.comparing(CapabilityProvider::name))
                     .forEach(this::capability);
+            // Last: the stubs of the Spin interfaces no capability provides (UnsupportedInterfaces).
+            capability(new dev.spindle.runtime.internal.UnsupportedCapability.Provider());
             TriggerType.builtIn().forEach(this::trigger);
         }
 

@@ -132,7 +132,7 @@ class CapabilityRegistryTest {
 
     @Test
     void theDefaultsAreVariablesKeyValueRedisAndWasiFoundOnTheClassPath() {
-        assertEquals(List.of("variables", "key-value", "redis", "wasi"),
+        assertEquals(List.of("variables", "key-value", "redis", "wasi", "unsupported-interfaces"),
                 SpindleOptions.defaults().capabilities().stream().map(CapabilityProvider::name).toList());
     }
 
@@ -140,7 +140,7 @@ class CapabilityRegistryTest {
     void anAddedProviderReplacesTheOneWithItsName() throws Exception {
         SpindleOptions options = SpindleOptions.builder().environment(Map.of())
                 .capability(RedisCapability.provider(RedisOptions.defaults().withMaxConnectionsPerServer(5))).build();
-        assertEquals(List.of("variables", "key-value", "redis", "wasi"), options.capabilities().stream().map(CapabilityProvider::name).toList());
+        assertEquals(List.of("variables", "key-value", "redis", "wasi", "unsupported-interfaces"), options.capabilities().stream().map(CapabilityProvider::name).toList());
         try (SpindleApp app = Spindle.load(manifest("exit-zero"), options)) {
             assertEquals(5, app.capability(RedisCapability.class).orElseThrow().options().maxConnectionsPerServer());
         }

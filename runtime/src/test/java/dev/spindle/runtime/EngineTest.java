@@ -203,8 +203,10 @@ class EngineTest {
         var log = new TestApps.CapturingLog();
         LoadException unknown = assertThrows(LoadException.class, () -> load(redis, false, log, "unknown-import"));
         assertEquals("component \"unknown-import\" cannot be linked: imports \"env\" \"mystery\", which the host does not provide"
-                        + " (interfaces provided: fermyon:spin/config, fermyon:spin/http, fermyon:spin/key-value, fermyon:spin/redis,"
-                        + " fermyon:spin@2.0.0 {key-value, redis, variables}, key-value, outbound-redis, spin-config, spindle:redis/extended@0.1.0,"
+                        + " (interfaces provided: fermyon:spin/config, fermyon:spin/http, fermyon:spin/key-value, fermyon:spin/llm,"
+                        + " fermyon:spin/mysql, fermyon:spin/postgres, fermyon:spin/redis, fermyon:spin/sqlite,"
+                        + " fermyon:spin@2.0.0 {key-value, llm, mqtt, mysql, postgres, redis, sqlite, variables}, key-value, llm,"
+                        + " outbound-mysql, outbound-pg, outbound-redis, spin-config, spindle:redis/extended@0.1.0, sqlite,"
                         + " wasi-outbound-http, wasi:cli@0.2.0 {environment, exit, stderr, stdin, stdout, terminal-input, terminal-output,"
                         + " terminal-stderr, terminal-stdin, terminal-stdout}, wasi:clocks@0.2.0 {monotonic-clock, wall-clock},"
                         + " wasi:filesystem@0.2.0 {preopens, types}, wasi:http@0.2.0 {outgoing-handler, types},"

@@ -339,6 +339,19 @@ public final class ComponentRuntime {
         return component != null;
     }
 
+    /** The interfaces the component imports: a core module's import module names, a component's imported interfaces. */
+    public java.util.Set<String> importedModules() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        if (component != null) {
+            out.addAll(component.plan().imports());
+            return out;
+        }
+        for (int i = 0; i < module.importSection().importCount(); i++) {
+            out.add(module.importSection().getImport(i).module());
+        }
+        return out;
+    }
+
     /** The names of the function exports (a component's lifted ones by core-style name), in order. */
     public List<String> functionExports() {
         List<String> out = new ArrayList<>();

@@ -1,0 +1,66 @@
+;; unsupported-caller: a reactor importing Spin interfaces Spindle does not provide (SQLite, MySQL,
+;; PostgreSQL, LLM, MQTT) under their wit-bindgen 0.2, unversioned-era and 2.0.0 names, with the
+;; exact core signatures Spin's WIT gives them. It must link; each `call-*` export makes one call
+;; with constant arguments and returns the address of its return area, which the test decodes.
+;; Like a wit-bindgen 0.2 guest it exports only canonical_abi_realloc.
+;;
+;; Memory map: 1024 "default", 1040 "SELECT 1", 1056 "redis://x", 1072 "model";
+;; 4096.. return areas, 256 bytes apart (8-aligned); 65536 heap.
+(module
+  (import "sqlite" "open" (func $sqlite_open (param i32 i32 i32)))
+  (import "sqlite" "close" (func $sqlite_close (param i32)))
+  (import "outbound-pg" "query" (func $pg_query (param i32 i32 i32 i32 i32 i32 i32)))
+  (import "outbound-mysql" "execute" (func $mysql_execute (param i32 i32 i32 i32 i32 i32 i32)))
+  ;; infer(model, prompt, option<inferencing-params{u32 f32 u32 f32 u32 f32}>, retptr)
+  (import "llm" "infer" (func $llm_infer (param i32 i32 i32 i32 i32 i32 f32 i32 f32 i32 f32 i32)))
+  (import "fermyon:spin/postgres" "execute" (func $upg_execute (param i32 i32 i32 i32 i32 i32 i32)))
+  (import "fermyon:spin/sqlite@2.0.0" "[static]connection.open" (func $sqlite2_open (param i32 i32 i32)))
+  (import "fermyon:spin/sqlite@2.0.0" "[method]connection.execute" (func $sqlite2_execute (param i32 i32 i32 i32 i32 i32)))
+  (import "fermyon:spin/mqtt@2.0.0" "[static]connection.open" (func $mqtt_open (param i32 i32 i32 i32 i32 i32 i64 i32)))
+  (import "fermyon:spin/llm@2.0.0" "generate-embeddings" (func $embed (param i32 i32 i32 i32 i32)))
+
+  (memory (export "memory") 2)
+  (data (i32.const 1024) "default")
+  (data (i32.const 1040) "SELECT 1")
+  (data (i32.const 1056) "redis://x")
+  (data (i32.const 1072) "model")
+  (global $heap (mut i32) (i32.const 65536))
+
+  (func (export "canonical_abi_realloc") (param $old i32) (param $old_size i32) (param $align i32) (param $size i32) (result i32)
+    (local $ptr i32)
+    (local.set $ptr (i32.and (i32.add (global.get $heap) (i32.sub (local.get $align) (i32.const 1)))
+                             (i32.sub (i32.const 0) (local.get $align))))
+    (if (i32.gt_u (i32.add (local.get $ptr) (local.get $size)) (i32.mul (memory.size) (i32.const 65536)))
+      (then unreachable))
+    (global.set $heap (i32.add (local.get $ptr) (local.get $size)))
+    (local.get $ptr))
+
+  (func (export "call-sqlite-open") (result i32)
+    (call $sqlite_open (i32.const 1024) (i32.const 7) (i32.const 4096)) (i32.const 4096))
+  (func (export "call-sqlite-close")
+    (call $sqlite_close (i32.const 1)))
+  (func (export "call-pg-query") (result i32)
+    (call $pg_query (i32.const 1056) (i32.const 9) (i32.const 1040) (i32.const 8) (i32.const 0) (i32.const 0) (i32.const 4352))
+    (i32.const 4352))
+  (func (export "call-mysql-execute") (result i32)
+    (call $mysql_execute (i32.const 1056) (i32.const 9) (i32.const 1040) (i32.const 8) (i32.const 0) (i32.const 0) (i32.const 4608))
+    (i32.const 4608))
+  (func (export "call-llm-infer") (result i32)
+    (call $llm_infer (i32.const 1072) (i32.const 5) (i32.const 1040) (i32.const 8)
+      (i32.const 1) (i32.const 100) (f32.const 1.1) (i32.const 64) (f32.const 0.8) (i32.const 40) (f32.const 0.9)
+      (i32.const 4864))
+    (i32.const 4864))
+  (func (export "call-unversioned-pg-execute") (result i32)
+    (call $upg_execute (i32.const 1056) (i32.const 9) (i32.const 1040) (i32.const 8) (i32.const 0) (i32.const 0) (i32.const 5120))
+    (i32.const 5120))
+  (func (export "call-sqlite2-open") (result i32)
+    (call $sqlite2_open (i32.const 1024) (i32.const 7) (i32.const 5376)) (i32.const 5376))
+  (func (export "call-sqlite2-execute")
+    (call $sqlite2_execute (i32.const 7) (i32.const 1040) (i32.const 8) (i32.const 0) (i32.const 0) (i32.const 5632)))
+  (func (export "call-mqtt-open") (result i32)
+    (call $mqtt_open (i32.const 1056) (i32.const 9) (i32.const 1024) (i32.const 7) (i32.const 1024) (i32.const 7) (i64.const 30)
+      (i32.const 5888))
+    (i32.const 5888))
+  (func (export "call-embed") (result i32)
+    (call $embed (i32.const 1072) (i32.const 5) (i32.const 0) (i32.const 0) (i32.const 6144)) (i32.const 6144))
+)
