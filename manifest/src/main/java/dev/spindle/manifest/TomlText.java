@@ -3,7 +3,6 @@ package dev.spindle.manifest;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.tomlj.Toml;
@@ -23,7 +22,10 @@ final class TomlText {
      */
     static String read(Path file, String kind, String missingReason) {
         try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            byte[] bytes = InputFiles.read(file, InputFiles.MAX_TOML_BYTES, "a " + kind);
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (InputFiles.Refused e) {
+            throw new ManifestException(Location.ofFile(file), "not read: it " + e.getMessage());
         } catch (NoSuchFileException e) {
             throw new ManifestException(Location.ofFile(file), missingReason);
         } catch (CharacterCodingException e) {

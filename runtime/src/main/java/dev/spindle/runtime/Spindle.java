@@ -8,6 +8,7 @@ import dev.spindle.host.HostMemoryBudget;
 import dev.spindle.manifest.AppManifest;
 import dev.spindle.manifest.ComponentConfig;
 import dev.spindle.manifest.ComponentSource;
+import dev.spindle.manifest.InputFiles;
 import dev.spindle.manifest.ManifestException;
 import dev.spindle.manifest.ManifestLoader;
 import dev.spindle.manifest.RuntimeConfig;
@@ -108,7 +109,9 @@ public final class Spindle {
         if (component.source() instanceof ComponentSource.Local local) {
             Path path = local.path();
             try {
-                return Files.readAllBytes(path);
+                return InputFiles.read(path, InputFiles.MAX_WASM_BYTES, "a component source");
+            } catch (InputFiles.Refused e) {
+                throw new LoadException("component \"" + id + "\": source " + path + " " + e.getMessage());
             } catch (NoSuchFileException e) {
                 throw new LoadException("component \"" + id + "\": source " + path + " does not exist (build it first, e.g. with the component's build command)");
             } catch (IOException e) {

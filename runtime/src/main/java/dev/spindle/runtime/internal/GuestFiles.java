@@ -5,6 +5,8 @@ import com.dylibso.chicory.runtime.WasmFunctionHandle;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import dev.spindle.manifest.FileMount;
+import dev.spindle.manifest.InputFiles;
+import dev.spindle.manifest.text.SafeText;
 import dev.spindle.runtime.LoadException;
 import java.io.IOException;
 import java.nio.file.FileSystem;
@@ -54,7 +56,16 @@ final class GuestFiles {
 
     private GuestFiles() {}
 
-    /** Copies the mounted files into a fresh in-memory file system, or empty when there are none. */
+    /**
+     * Copies the mounted files into a fresh in-memory file system, or empty when there are none.
+     *
+     * <p>Every file copied must lie inside the manifest's directory once symbolic links are
+     * resolved: an absolute source, a {@code ..} that climbs out, or a link (to a file or through a
+     * directory) that leads out is refused with one line naming the entry, so a manifest cannot
+     * hand a guest {@code /etc/passwd}. Only regular files are read, and never more than the
+     * {@link #MAX_TOTAL_BYTES} budget. (A link swapped on disk between the check and the read could
+     * still escape; the directory is the app author's own.)
+     */
     static Optional<Path> snapshot(String componentId, Path baseDir, List<FileMount> mounts, List<String> excludes) {
         if (mounts.isEmpty()) {
             return Optional.empty();
@@ -63,22 +74,62 @@ final class GuestFiles {
         Path root = memory.getPath("/");
         List<PathMatcher> excluded = excludes.stream().map(g -> FileSystems.getDefault().getPathMatcher("glob:" + g)).toList();
         long[] total = {0};
+        Path realBase;
         try {
-            for (FileMount mount : mounts) {
-                if (mount instanceof FileMount.Pattern pattern) {
-                    copyMatching(componentId, baseDir, pattern.glob(), excluded, root, total);
-                } else if (mount instanceof FileMount.Placement placement) {
-                    copyPlacement(componentId, baseDir, placement, excluded, root, total);
-                }
-            }
+            realBase = baseDir.toRealPath();
         } catch (IOException e) {
-            throw new LoadException("component \"" + componentId + "\": cannot copy its files: " + e.getMessage());
+            throw new LoadException("component \"" + componentId + "\": cannot read the app directory " + baseDir + ": " + e.getMessage());
+        }
+        for (FileMount mount : mounts) {
+            Confined confined = mount instanceof FileMount.Pattern p
+                    ? new Confined(componentId, "files pattern", p.glob(), realBase)
+                    : new Confined(componentId, "files source", ((FileMount.Placement) mount).source(), realBase);
+            try {
+                if (mount instanceof FileMount.Pattern pattern) {
+                    copyMatching(confined, realBase, pattern.glob(), excluded, root, total);
+                } else if (mount instanceof FileMount.Placement placement) {
+                    copyPlacement(confined, realBase, placement, excluded, root, total);
+                }
+            } catch (IOException e) {
+                throw confined.refuse("cannot be copied: " + e.getMessage());
+            }
         }
         return Optional.of(root);
     }
 
-    private static void copyMatching(String id, Path baseDir, String glob, List<PathMatcher> excluded, Path root, long[] total)
+    /** One {@code files} entry being copied: where its files must stay, and its one-line errors. */
+    private record Confined(String componentId, String label, String entry, Path realBase) {
+        LoadException refuse(String why) {
+            return new LoadException("component \"" + componentId + "\": " + label + " \"" + SafeText.escape(entry, 200) + "\" " + why);
+        }
+
+        /** The file's real path, if it lies inside the app directory; otherwise the entry is refused. */
+        Path inside(Path file) throws IOException {
+            Path real = file.toRealPath();
+            if (!real.startsWith(realBase)) {
+                throw refuse("reaches " + real + " through a symbolic link (" + realBase.relativize(file.toAbsolutePath().normalize())
+                        + "), outside the app directory " + realBase + "; files are confined to the manifest's directory");
+            }
+            return real;
+        }
+
+        /** A relative path that stays inside the app directory, as written. */
+        void checkRelative(String path, String what) {
+            Path p = Path.of(path);
+            if (p.isAbsolute() || path.startsWith("/") || path.startsWith("\\")) {
+                throw refuse("has an absolute " + what + "; write it relative to the manifest's directory " + realBase);
+            }
+            for (Path part : p) {
+                if (part.toString().equals("..")) {
+                    throw refuse("climbs out of the app directory with `..` in its " + what + "; files are confined to the manifest's directory " + realBase);
+                }
+            }
+        }
+    }
+
+    private static void copyMatching(Confined confined, Path baseDir, String glob, List<PathMatcher> excluded, Path root, long[] total)
             throws IOException {
+        confined.checkRelative(glob, "pattern");
         PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
         List<Path> matches = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(baseDir)) {
@@ -89,22 +140,24 @@ final class GuestFiles {
                     .forEach(matches::add);
         }
         if (matches.isEmpty()) {
-            throw new LoadException("component \"" + id + "\": files pattern \"" + glob + "\" matches no file under " + baseDir);
+            throw confined.refuse("matches no file under " + baseDir);
         }
         for (Path rel : matches) {
-            copyFile(id, baseDir.resolve(rel), root.resolve(rel.toString()), total);
+            copyFile(confined, confined.inside(baseDir.resolve(rel)), root.resolve(rel.toString()), total);
         }
     }
 
-    private static void copyPlacement(String id, Path baseDir, FileMount.Placement placement, List<PathMatcher> excluded, Path root, long[] total)
+    private static void copyPlacement(Confined confined, Path baseDir, FileMount.Placement placement, List<PathMatcher> excluded, Path root, long[] total)
             throws IOException {
+        confined.checkRelative(placement.source(), "source");
         Path source = baseDir.resolve(placement.source()).normalize();
         Path destination = root.resolve(placement.destination());
         if (!Files.exists(source)) {
-            throw new LoadException("component \"" + id + "\": files source \"" + placement.source() + "\" does not exist (" + source + ")");
+            throw confined.refuse("does not exist (" + source + ")");
         }
-        if (Files.isRegularFile(source)) {
-            copyFile(id, source, destination, total);
+        Path realSource = confined.inside(source);
+        if (!Files.isDirectory(realSource)) {
+            copyFile(confined, realSource, destination, total);
             return;
         }
         List<Path> files = new ArrayList<>();
@@ -114,19 +167,27 @@ final class GuestFiles {
                     .forEach(files::add);
         }
         for (Path file : files) {
-            copyFile(id, file, destination.resolve(source.relativize(file).toString()), total);
+            copyFile(confined, confined.inside(file), destination.resolve(source.relativize(file).toString()), total);
         }
     }
 
-    private static void copyFile(String id, Path from, Path to, long[] total) throws IOException {
-        total[0] += Files.size(from);
-        if (total[0] > MAX_TOTAL_BYTES) {
-            throw new LoadException("component \"" + id + "\": its files exceed " + (MAX_TOTAL_BYTES >> 20) + " MiB; narrow the patterns or use exclude_files");
+    /** Copies one regular file, read through {@link InputFiles} within what is left of the budget. */
+    private static void copyFile(Confined confined, Path from, Path to, long[] total) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = InputFiles.read(from, MAX_TOTAL_BYTES - total[0], "a component's files");
+        } catch (InputFiles.Refused e) {
+            if (!Files.isRegularFile(from)) {
+                throw confined.refuse("names " + from + ", which " + e.getMessage());
+            }
+            throw new LoadException("component \"" + confined.componentId() + "\": its files exceed "
+                    + InputFiles.size(MAX_TOTAL_BYTES) + " (at " + confined.label() + " \"" + SafeText.escape(confined.entry(), 200) + "\"); narrow the patterns or use exclude_files");
         }
+        total[0] += bytes.length;
         if (to.getParent() != null) {
             Files.createDirectories(to.getParent());
         }
-        Files.write(to, Files.readAllBytes(from));
+        Files.write(to, bytes);
     }
 
     /** WASI functions with every file-system mutation answered by EROFS, so the shared copy stays pristine. */
