@@ -1,6 +1,6 @@
 ;; redis-proxy: a thin real guest that lets host tests drive every Redis/variables
 ;; import through the genuine canonical-ABI core signatures of the guest ABI
-;; (guest-abi.md: Spin's WIT lowered to core Wasm). Tests write inputs into guest memory, call a
+;; (docs/guest-abi.md: Spin's WIT lowered to core Wasm). Tests write inputs into guest memory, call a
 ;; proxy-* export, and read the return area back. Each proxy-* export forwards its
 ;; parameters unchanged to the import of the same shape:
 ;;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the AssemblyScript SDK's guests with AssemblyScript 0.28 + @assemblyscript/wasi-shim
-# (npm; see /work/shared/spec/toolchains.md):
+# (npm; docs/guests.md lists the toolchains):
 #   example/counter.wasm   the README's HTTP counter
 #   test/sdk-test.wasm     redis + variables + handler exports, driven by SdkGuestsTest
 #   test/ext-test.wasm     spindle:redis/extended@0.1.0, driven by SdkGuestsTest

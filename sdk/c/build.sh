@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the C SDK's guests with clang-16 + wasi-libc (see /work/shared/spec/toolchains.md):
+# Builds the C SDK's guests with clang-16 + wasi-libc (docs/guests.md lists the toolchains):
 #   example/counter.wasm   the README's HTTP counter
 #   test/sdk-test.wasm     redis + variables + handler exports, driven by SdkGuestsTest
 #   test/ext-test.wasm     spindle:redis/extended@0.1.0, driven by SdkGuestsTest

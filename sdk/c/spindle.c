@@ -1,6 +1,6 @@
 /*
  * spindle.c — the Spindle guest SDK for C. See spindle.h for the API and docs/guests.md for
- * the ABI. Every layout below is the canonical-ABI lowering in /work/shared/spec/guest-abi.md;
+ * the ABI. Every layout below is the canonical-ABI lowering in docs/guest-abi.md;
  * the _Static_asserts pin the C structs that are passed to the host as-is.
  */
 #include "spindle.h"
@@ -24,7 +24,7 @@ _Static_assert(sizeof(spindle_redis_reply_t) == 12 && offsetof(spindle_redis_rep
 _Static_assert(sizeof(spindle_http_header_t) == 16 && _Alignof(spindle_http_header_t) == 4, "tuple<string,string>");
 
 /* ---------------------------------------------------------------------------------------------
- * Imports (core signatures from guest-abi.md; pointers and lengths are i32, u64/s64 are i64)
+ * Imports (core signatures from docs/guest-abi.md; pointers and lengths are i32, u64/s64 are i64)
  * ------------------------------------------------------------------------------------------- */
 
 #define REDIS_MODULE "fermyon:spin/redis@2.0.0"

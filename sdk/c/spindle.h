@@ -8,7 +8,7 @@
  * and provides the handler exports
  *   fermyon:spin/inbound-http#handle-request  (SPINDLE_HTTP_HANDLER)
  *   fermyon:spin/inbound-redis#handle-message (SPINDLE_REDIS_HANDLER)
- * plus cabi_realloc (in spindle.c). Layouts: /work/shared/spec/guest-abi.md, docs/guests.md.
+ * plus cabi_realloc (in spindle.c). Layouts: docs/guest-abi.md, docs/guests.md.
  *
  * Conventions
  *  - Every operation returns true on success. On failure it returns false and, when `err` is

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Rust SDK's guests with Debian's rustc 1.63 + cargo (see /work/shared/spec/toolchains.md):
+# Builds the Rust SDK's guests with Debian's rustc 1.63 + cargo (docs/guests.md lists the toolchains):
 #   example/counter.wasm   the README's HTTP counter
 #   test/sdk-test.wasm     redis + variables + handler exports, driven by SdkGuestsTest
 #   test/ext-test.wasm     spindle:redis/extended@0.1.0, driven by SdkGuestsTest

@@ -8,7 +8,7 @@ import {
   Result, takeString, takeBytes, takeStringList, takeBytesList, utf8, lowerSlices, freeSlices, free,
 } from "./abi";
 
-// ---- imports (core signatures from guest-abi.md; usize = i32, u64/i64 = i64) ----
+// ---- imports (core signatures from docs/guest-abi.md; usize = i32, u64/i64 = i64) ----
 
 // @ts-ignore: decorator
 @external("fermyon:spin/redis@2.0.0", "[static]connection.open")

@@ -2,7 +2,7 @@
 //!
 //! Guest SDK for [Spindle](../../../README.md): Spin's WIT interfaces, lowered through the
 //! canonical ABI to core WebAssembly imports and exports (see `docs/guests.md` and
-//! `/work/shared/spec/guest-abi.md` for every name and byte layout).
+//! `docs/guest-abi.md` for every name and byte layout).
 //!
 //! | interface | here |
 //! |---|---|

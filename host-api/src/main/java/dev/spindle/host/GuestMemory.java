@@ -9,12 +9,12 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
- * The one place that reads and writes guest memory with canonical-ABI layouts.
+ * The one place that reads and writes guest memory: checked scalar reads and writes, strings,
+ * bytes, and allocation through the guest's allocator. Layouts (where a field of a record or a
+ * return area lies) are not counted here but derived by {@link dev.spindle.host.abi}, which lifts
+ * and lowers values through these methods.
  *
  * <p>Every pointer a guest hands over is treated as hostile: offsets and lengths are unsigned
  * 32-bit values, ranges are checked against the current memory size before any read, and
@@ -114,7 +114,16 @@ public final class GuestMemory {
 
     // ---- host-memory budget ----
 
-    private static final String LIST_READ = "a guest list read by the host";
+    /** What a list's host copy is charged as, unless its declaration names it. */
+    public static final String LIST_READ = "a guest list read by the host";
+
+    /**
+     * Charges {@code count} list elements' overhead ({@link HostMemoryBudget#ELEMENT_OVERHEAD_BYTES}
+     * each) before a list of them is built on the host.
+     */
+    public void chargeElements(long count, String what) {
+        charge(count * HostMemoryBudget.ELEMENT_OVERHEAD_BYTES, what);
+    }
 
     /** Charges host memory about to be allocated to the current host call's account, if any. */
     private static void charge(long bytes, String what) {
@@ -128,22 +137,6 @@ public final class GuestMemory {
      */
     public void prepay(long bytes, String what) {
         HostMemoryBudget.current().ifPresent(a -> a.prepay(bytes, what));
-    }
-
-    /**
-     * Sum of the lengths of the (ptr, len) slices of a list of {@code count} elements of
-     * {@code elementSize} bytes, at {@code sliceOffsets} within each element, plus the per-element
-     * overhead: what reading the list's payloads will copy. Reads only the lengths.
-     */
-    private long slicedListBytes(int ptr, int count, int elementSize, int... sliceOffsets) {
-        long total = (long) count * HostMemoryBudget.ELEMENT_OVERHEAD_BYTES;
-        for (int i = 0; i < count; i++) {
-            int at = ptr + i * elementSize;
-            for (int offset : sliceOffsets) {
-                total += Integer.toUnsignedLong(memory.readInt(at + offset + 4));
-            }
-        }
-        return total;
     }
 
     /** Reads a UTF-8 string; invalid UTF-8 is an ABI violation (the canonical ABI requires it). */
@@ -168,32 +161,6 @@ public final class GuestMemory {
         return true;
     }
 
-    /** Reads {@code list<string>}: elements of 8 bytes (ptr @0, len @4). */
-    public List<String> readStringList(int ptr, int len) {
-        checkAligned(ptr, 4);
-        checkRange(ptr, len, 8);
-        prepay(slicedListBytes(ptr, len, 8, 0), LIST_READ);
-        List<String> out = new ArrayList<>(len);
-        for (int i = 0; i < len; i++) {
-            int at = ptr + i * 8;
-            out.add(readString(memory.readInt(at), memory.readInt(at + 4)));
-        }
-        return out;
-    }
-
-    /** Reads {@code list<list<u8>>}: elements of 8 bytes (ptr @0, len @4). */
-    public List<byte[]> readBytesList(int ptr, int len) {
-        checkAligned(ptr, 4);
-        checkRange(ptr, len, 8);
-        prepay(slicedListBytes(ptr, len, 8, 0), LIST_READ);
-        List<byte[]> out = new ArrayList<>(len);
-        for (int i = 0; i < len; i++) {
-            int at = ptr + i * 8;
-            out.add(readBytes(memory.readInt(at), memory.readInt(at + 4)));
-        }
-        return out;
-    }
-
     /**
      * Checks that a list of {@code len} fixed-size elements at {@code ptr} is aligned and inside
      * memory, before the caller reads its elements with the typed read methods.
@@ -201,24 +168,6 @@ public final class GuestMemory {
     public void checkList(int ptr, int len, int elementSize, int align) {
         checkAligned(ptr, align);
         checkRange(ptr, len, elementSize);
-    }
-
-    /**
-     * Reads {@code list<tuple<string, string>>}: elements of 16 bytes, align 4
-     * (key ptr @0, key len @4, value ptr @8, value len @12).
-     */
-    public List<Map.Entry<String, String>> readStringPairList(int ptr, int len) {
-        checkAligned(ptr, 4);
-        checkRange(ptr, len, 16);
-        prepay(slicedListBytes(ptr, len, 16, 0, 8), LIST_READ);
-        List<Map.Entry<String, String>> out = new ArrayList<>(len);
-        for (int i = 0; i < len; i++) {
-            int at = ptr + i * 16;
-            String key = readString(memory.readInt(at), memory.readInt(at + 4));
-            String value = readString(memory.readInt(at + 8), memory.readInt(at + 12));
-            out.add(Map.entry(key, value));
-        }
-        return out;
     }
 
     public int readU8(int addr) {
@@ -241,52 +190,10 @@ public final class GuestMemory {
         return memory.readLong(addr);
     }
 
-    // ---- records and lists of records ----
-
     /** Reads a (ptr, len) pair stored at {@code addr} (a string or list field of a record). */
     public Slice readSlice(int addr) {
         checkRange(addr, 1, 8);
         return new Slice(memory.readInt(addr), memory.readInt(addr + 4));
-    }
-
-    /** Element reader for {@link #readList}: given the element's address, reads its fields. */
-    @FunctionalInterface
-    public interface ElementReader<T> {
-        T read(int address);
-    }
-
-    /**
-     * Reads {@code list<T>} of fixed-size records: checks alignment and bounds of the whole array
-     * once, then hands each element's address to {@code element}, which reads the fields at their
-     * layout offsets with the typed read methods (each checked again).
-     */
-    public <T> List<T> readList(int ptr, int len, int elementSize, int align, ElementReader<T> element) {
-        checkList(ptr, len, elementSize, align);
-        charge(Integer.toUnsignedLong(len) * HostMemoryBudget.ELEMENT_OVERHEAD_BYTES, LIST_READ);
-        List<T> out = new ArrayList<>(len);
-        for (int i = 0; i < len; i++) {
-            out.add(element.read(ptr + i * elementSize));
-        }
-        return out;
-    }
-
-    /** Element writer for {@link #allocateList}: writes one item at its element's address. */
-    @FunctionalInterface
-    public interface ElementWriter<T> {
-        void write(int address, T item);
-    }
-
-    /**
-     * Writes {@code list<T>} of fixed-size records into a fresh guest allocation: allocates the
-     * array, then hands each element's address to {@code element}, which may allocate the item's
-     * own strings and lists before writing its fields.
-     */
-    public <T> Slice allocateList(List<T> items, int elementSize, int align, ElementWriter<T> element) {
-        int array = allocateArray(align, items.size(), elementSize);
-        for (int i = 0; i < items.size(); i++) {
-            element.write(array + i * elementSize, items.get(i));
-        }
-        return new Slice(array, items.size());
     }
 
     // ---- writes into guest-owned areas (return areas, records) ----
@@ -418,40 +325,6 @@ public final class GuestMemory {
 
     public Slice allocateString(String s) {
         return allocateBytes(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Writes {@code list<string>} (or {@code list<list<u8>>}): an array of (ptr, len) pairs. */
-    public Slice allocateBytesList(List<byte[]> items) {
-        int array = allocate(4, Math.multiplyExact(items.size(), 8));
-        for (int i = 0; i < items.size(); i++) {
-            Slice item = allocateBytes(items.get(i));
-            writeI32(array + i * 8, item.ptr());
-            writeI32(array + i * 8 + 4, item.len());
-        }
-        return new Slice(array, items.size());
-    }
-
-    public Slice allocateStringList(List<String> items) {
-        List<byte[]> bytes = new ArrayList<>(items.size());
-        for (String s : items) {
-            bytes.add(s.getBytes(StandardCharsets.UTF_8));
-        }
-        return allocateBytesList(bytes);
-    }
-
-    /** Writes {@code list<tuple<string, string>>}: an array of 16-byte (key ptr, key len, value ptr, value len) elements. */
-    public Slice allocateStringPairList(List<Map.Entry<String, String>> items) {
-        int array = allocate(4, Math.multiplyExact(items.size(), 16));
-        for (int i = 0; i < items.size(); i++) {
-            Slice key = allocateString(items.get(i).getKey());
-            Slice value = allocateString(items.get(i).getValue());
-            int at = array + i * 16;
-            writeI32(at, key.ptr());
-            writeI32(at + 4, key.len());
-            writeI32(at + 8, value.ptr());
-            writeI32(at + 12, value.len());
-        }
-        return new Slice(array, items.size());
     }
 
     /** The instance this memory belongs to. */

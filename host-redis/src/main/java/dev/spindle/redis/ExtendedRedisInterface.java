@@ -1,28 +1,41 @@
 package dev.spindle.redis;
 
-import static com.dylibso.chicory.wasm.types.ValType.I32;
-import static com.dylibso.chicory.wasm.types.ValType.I64;
-import static dev.spindle.redis.RedisLowering.allocateResults;
+import static dev.spindle.host.abi.Param.param;
+import static dev.spindle.host.abi.Wit.BOOL;
+import static dev.spindle.host.abi.Wit.S64;
+import static dev.spindle.host.abi.Wit.STRING;
+import static dev.spindle.host.abi.Wit.U32;
+import static dev.spindle.host.abi.Wit.U64;
+import static dev.spindle.host.abi.Wit.borrow;
+import static dev.spindle.host.abi.Wit.field;
+import static dev.spindle.host.abi.Wit.list;
+import static dev.spindle.host.abi.Wit.option;
+import static dev.spindle.host.abi.Wit.result;
+import static dev.spindle.host.abi.Wit.resultErr;
+import static dev.spindle.redis.RedisConnections.CONNECTION;
+import static dev.spindle.redis.RedisLowering.ERROR;
+import static dev.spindle.redis.RedisLowering.PARAMETER;
+import static dev.spindle.redis.RedisLowering.PAYLOAD;
+import static dev.spindle.redis.RedisLowering.RESULT;
+import static dev.spindle.redis.RedisLowering.U32_MAX;
+import static dev.spindle.redis.RedisLowering.arguments;
 import static dev.spindle.redis.RedisLowering.bytes;
-import static dev.spindle.redis.RedisLowering.connectionOp;
 import static dev.spindle.redis.RedisLowering.expectBulk;
 import static dev.spindle.redis.RedisLowering.expectInt;
 import static dev.spindle.redis.RedisLowering.expectStatus;
 import static dev.spindle.redis.RedisLowering.flatten;
-import static dev.spindle.redis.RedisLowering.i32;
-import static dev.spindle.redis.RedisLowering.okBool;
 import static dev.spindle.redis.RedisLowering.okOptionalPayload;
-import static dev.spindle.redis.RedisLowering.okS64;
 import static dev.spindle.redis.RedisLowering.okU32;
 import static dev.spindle.redis.RedisLowering.unexpected;
-import static dev.spindle.redis.RedisLowering.U32_MAX;
 
-import com.dylibso.chicory.wasm.types.ValType;
-import dev.spindle.host.GuestMemory;
-import dev.spindle.host.HostMemoryBudget;
-import dev.spindle.host.HostImport;
-import dev.spindle.redis.RedisLowering.Op;
-import dev.spindle.redis.RedisLowering.Writer;
+import dev.spindle.host.abi.ListType;
+import dev.spindle.host.abi.Param;
+import dev.spindle.host.abi.RecordType;
+import dev.spindle.host.abi.Result;
+import dev.spindle.host.abi.VariantType;
+import dev.spindle.host.abi.Wit;
+import dev.spindle.host.abi.WitInterface;
+import dev.spindle.redis.RedisConnections.Handle;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -33,7 +46,7 @@ import java.util.List;
 
 /**
  * {@code spindle:redis/extended@0.1.0}: TTLs, existence, counters by any delta, list queues, a
- * fixed-window rate limiter and pipelines, lowered as in {@code guest-abi.md}, on the same
+ * fixed-window rate limiter and pipelines, declared once ({@link #INTERFACE}), on the same
  * connection handles (and so the same permission check at {@code open}) as
  * {@link SpinRedisInterface}.
  *
@@ -54,14 +67,6 @@ final class ExtendedRedisInterface {
      */
     static final int MAX_PIPELINE_COMMANDS = 100_000;
 
-    // ---- layouts (guest-abi.md, "layouts that are new here") ----
-    private static final int COMMAND_SIZE = 16;
-    private static final int COMMAND_ALIGN = 4;
-    private static final int REPLY_SIZE = 12;
-    private static final int REPLY_ALIGN = 4;
-    private static final int REPLY_OK = 0;
-    private static final int REPLY_ERR = 1;
-
     /**
      * The rate limiter, atomic on the server: count the hit, and give the key its window if it has
      * no expiry yet (the first hit of a window, or a key someone created without one). Returns
@@ -81,194 +86,158 @@ final class ExtendedRedisInterface {
 
     private ExtendedRedisInterface() {}
 
-    static List<HostImport> imports(RedisConnections connections) {
-        List<HostImport> out = new ArrayList<>();
+    private static final Param<Handle> CONN = param("conn", borrow(CONNECTION));
+    private static final Param<String> KEY = param("key", STRING);
 
-        // set-with-ttl(conn, key, value, ttl-ms: u64) -> result<_, error>
-        out.add(op(connections, "set-with-ttl", params(I32, I32, I32, I32, I32, I64, I32), 16, 4, 4, (m, a, h) -> {
-            String key = m.readString(i32(a, 1), i32(a, 2));
-            byte[] value = m.readBytes(i32(a, 3), i32(a, 4));
-            long ttl = a[5];
-            List<byte[]> command = new ArrayList<>(List.of(bytes("SET"), bytes(key), value));
-            if (ttl != 0) {
-                command.add(bytes("PX"));
-                command.add(bytes(ttlArgument(ttl)));
+    /** {@code record rate-limit-status { allowed: bool, count: u32, remaining: u32, reset-ms: u64 }}. */
+    record RateLimitStatus(boolean allowed, long count, long remaining, long resetMs) {}
+
+    static final RecordType<RateLimitStatus> RATE_LIMIT_STATUS = Wit.record("rate-limit-status",
+            field("allowed", BOOL, RateLimitStatus::allowed),
+            field("count", U32, RateLimitStatus::count),
+            field("remaining", U32, RateLimitStatus::remaining),
+            field("reset-ms", U64, RateLimitStatus::resetMs),
+            RateLimitStatus::new);
+
+    /** {@code record command { name: string, arguments: list<redis-parameter> }}. */
+    record Command(String name, List<RedisLowering.Parameter> arguments) {}
+
+    static final RecordType<Command> COMMAND = Wit.record("command",
+            field("name", STRING, Command::name),
+            field("arguments", list(PARAMETER), Command::arguments),
+            Command::new);
+
+    /** {@code variant reply { ok(list<redis-result>), err(string) }}: ok when {@code error} is null. */
+    record PipelineReply(List<Reply> results, String error) {
+        static PipelineReply of(Reply r) {
+            try {
+                return new PipelineReply(flatten(r), null);
+            } catch (RedisError e) {
+                return err(e.getMessage());
             }
-            expectStatus(ttlChecked(h.call(command), ttl));
-            return retptr -> m.writeU8(retptr, 0);
-        }));
+        }
 
-        // has(conn, key) -> result<bool, error>
-        out.add(op(connections, "has", params(I32, I32, I32, I32), 16, 4, 4, (m, a, h) -> {
-            String key = m.readString(i32(a, 1), i32(a, 2));
-            boolean exists = expectInt(h.call(List.of(bytes("EXISTS"), bytes(key)))) > 0;
-            return okBool(m, exists);
-        }));
+        static PipelineReply err(String message) {
+            return new PipelineReply(null, message);
+        }
+    }
 
-        // incr-by(conn, key, delta: s64) -> result<s64, error>
-        out.add(op(connections, "incr-by", params(I32, I32, I32, I64, I32), 24, 8, 8, (m, a, h) -> {
-            String key = m.readString(i32(a, 1), i32(a, 2));
-            long delta = a[3];
-            long value = expectInt(h.call(List.of(bytes("INCRBY"), bytes(key), bytes(Long.toString(delta)))));
-            return okS64(m, value);
-        }));
+    static final VariantType<PipelineReply> REPLY = Wit.variant("reply",
+            Wit.<PipelineReply, List<Reply>>valueCase("ok", list(RESULT), r -> r.error() == null, results -> new PipelineReply(results, null),
+                    PipelineReply::results),
+            Wit.<PipelineReply, String>valueCase("err", STRING, r -> r.error() != null, PipelineReply::err, PipelineReply::error));
 
-        // expire(conn, key, ttl-ms: u64) -> result<bool, error>
-        out.add(op(connections, "expire", params(I32, I32, I32, I64, I32), 16, 4, 4, (m, a, h) -> {
-            String key = m.readString(i32(a, 1), i32(a, 2));
-            long ttl = a[3];
-            Reply r = h.call(List.of(bytes("PEXPIRE"), bytes(key), bytes(ttlArgument(ttl))));
-            return okBool(m, expectInt(ttlChecked(r, ttl)) == 1);
-        }));
+    /** {@code list<command>}, refused (as {@code other}) past {@link #MAX_PIPELINE_COMMANDS} before any element is read. */
+    static final ListType<Command> COMMANDS = list(COMMAND).limited(MAX_PIPELINE_COMMANDS, n -> RedisError.other(
+            "pipeline of " + n + " commands exceeds the limit of " + MAX_PIPELINE_COMMANDS + "; split it into several calls"))
+            .chargedAs("a pipeline's commands");
 
-        // ttl(conn, key) -> result<s64, error>
-        out.add(op(connections, "ttl", params(I32, I32, I32, I32), 24, 8, 8, (m, a, h) -> {
-            String key = m.readString(i32(a, 1), i32(a, 2));
-            return okS64(m, expectInt(h.call(List.of(bytes("PTTL"), bytes(key)))));
-        }));
+    static final WitInterface<RedisConnections> INTERFACE = WitInterface.<RedisConnections>builder(MODULE)
+            .intercept(RedisLowering.interceptor())
+            // SET key value PX ttl-ms (ttl-ms = 0: no expiry)
+            .func("set-with-ttl", CONN, KEY, param("value", PAYLOAD), param("ttl-ms", U64), resultErr(ERROR), (c, h, key, value, ttl) -> {
+                List<byte[]> command = new ArrayList<>(List.of(bytes("SET"), bytes(key), value));
+                if (ttl != 0) {
+                    command.add(bytes("PX"));
+                    command.add(bytes(ttlArgument(ttl)));
+                }
+                expectStatus(ttlChecked(h.call(command), ttl));
+                return Result.ok();
+            })
+            // EXISTS key
+            .func("has", CONN, KEY, result(BOOL, ERROR),
+                    (c, h, key) -> Result.ok(expectInt(h.call(List.of(bytes("EXISTS"), bytes(key)))) > 0))
+            // INCRBY key delta (negative delta decrements)
+            .func("incr-by", CONN, KEY, param("delta", S64), result(S64, ERROR),
+                    (c, h, key, delta) -> Result.ok(expectInt(h.call(List.of(bytes("INCRBY"), bytes(key), bytes(Long.toString(delta)))))))
+            // PEXPIRE key ttl-ms; false when the key does not exist
+            .func("expire", CONN, KEY, param("ttl-ms", U64), result(BOOL, ERROR), (c, h, key, ttl) -> {
+                Reply r = h.call(List.of(bytes("PEXPIRE"), bytes(key), bytes(ttlArgument(ttl))));
+                return Result.ok(expectInt(ttlChecked(r, ttl)) == 1);
+            })
+            // PTTL key: -2 no such key, -1 no expiry, else milliseconds left
+            .func("ttl", CONN, KEY, result(S64, ERROR),
+                    (c, h, key) -> Result.ok(expectInt(h.call(List.of(bytes("PTTL"), bytes(key))))))
+            // RPUSH (push, at the end) / LPUSH (unshift, at the front); the new length
+            .func("push", CONN, KEY, param("values", list(PAYLOAD)), result(U32, ERROR), (c, h, key, values) -> listPush(h, "RPUSH", key, values))
+            .func("unshift", CONN, KEY, param("values", list(PAYLOAD)), result(U32, ERROR), (c, h, key, values) -> listPush(h, "LPUSH", key, values))
+            // RPOP (pop, from the end) / LPOP (shift, from the front)
+            .func("pop", CONN, KEY, result(option(PAYLOAD), ERROR), (c, h, key) -> okOptionalPayload(h.call(List.of(bytes("RPOP"), bytes(key)))))
+            .func("shift", CONN, KEY, result(option(PAYLOAD), ERROR), (c, h, key) -> okOptionalPayload(h.call(List.of(bytes("LPOP"), bytes(key)))))
+            // LRANGE key start stop (inclusive, negative counts from the end)
+            .func("range", CONN, KEY, param("start", S64), param("stop", S64), result(list(PAYLOAD), ERROR), (c, h, key, start, stop) -> {
+                Reply r = h.call(List.of(bytes("LRANGE"), bytes(key), bytes(Long.toString(start)), bytes(Long.toString(stop))));
+                if (!(r instanceof Reply.Array arr)) {
+                    throw unexpected(r);
+                }
+                List<byte[]> items = new ArrayList<>(arr.items().size());
+                for (Reply item : arr.items()) {
+                    items.add(expectBulk(item));
+                }
+                return Result.ok(items);
+            })
+            // LLEN key
+            .func("count", CONN, KEY, result(U32, ERROR), (c, h, key) -> okU32(expectInt(h.call(List.of(bytes("LLEN"), bytes(key))))))
+            .func("rate-limit", CONN, KEY, param("max", U32), param("window-ms", U64), result(RATE_LIMIT_STATUS, ERROR),
+                    (c, h, key, max, window) -> Result.ok(rateLimit(h, key, max, window)))
+            // Many commands in one round trip; with transaction = true they run in MULTI/EXEC.
+            .func("pipeline", CONN, param("commands", COMMANDS), param("transaction", BOOL), result(list(REPLY), ERROR),
+                    (c, h, commands, transaction) -> Result.ok(pipeline(h, commands, transaction)))
+            .build();
 
-        // push / unshift(conn, key, values: list<payload>) -> result<u32, error>
-        out.add(op(connections, "push", params(I32, I32, I32, I32, I32, I32), 16, 4, 4, listPush("RPUSH")));
-        out.add(op(connections, "unshift", params(I32, I32, I32, I32, I32, I32), 16, 4, 4, listPush("LPUSH")));
+    // ---- rate limit ----
 
-        // pop / shift(conn, key) -> result<option<payload>, error>
-        out.add(op(connections, "pop", params(I32, I32, I32, I32), 16, 4, 4, listPop("RPOP")));
-        out.add(op(connections, "shift", params(I32, I32, I32, I32), 16, 4, 4, listPop("LPOP")));
+    private static RateLimitStatus rateLimit(Handle h, String key, long max, long window) {
+        if (window == 0) {
+            throw RedisError.other("rate-limit: window-ms must be at least 1");
+        }
+        String windowArg = ttlArgument(window);
+        Reply r = h.call(List.of(bytes("EVALSHA"), bytes(RATE_LIMIT_SHA), bytes("1"), bytes(key), bytes(windowArg)));
+        if (r instanceof Reply.Error e && e.message().startsWith("NOSCRIPT")) {
+            // First use on this server (or after SCRIPT FLUSH / a restart): send the script
+            // itself; the server caches it, so later calls go back to EVALSHA.
+            r = h.call(List.of(bytes("EVAL"), bytes(RATE_LIMIT_SCRIPT), bytes("1"), bytes(key), bytes(windowArg)));
+        }
+        r = ttlChecked(r, window);
+        if (!(r instanceof Reply.Array arr) || arr.items().size() != 2) {
+            throw unexpected(r);
+        }
+        long count = expectInt(arr.items().get(0));
+        long resetMs = Math.max(0, expectInt(arr.items().get(1)));
+        return new RateLimitStatus(count <= max, Math.min(Math.max(count, 0), U32_MAX), Math.max(0, max - count), resetMs);
+    }
 
-        // range(conn, key, start: s64, stop: s64) -> result<list<payload>, error>
-        out.add(op(connections, "range", params(I32, I32, I32, I64, I64, I32), 16, 4, 4, (m, a, h) -> {
-            String key = m.readString(i32(a, 1), i32(a, 2));
-            Reply r = h.call(List.of(bytes("LRANGE"), bytes(key), bytes(Long.toString(a[3])), bytes(Long.toString(a[4]))));
-            if (!(r instanceof Reply.Array arr)) {
-                throw unexpected(r);
-            }
-            List<byte[]> items = new ArrayList<>(arr.items().size());
-            for (Reply item : arr.items()) {
-                items.add(expectBulk(item));
-            }
-            return retptr -> {
-                GuestMemory.Slice s = m.allocateBytesList(items);
-                m.writeU8(retptr, 0);
-                m.writeSlice(retptr + 4, s);
-            };
-        }));
+    // ---- pipeline ----
 
-        // count(conn, key) -> result<u32, error>
-        out.add(op(connections, "count", params(I32, I32, I32, I32), 16, 4, 4, (m, a, h) -> {
-            String key = m.readString(i32(a, 1), i32(a, 2));
-            return okU32(m, expectInt(h.call(List.of(bytes("LLEN"), bytes(key)))));
-        }));
-
-        // rate-limit(conn, key, max: u32, window-ms: u64) -> result<rate-limit-status, error>
-        out.add(op(connections, "rate-limit", params(I32, I32, I32, I32, I64, I32), 32, 8, 8, (m, a, h) -> {
-            String key = m.readString(i32(a, 1), i32(a, 2));
-            long max = Integer.toUnsignedLong(i32(a, 3));
-            long window = a[4];
-            if (window == 0) {
-                throw RedisError.other("rate-limit: window-ms must be at least 1");
-            }
-            String windowArg = ttlArgument(window);
-            Reply r = h.call(List.of(bytes("EVALSHA"), bytes(RATE_LIMIT_SHA), bytes("1"), bytes(key), bytes(windowArg)));
-            if (r instanceof Reply.Error e && e.message().startsWith("NOSCRIPT")) {
-                // First use on this server (or after SCRIPT FLUSH / a restart): send the script
-                // itself; the server caches it, so later calls go back to EVALSHA.
-                r = h.call(List.of(bytes("EVAL"), bytes(RATE_LIMIT_SCRIPT), bytes("1"), bytes(key), bytes(windowArg)));
-            }
-            r = ttlChecked(r, window);
-            if (!(r instanceof Reply.Array arr) || arr.items().size() != 2) {
-                throw unexpected(r);
-            }
-            long count = expectInt(arr.items().get(0));
-            long resetMs = Math.max(0, expectInt(arr.items().get(1)));
-            boolean allowed = count <= max;
-            long remaining = Math.max(0, max - count);
-            return retptr -> {
-                m.writeU8(retptr, 0);
-                m.writeU8(retptr + 8, allowed ? 1 : 0);
-                m.writeI32(retptr + 12, (int) Math.min(count, U32_MAX));
-                m.writeI32(retptr + 16, (int) remaining);
-                m.writeI64(retptr + 24, resetMs);
-            };
-        }));
-
-        // pipeline(conn, commands: list<command>, transaction: bool) -> result<list<reply>, error>
-        out.add(op(connections, "pipeline", params(I32, I32, I32, I32, I32), 16, 4, 4, (m, a, h) -> {
-            int ptr = i32(a, 1);
-            int len = i32(a, 2);
-            boolean transaction = i32(a, 3) != 0;
-            m.checkList(ptr, len, COMMAND_SIZE, COMMAND_ALIGN);
-            if (Integer.toUnsignedLong(len) > MAX_PIPELINE_COMMANDS) {
-                throw RedisError.other("pipeline of " + Integer.toUnsignedString(len) + " commands exceeds the limit of "
-                        + MAX_PIPELINE_COMMANDS + "; split it into several calls");
-            }
-            // Everything the commands will copy into the host is charged before the first copy.
-            long hostBytes = (long) len * HostMemoryBudget.ELEMENT_OVERHEAD_BYTES;
-            for (int i = 0; i < len; i++) {
-                int at = ptr + i * COMMAND_SIZE;
-                GuestMemory.Slice args = m.readSlice(at + 8);
-                m.checkList(args.ptr(), args.len(), RedisLowering.PARAM_SIZE, RedisLowering.PARAM_ALIGN);
-                hostBytes += Integer.toUnsignedLong(m.readSlice(at).len()) + RedisLowering.parameterBytes(m, args.ptr(), args.len());
-            }
-            m.prepay(hostBytes, "a pipeline's commands");
-            List<List<byte[]>> commands = m.readList(ptr, len, COMMAND_SIZE, COMMAND_ALIGN, at -> {
-                GuestMemory.Slice name = m.readSlice(at);
-                GuestMemory.Slice args = m.readSlice(at + 8);
-                List<byte[]> command = new ArrayList<>(args.len() + 1);
-                command.add(bytes(m.readString(name.ptr(), name.len())));
-                command.addAll(RedisLowering.readParameterList(m, args.ptr(), args.len()));
-                return command;
-            });
-            List<PipelineReply> replies = commands.isEmpty()
-                    ? List.of()
-                    : transaction
-                            ? transactionReplies(h.pipeline(commands, true), commands.size())
-                            : plainReplies(h.pipeline(commands, false));
-            return retptr -> {
-                GuestMemory.Slice list = m.allocateList(replies, REPLY_SIZE, REPLY_ALIGN, (at, reply) -> {
-                    if (reply.error() == null) {
-                        GuestMemory.Slice results = allocateResults(m, reply.results());
-                        m.writeU8(at, REPLY_OK);
-                        m.writeSlice(at + 4, results);
-                    } else {
-                        GuestMemory.Slice message = m.allocateString(reply.error());
-                        m.writeU8(at, REPLY_ERR);
-                        m.writeSlice(at + 4, message);
-                    }
-                });
-                m.writeU8(retptr, 0);
-                m.writeSlice(retptr + 4, list);
-            };
-        }));
-
-        return Collections.unmodifiableList(out);
+    private static List<PipelineReply> pipeline(Handle h, List<Command> commands, boolean transaction) {
+        if (commands.isEmpty()) {
+            return List.of();
+        }
+        List<List<byte[]>> sent = new ArrayList<>(commands.size());
+        for (Command command : commands) {
+            List<byte[]> c = new ArrayList<>(command.arguments().size() + 1);
+            c.add(bytes(command.name()));
+            c.addAll(arguments(command.arguments()));
+            sent.add(c);
+        }
+        return transaction ? transactionReplies(h.pipeline(sent, true), sent.size()) : plainReplies(h.pipeline(sent, false));
     }
 
     // ---- lists ----
 
-    private static Op listPush(String command) {
-        return (m, a, h) -> {
-            String key = m.readString(i32(a, 1), i32(a, 2));
-            List<byte[]> values = m.readBytesList(i32(a, 3), i32(a, 4));
-            List<byte[]> cmd;
-            if (values.isEmpty()) {
-                // RPUSH/LPUSH need at least one value; pushing nothing leaves the list as it is, so
-                // the "new length" is the current one (a wrong-type key still fails the same way).
-                cmd = List.of(bytes("LLEN"), bytes(key));
-            } else {
-                cmd = new ArrayList<>(values.size() + 2);
-                cmd.add(bytes(command));
-                cmd.add(bytes(key));
-                cmd.addAll(values);
-            }
-            return okU32(m, expectInt(h.call(cmd)));
-        };
-    }
-
-    private static Op listPop(String command) {
-        return (m, a, h) -> {
-            String key = m.readString(i32(a, 1), i32(a, 2));
-            return okOptionalPayload(m, h.call(List.of(bytes(command), bytes(key))));
-        };
+    private static Result<Long, RedisError> listPush(Handle h, String command, String key, List<byte[]> values) {
+        List<byte[]> cmd;
+        if (values.isEmpty()) {
+            // RPUSH/LPUSH need at least one value; pushing nothing leaves the list as it is, so
+            // the "new length" is the current one (a wrong-type key still fails the same way).
+            cmd = List.of(bytes("LLEN"), bytes(key));
+        } else {
+            cmd = new ArrayList<>(values.size() + 2);
+            cmd.add(bytes(command));
+            cmd.add(bytes(key));
+            cmd.addAll(values);
+        }
+        return okU32(expectInt(h.call(cmd)));
     }
 
     // ---- TTLs ----
@@ -299,21 +268,6 @@ final class ExtendedRedisInterface {
     }
 
     // ---- pipeline replies ----
-
-    /** One {@code reply}: {@code ok(results)} when {@code error} is null, else {@code err(error)}. */
-    private record PipelineReply(List<Reply> results, String error) {
-        static PipelineReply of(Reply r) {
-            try {
-                return new PipelineReply(flatten(r), null);
-            } catch (RedisError e) {
-                return err(e.getMessage());
-            }
-        }
-
-        static PipelineReply err(String message) {
-            return new PipelineReply(null, message);
-        }
-    }
 
     private static List<PipelineReply> plainReplies(List<Reply> replies) {
         List<PipelineReply> out = new ArrayList<>(replies.size());
@@ -366,16 +320,7 @@ final class ExtendedRedisInterface {
         return "unexpected reply " + r.getClass().getSimpleName().toLowerCase();
     }
 
-    // ---- writers and plumbing ----
-
-    private static HostImport op(
-            RedisConnections connections, String name, List<ValType> params, int retSize, int retAlign, int errorOffset, Op op) {
-        return connectionOp(MODULE, name, params, retSize, retAlign, errorOffset, connections, op);
-    }
-
-    private static List<ValType> params(ValType... types) {
-        return List.of(types);
-    }
+    // ---- plumbing ----
 
     private static String sha1Hex(String script) {
         try {

@@ -8,6 +8,7 @@ import static dev.spindle.host.abi.Wit.list;
 import static dev.spindle.host.abi.Wit.result;
 import static dev.spindle.host.abi.Wit.resultErr;
 
+import dev.spindle.host.HostMemoryExceededException;
 import dev.spindle.host.abi.AbiOptions;
 import dev.spindle.host.abi.EnumType;
 import dev.spindle.host.abi.Result;
@@ -73,7 +74,7 @@ final class LegacyRedisInterface {
     private static Object call(RedisConnections connections, WitFunction function, Supplier<Object> call) {
         try {
             return call.get();
-        } catch (RedisError e) {
+        } catch (RedisError | HostMemoryExceededException e) {
             connections.logFailure("redis " + function.name() + " failed: " + e.getMessage());
             return Result.err(FAILED);
         }
@@ -81,12 +82,7 @@ final class LegacyRedisInterface {
 
     /** Opens {@code address} for one command and gives the connection back afterwards. */
     private static <T> T on(RedisConnections connections, String address, Function<RedisConnections.Handle, T> command) {
-        int handle = connections.open(address);
-        try {
-            return command.apply(connections.get(handle));
-        } finally {
-            connections.drop(handle);
-        }
+        return connections.forOneCall(address, command);
     }
 
     private static Result<Long, Integer> count(RedisConnections c, String address, List<byte[]> command) {
@@ -141,7 +137,7 @@ final class LegacyRedisInterface {
                         })
                 .func("srem", param("address", STRING), param("key", STRING), param("values", list(STRING)), result(S64, ERROR),
                         (c, address, key, values) -> count(c, address, command("SREM", key, values)))
-                .func("execute", param("address", STRING), param("command", STRING), param("arguments", list(PARAMETER)),
+                .func("execute", param("address", STRING), param("command", STRING), param("arguments", list(PARAMETER).chargedAs(RedisLowering.ARGUMENTS_CHARGE)),
                         result(list(RESULT), ERROR),
                         (c, address, name, arguments) -> {
                             List<byte[]> command = new ArrayList<>(arguments.size() + 1);

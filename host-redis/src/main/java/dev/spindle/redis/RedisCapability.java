@@ -6,8 +6,9 @@ import dev.spindle.host.HostCapability;
 import dev.spindle.host.HostImport;
 import dev.spindle.host.HostLog;
 import dev.spindle.host.InstanceBinding;
-import dev.spindle.host.abi.InstanceScope;
 import dev.spindle.host.MessageSubscriber;
+import dev.spindle.host.abi.InstanceScope;
+import dev.spindle.host.abi.WitInterface;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -79,21 +80,18 @@ public final class RedisCapability implements HostCapability, MessageSubscriber 
         return settings;
     }
 
-    /** {@link #bind(ComponentContext, InstanceScope)} with a scope of its own (tests, embedders binding by hand). */
-    @Override
-    public InstanceBinding bind(ComponentContext component) {
-        return bind(component, new InstanceScope());
-    }
-
+    /**
+     * Binds the interfaces to one instance. Their connections live in the instance's shared
+     * resource table, which the engine closes when the invocation ends.
+     */
     @Override
     public InstanceBinding bind(ComponentContext component, InstanceScope scope) {
         Objects.requireNonNull(component, "component");
-        RedisConnections connections = new RedisConnections(component, pools, options);
-        // Both interfaces share the instance's handle table: a handle from Spin's open works with
-        // the extended functions too.
-        List<HostImport> imports = new ArrayList<>(SpinRedisInterface.imports(connections));
-        imports.addAll(ExtendedRedisInterface.imports(connections));
-        // The address-per-call interfaces of Spin 1.x open (and close) a handle in the same table per call.
+        RedisConnections connections = new RedisConnections(component, pools, options, scope.resources());
+        // One table: a handle from Spin's open works with the extended functions too.
+        List<HostImport> imports = new ArrayList<>(SpinRedisInterface.INTERFACE.bind(connections, scope));
+        imports.addAll(ExtendedRedisInterface.INTERFACE.bind(connections, scope));
+        // The address-per-call interfaces of Spin 1.x use a connection of the same table per call.
         imports.addAll(LegacyRedisInterface.LEGACY.bind(connections, scope));
         imports.addAll(LegacyRedisInterface.UNVERSIONED.bind(connections, scope));
         List<HostImport> all = List.copyOf(imports);
@@ -105,7 +103,7 @@ public final class RedisCapability implements HostCapability, MessageSubscriber 
 
             @Override
             public void close() {
-                connections.closeAll();
+                // The engine closes the scope's table, and with it every connection.
             }
         };
     }
@@ -125,6 +123,32 @@ public final class RedisCapability implements HostCapability, MessageSubscriber 
     @Override
     public Subscription subscribe(String address, List<String> channels, BiConsumer<String, byte[]> onMessage, HostLog log) {
         return new RedisSubscriber(RedisSubscriber.parse(address), channels, onMessage, log, settings);
+    }
+
+    /**
+     * Binds to an instance of its own (embedders and tests without an engine): closing the binding
+     * closes the connections.
+     */
+    @Override
+    public InstanceBinding bind(ComponentContext component) {
+        InstanceScope scope = new InstanceScope();
+        InstanceBinding binding = bind(component, scope);
+        return new InstanceBinding() {
+            @Override
+            public List<HostImport> imports() {
+                return binding.imports();
+            }
+
+            @Override
+            public void close() {
+                scope.close();
+            }
+        };
+    }
+
+    /** The interfaces this capability implements, as declared (for documentation and tools). */
+    public static List<WitInterface<?>> interfaces() {
+        return List.of(SpinRedisInterface.INTERFACE, ExtendedRedisInterface.INTERFACE);
     }
 
     /** Connections currently open to Redis servers, idle and in use, across all pools. */

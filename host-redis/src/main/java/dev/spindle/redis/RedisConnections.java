@@ -1,43 +1,46 @@
 package dev.spindle.redis;
 
 import dev.spindle.host.ComponentContext;
-import dev.spindle.host.GuestTrapException;
 import dev.spindle.host.InvocationContext;
+import dev.spindle.host.abi.ResourceTable;
+import dev.spindle.host.abi.ResourceType;
 import dev.spindle.manifest.hosts.AllowedHosts;
 import dev.spindle.manifest.hosts.InvalidOutboundUrlException;
 import dev.spindle.manifest.hosts.RedisUrl;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
- * One instance's connection handles: the resource table behind {@code own<connection>} and
- * {@code borrow<connection>}, shared by every Redis interface bound to that instance (Spin's
- * {@code fermyon:spin/redis} and Spindle's extension use the same handles).
+ * One instance's Redis state: the permission check and pooled connections behind
+ * {@code connection.open}. The connections themselves are {@link #CONNECTION} resources in the
+ * instance's shared {@link ResourceTable}, so every Redis interface bound to the instance (Spin's
+ * {@code fermyon:spin/redis} and Spindle's extension) uses the same handles, ids are never reused,
+ * and the engine closes them when the invocation ends.
  *
- * <p>Handles are positive i32 values, never reused within an instance, so a stale handle traps
- * instead of reaching a newer connection. At most {@link RedisOptions#maxHandlesPerInstance()}
- * are live at once. Each live handle holds one pooled connection from {@code open} until it is
- * dropped or the binding is closed, so MULTI/EXEC and WATCH behave as on a dedicated connection.
+ * <p>At most {@link RedisOptions#maxHandlesPerInstance()} connections are live at once (a
+ * guest-visible {@code too-many-connections}, below the table's own bound). Each holds one pooled
+ * connection from {@code open} until it is dropped or the instance ends, so MULTI/EXEC and WATCH
+ * behave as on a dedicated connection.
  */
 final class RedisConnections {
+
+    /** {@code resource connection}: closing one returns its connection to the pool. */
+    static final ResourceType<Handle> CONNECTION = ResourceType.of("connection", Handle.class, Handle::release);
 
     private final ComponentContext component;
     private final RedisPools pools;
     private final RedisOptions options;
     private final CommandPolicy policy;
     private final Optional<InvocationContext> invocation;
-    private final Map<Integer, Handle> handles = new LinkedHashMap<>();
-    private int nextHandle = 1;
-    private boolean closed;
+    private final ResourceTable resources;
 
-    RedisConnections(ComponentContext component, RedisPools pools, RedisOptions options) {
+    RedisConnections(ComponentContext component, RedisPools pools, RedisOptions options, ResourceTable resources) {
         this.component = component;
         this.pools = pools;
         this.options = options;
+        this.resources = resources;
         this.policy = CommandPolicy.forComponent(options, component.componentId());
         // Bound inside an invocation (not at load-time probing): when it times out, the engine
         // runs this from the timeout side, so a read blocked past the deadline returns now.
@@ -46,20 +49,18 @@ final class RedisConnections {
     }
 
     /**
-     * {@code connection.open}: parse once, check permission, connect.
+     * {@code connection.open}: parse once, check permission, connect. The caller hands the new
+     * connection to the guest as an {@code own<connection>}, which inserts it into the table (if
+     * the instance ended meanwhile, the table closes it at once).
      *
-     * @return the new handle
      * @throws RedisError invalid-address (logged once, with the entry that would allow it),
      *     too-many-connections, or other(...) when the server cannot be reached
      */
-    int open(String address) {
+    Handle open(String address) {
         RedisAddress parsed = permitted(address);
-        synchronized (this) {
-            ensureOpen();
-            if (handles.size() >= options.maxHandlesPerInstance()) {
-                throw RedisError.tooManyConnections(
-                        "this instance already holds " + options.maxHandlesPerInstance() + " redis connections");
-            }
+        if (resources.count(CONNECTION) >= options.maxHandlesPerInstance()) {
+            throw RedisError.tooManyConnections(
+                    "this instance already holds " + options.maxHandlesPerInstance() + " redis connections");
         }
         RedisPools.Lease lease;
         try {
@@ -72,14 +73,25 @@ final class RedisConnections {
             }
             throw e;
         }
-        synchronized (this) {
-            if (closed || nextHandle == Integer.MAX_VALUE) {
-                pools.discard(lease);
-                throw RedisError.other("the instance is shutting down");
-            }
-            int handle = nextHandle++;
-            handles.put(handle, new Handle(lease));
-            return handle;
+        if (resources.isClosed()) {
+            pools.discard(lease);
+            throw RedisError.other("the instance is shutting down");
+        }
+        return new Handle(lease);
+    }
+
+    /**
+     * Opens {@code address} for one command (Spin 1.x's address-per-call interfaces): the
+     * connection sits in the instance's table while the command runs, so the deadline's cancel
+     * hook and the end of the invocation reach it, and goes back to its pool afterwards.
+     */
+    <T> T forOneCall(String address, java.util.function.Function<Handle, T> command) {
+        Handle h = open(address);
+        int id = resources.insert(CONNECTION, h);
+        try {
+            return command.apply(h);
+        } finally {
+            resources.closeIfLive(CONNECTION, id);
         }
     }
 
@@ -121,72 +133,15 @@ final class RedisConnections {
         return "\"" + s + "\"";
     }
 
-    /** The live handle, or a trap: a handle the guest never received or already dropped. */
-    synchronized Handle get(int handle) {
-        ensureOpen();
-        Handle h = handles.get(handle);
-        if (h == null) {
-            throw new GuestTrapException("unknown redis connection handle " + handle);
-        }
-        return h;
-    }
-
-    /** {@code [resource-drop]connection}: returns the connection to its pool; unknown handle traps. */
-    void drop(int handle) {
-        Handle h;
-        synchronized (this) {
-            ensureOpen();
-            h = handles.remove(handle);
-        }
-        if (h == null) {
-            throw new GuestTrapException("drop of unknown or already dropped redis connection handle " + handle);
-        }
-        h.release();
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new GuestTrapException("redis connections used after the instance was closed");
-        }
-    }
-
-    /** Number of live handles (for tests). */
-    synchronized int size() {
-        return handles.size();
-    }
-
-    /**
-     * Returns every connection the instance still holds. May run on another thread than the guest
-     * (an invocation timeout); a command in flight then has its socket closed under it.
-     */
-    void closeAll() {
-        List<Handle> left;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            left = new ArrayList<>(handles.values());
-            handles.clear();
-        }
-        for (Handle h : left) {
-            h.release();
-        }
-    }
-
     /**
      * The timeout side's half of the deadline: closes the socket under every command still in
      * flight, so the invocation thread returns from its read now instead of after the socket
      * timeout. Runs on the thread that cancels the invocation; does no other I/O (idle handles are
-     * returned by {@link #closeAll} when the invocation thread unwinds, which every host call now
+     * closed with the instance's resource table when the invocation thread unwinds, which every host call now
      * makes it do).
      */
     void abortInFlight() {
-        List<Handle> live;
-        synchronized (this) {
-            live = new ArrayList<>(handles.values());
-        }
-        for (Handle h : live) {
+        for (Handle h : resources.live(CONNECTION)) {
             h.abortIfBusy();
         }
     }
@@ -311,7 +266,8 @@ final class RedisConnections {
             lease.connection().disconnect();
         }
 
-        private void release() {
+        /** Returns the connection to its pool; a command in flight on another thread is cut off. */
+        void release() {
             boolean inFlight;
             synchronized (this) {
                 if (released) {

@@ -1,42 +1,48 @@
 package dev.spindle.redis;
 
-import static com.dylibso.chicory.wasm.types.ValType.I32;
-import static dev.spindle.redis.RedisLowering.allocateResults;
+import static dev.spindle.host.abi.Param.param;
+import static dev.spindle.host.abi.Wit.S64;
+import static dev.spindle.host.abi.Wit.STRING;
+import static dev.spindle.host.abi.Wit.U32;
+import static dev.spindle.host.abi.Wit.borrow;
+import static dev.spindle.host.abi.Wit.list;
+import static dev.spindle.host.abi.Wit.option;
+import static dev.spindle.host.abi.Wit.own;
+import static dev.spindle.host.abi.Wit.result;
+import static dev.spindle.host.abi.Wit.resultErr;
+import static dev.spindle.redis.RedisConnections.CONNECTION;
+import static dev.spindle.redis.RedisLowering.ERROR;
+import static dev.spindle.redis.RedisLowering.ARGUMENTS;
+import static dev.spindle.redis.RedisLowering.PAYLOAD;
+import static dev.spindle.redis.RedisLowering.RESULT;
+import static dev.spindle.redis.RedisLowering.arguments;
 import static dev.spindle.redis.RedisLowering.bytes;
-import static dev.spindle.redis.RedisLowering.connectionOp;
 import static dev.spindle.redis.RedisLowering.expectBulk;
 import static dev.spindle.redis.RedisLowering.expectInt;
 import static dev.spindle.redis.RedisLowering.expectStatus;
 import static dev.spindle.redis.RedisLowering.flatten;
-import static dev.spindle.redis.RedisLowering.fn;
-import static dev.spindle.redis.RedisLowering.i32;
-import static dev.spindle.redis.RedisLowering.readParameters;
 import static dev.spindle.redis.RedisLowering.okOptionalPayload;
-import static dev.spindle.redis.RedisLowering.okS64;
 import static dev.spindle.redis.RedisLowering.okU32;
-import static dev.spindle.redis.RedisLowering.retArea;
 import static dev.spindle.redis.RedisLowering.unexpected;
 
-import com.dylibso.chicory.wasm.types.ValType;
-import dev.spindle.host.GuestMemory;
-import dev.spindle.host.HostImport;
-import dev.spindle.redis.RedisLowering.Op;
+import dev.spindle.host.abi.Param;
+import dev.spindle.host.abi.Result;
+import dev.spindle.host.abi.WitInterface;
+import dev.spindle.redis.RedisConnections.Handle;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
- * {@code fermyon:spin/redis@2.0.0}: the eleven imports, lowered as in {@code guest-abi.md}, over
- * one instance's {@link RedisConnections}. Layouts and the import shape shared with
- * {@link ExtendedRedisInterface} are in {@link RedisLowering}.
+ * {@code fermyon:spin/redis@2.0.0}, declared once ({@link #INTERFACE}) over one instance's
+ * {@link RedisConnections}; the connection handles live in the instance's shared resource table.
  *
- * <p>Every import first checks its return area (a bad {@code retptr} traps before any I/O), then
- * reads its arguments (out-of-bounds or invalid UTF-8 traps), then runs the Redis command and
- * writes {@code ok} or {@code err(error)}. Errors a guest can get:
+ * <p>A call checks its return area (a bad {@code retptr} traps before any I/O), reads its
+ * arguments (a bad pointer, invalid UTF-8 or an unknown handle traps), runs the Redis command
+ * and returns {@code ok} or {@code err(error)}. Errors a guest can get:
  * <ul>
  *   <li>{@code invalid-address}: unparseable, not redis/rediss, not allowed, bad database path;
  *   <li>{@code too-many-connections}: handle limit of the instance, or the pool stayed exhausted;
@@ -53,101 +59,65 @@ final class SpinRedisInterface {
 
     private SpinRedisInterface() {}
 
-    static List<HostImport> imports(RedisConnections connections) {
-        List<HostImport> out = new ArrayList<>();
+    private static final Param<Handle> SELF = param("self", borrow(CONNECTION));
 
-        out.add(fn(MODULE, "[static]connection.open", i32s(3), (m, a) -> {
-            int retptr = retArea(m, a, 2, 16, 4);
-            String address = m.readString(i32(a, 0), i32(a, 1));
-            int handle = connections.open(address);
-            m.writeU8(retptr, 0);
-            m.writeI32(retptr + 4, handle);
-        }, 4));
-
-        out.add(method(connections, "publish", 6, 16, 4, 4, (m, a, h) -> {
-            String channel = m.readString(i32(a, 1), i32(a, 2));
-            byte[] payload = m.readBytes(i32(a, 3), i32(a, 4));
-            expectInt(h.call(List.of(bytes("PUBLISH"), bytes(channel), payload)));
-            return retptr -> m.writeU8(retptr, 0);
-        }));
-
-        out.add(method(connections, "get", 4, 16, 4, 4, (m, a, h) -> {
-            String key = m.readString(i32(a, 1), i32(a, 2));
-            return okOptionalPayload(m, h.call(List.of(bytes("GET"), bytes(key))));
-        }));
-
-        out.add(method(connections, "set", 6, 16, 4, 4, (m, a, h) -> {
-            String key = m.readString(i32(a, 1), i32(a, 2));
-            byte[] value = m.readBytes(i32(a, 3), i32(a, 4));
-            expectStatus(h.call(List.of(bytes("SET"), bytes(key), value)));
-            return retptr -> m.writeU8(retptr, 0);
-        }));
-
-        out.add(method(connections, "incr", 4, 24, 8, 8, (m, a, h) -> {
-            String key = m.readString(i32(a, 1), i32(a, 2));
+    static final WitInterface<RedisConnections> INTERFACE = WitInterface.<RedisConnections>builder(MODULE)
+            .intercept(RedisLowering.interceptor())
+            .func("[static]connection.open", param("address", STRING), result(own(CONNECTION), ERROR),
+                    (c, address) -> Result.ok(c.open(address)))
+            .func("[method]connection.publish", SELF, param("channel", STRING), param("payload", PAYLOAD), resultErr(ERROR),
+                    (c, h, channel, payload) -> {
+                        expectInt(h.call(List.of(bytes("PUBLISH"), bytes(channel), payload)));
+                        return Result.ok();
+                    })
+            .func("[method]connection.get", SELF, param("key", STRING), result(option(PAYLOAD), ERROR),
+                    (c, h, key) -> okOptionalPayload(h.call(List.of(bytes("GET"), bytes(key)))))
+            .func("[method]connection.set", SELF, param("key", STRING), param("value", PAYLOAD), resultErr(ERROR),
+                    (c, h, key, value) -> {
+                        expectStatus(h.call(List.of(bytes("SET"), bytes(key), value)));
+                        return Result.ok();
+                    })
             // INCRBY key 1, as Spin sends it; a non-integer value is a server error, value unchanged.
-            return okS64(m, expectInt(h.call(List.of(bytes("INCRBY"), bytes(key), bytes("1")))));
-        }));
+            .func("[method]connection.incr", SELF, param("key", STRING), result(S64, ERROR),
+                    (c, h, key) -> Result.ok(expectInt(h.call(List.of(bytes("INCRBY"), bytes(key), bytes("1"))))))
+            .func("[method]connection.del", SELF, param("keys", list(STRING)), result(U32, ERROR),
+                    (c, h, keys) -> okU32(expectInt(h.call(command("DEL", null, keys)))))
+            .func("[method]connection.sadd", SELF, param("key", STRING), param("values", list(STRING)), result(U32, ERROR),
+                    (c, h, key, values) -> okU32(expectInt(h.call(command("SADD", key, values)))))
+            .func("[method]connection.smembers", SELF, param("key", STRING), result(list(STRING), ERROR),
+                    (c, h, key) -> Result.ok(members(h.call(List.of(bytes("SMEMBERS"), bytes(key))))))
+            .func("[method]connection.srem", SELF, param("key", STRING), param("values", list(STRING)), result(U32, ERROR),
+                    (c, h, key, values) -> okU32(expectInt(h.call(command("SREM", key, values)))))
+            .func("[method]connection.execute", SELF, param("command", STRING), param("arguments", ARGUMENTS),
+                    result(list(RESULT), ERROR), (c, h, name, args) -> {
+                        List<byte[]> command = new ArrayList<>(args.size() + 1);
+                        command.add(bytes(name));
+                        command.addAll(arguments(args));
+                        return Result.ok(flatten(h.execute(command)));
+                    })
+            .resource(CONNECTION)
+            .build();
 
-        out.add(method(connections, "del", 4, 16, 4, 4, (m, a, h) -> {
-            List<String> keys = m.readStringList(i32(a, 1), i32(a, 2));
-            List<byte[]> command = new ArrayList<>(keys.size() + 1);
-            command.add(bytes("DEL"));
-            keys.forEach(k -> command.add(bytes(k)));
-            return okU32(m, expectInt(h.call(command)));
-        }));
-
-        out.add(method(connections, "sadd", 6, 16, 4, 4, setUpdate("SADD")));
-
-        out.add(method(connections, "smembers", 4, 16, 4, 4, (m, a, h) -> {
-            String key = m.readString(i32(a, 1), i32(a, 2));
-            Reply r = h.call(List.of(bytes("SMEMBERS"), bytes(key)));
-            List<String> members = new ArrayList<>();
-            if (!(r instanceof Reply.Array arr)) {
-                throw unexpected(r);
-            }
-            for (Reply item : arr.items()) {
-                members.add(utf8(expectBulk(item)));
-            }
-            return retptr -> {
-                GuestMemory.Slice s = m.allocateStringList(members);
-                m.writeU8(retptr, 0);
-                m.writeSlice(retptr + 4, s);
-            };
-        }));
-
-        out.add(method(connections, "srem", 6, 16, 4, 4, setUpdate("SREM")));
-
-        out.add(method(connections, "execute", 6, 16, 4, 4, (m, a, h) -> {
-            String name = m.readString(i32(a, 1), i32(a, 2));
-            List<byte[]> command = new ArrayList<>();
-            command.add(bytes(name));
-            command.addAll(readParameters(m, i32(a, 3), i32(a, 4)));
-            List<Reply> flat = flatten(h.execute(command));
-            return retptr -> {
-                GuestMemory.Slice results = allocateResults(m, flat);
-                m.writeU8(retptr, 0);
-                m.writeSlice(retptr + 4, results);
-            };
-        }));
-
-        out.add(new HostImport(MODULE, "[resource-drop]connection", List.of(I32), List.of(), false, (m, a) -> {
-            connections.drop(i32(a, 0));
-            return null;
-        }));
-        return Collections.unmodifiableList(out);
+    /** {@code name [key] items...}. */
+    private static List<byte[]> command(String name, String key, List<String> items) {
+        List<byte[]> cmd = new ArrayList<>(items.size() + 2);
+        cmd.add(bytes(name));
+        if (key != null) {
+            cmd.add(bytes(key));
+        }
+        items.forEach(i -> cmd.add(bytes(i)));
+        return cmd;
     }
 
-    private static Op setUpdate(String command) {
-        return (m, a, h) -> {
-            String key = m.readString(i32(a, 1), i32(a, 2));
-            List<String> values = m.readStringList(i32(a, 3), i32(a, 4));
-            List<byte[]> cmd = new ArrayList<>(values.size() + 2);
-            cmd.add(bytes(command));
-            cmd.add(bytes(key));
-            values.forEach(v -> cmd.add(bytes(v)));
-            return okU32(m, expectInt(h.call(cmd)));
-        };
+    private static List<String> members(Reply r) {
+        if (!(r instanceof Reply.Array arr)) {
+            throw unexpected(r);
+        }
+        List<String> members = new ArrayList<>(arr.items().size());
+        for (Reply item : arr.items()) {
+            members.add(utf8(expectBulk(item)));
+        }
+        return members;
     }
 
     private static String utf8(byte[] b) {
@@ -160,15 +130,5 @@ final class SpinRedisInterface {
         } catch (CharacterCodingException e) {
             throw RedisError.typeError("set member is not valid UTF-8 (use execute SMEMBERS for binary members)");
         }
-    }
-
-    /** A {@code [method]connection.<name>} import: self first, retptr last, all i32. */
-    private static HostImport method(
-            RedisConnections connections, String name, int paramCount, int retSize, int retAlign, int errorOffset, Op op) {
-        return connectionOp(MODULE, "[method]connection." + name, i32s(paramCount), retSize, retAlign, errorOffset, connections, op);
-    }
-
-    private static List<ValType> i32s(int n) {
-        return Collections.nCopies(n, I32);
     }
 }

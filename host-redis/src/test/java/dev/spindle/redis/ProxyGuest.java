@@ -24,7 +24,9 @@ import java.util.function.Function;
 /**
  * The {@code redis-proxy} guest instantiated with Chicory, its imports bound to a binding: tests
  * write arguments into the guest's scratch memory, call a {@code proxy-*} export (which calls
- * the import with the same core arguments) and decode the return area per guest-abi.md.
+ * the import with the same core arguments) and decode the return area by hand, at the offsets
+ * these interfaces have always had (independently of the declarations, which docs/guest-abi.md
+ * is generated from).
  */
 final class ProxyGuest {
 
@@ -143,6 +145,20 @@ final class ProxyGuest {
 
     String stringAt(int ptrAddr) {
         return new String(bytesAt(ptrAddr), StandardCharsets.UTF_8);
+    }
+
+    /** The raw bytes at {@code addr}. */
+    byte[] raw(int addr, int len) {
+        return memory.readBytes(addr, len);
+    }
+
+    /** A scratch area of {@code size} bytes filled with {@code fill}, so bytes the host leaves alone show. */
+    int filled(int size, int align, int fill) {
+        int p = alloc(size, align);
+        byte[] b = new byte[size];
+        java.util.Arrays.fill(b, (byte) fill);
+        memory.write(p, b);
+        return p;
     }
 
     void call(String export, long... args) {

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-/** Locates /work/shared (the read-only corpus) from the {@code spindle.repo} property or the working directory. */
+/**
+ * Locates the read-only shared corpus ({@code ../shared} next to the repository: test input, not
+ * part of it) from the {@code spindle.repo} property or the working directory.
+ */
 final class Corpus {
     private Corpus() {
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spindle.host.abi.AbiDocs;
+import dev.spindle.host.abi.WitInterface;
+import dev.spindle.redis.RedisCapability;
 import dev.spindle.runtime.internal.VariablesCapability;
 import dev.spindle.runtime.trigger.TriggerAbi;
 import dev.spindle.testing.Guests;
@@ -31,6 +33,9 @@ class GuestAbiDocTest {
     static Map<String, String> generated() {
         Map<String, String> out = new LinkedHashMap<>();
         out.put(VariablesCapability.MODULE, AbiDocs.imports(VariablesCapability.INTERFACE));
+        for (WitInterface<?> redis : RedisCapability.interfaces()) {
+            out.put(redis.module(), AbiDocs.imports(redis));
+        }
         out.put("trigger exports", AbiDocs.exports(List.of(TriggerAbi.HANDLE_REQUEST, TriggerAbi.HANDLE_MESSAGE)));
         return out;
     }

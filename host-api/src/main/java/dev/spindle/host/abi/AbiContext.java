@@ -17,6 +17,7 @@ public final class AbiContext {
     private final AbiOptions options;
     private List<int[]> returnedBuffers; // non-null only while lifting an export's results under freeExport
     private List<Integer> lentHandles; // non-null only while lowering an export's arguments
+    private int listDepth; // lists being lifted right now, nested
 
     public AbiContext(InstanceScope scope, AbiOptions options) {
         this.scope = scope;
@@ -51,6 +52,15 @@ public final class AbiContext {
             scope.memory().writeBytes(ptr, bytes);
         }
         return ptr;
+    }
+
+    /** Starts lifting a list; true when it is the outermost one (which pays for the whole lift). */
+    boolean enterList() {
+        return listDepth++ == 0;
+    }
+
+    void exitList() {
+        listDepth--;
     }
 
     void returnedBuffer(int ptr, int bytes, int align) {

@@ -26,6 +26,11 @@ public final class BytesType extends WitType<byte[]> {
     }
 
     @Override
+    long hostBytes(AbiContext cx, int address) {
+        return Integer.toUnsignedLong(cx.memory().readI32(address + 4));
+    }
+
+    @Override
     public byte[] liftFlat(AbiContext cx, long[] core, int at) {
         return lift(cx, (int) core[at], (int) core[at + 1]);
     }

@@ -2,6 +2,7 @@ package dev.spindle.host.abi;
 
 import dev.spindle.host.GuestMemory;
 import dev.spindle.host.GuestTrapException;
+import dev.spindle.host.HostMemoryBudget;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongFunction;
@@ -11,6 +12,10 @@ import java.util.function.LongFunction;
  * flat. The elements are an array of {@code T}'s {@link WitType#size() size}, aligned to its
  * alignment. Lifting checks the whole array (alignment, bounds, the canonical ABI's 2<sup>28</sup>-1
  * byte limit) before reading any element.
+ *
+ * <p>Host memory: the outermost list being lifted prepays, from the lengths alone, everything the
+ * lift will copy ({@link dev.spindle.host.HostMemoryBudget}), so a list over the invocation's
+ * budget fails with {@link dev.spindle.host.HostMemoryExceededException} before its first copy.
  *
  * <p>A list may carry a host limit on its length ({@link #limited}): a longer list is refused
  * before its elements are read, with the exception the declaration chose (typically a domain
@@ -25,12 +30,14 @@ public final class ListType<T> extends WitType<List<T>> {
     private final WitType<T> element;
     private final long maxLength;
     private final LongFunction<? extends RuntimeException> tooLong;
+    private final String chargedAs;
 
-    ListType(WitType<T> element, long maxLength, LongFunction<? extends RuntimeException> tooLong) {
+    ListType(WitType<T> element, long maxLength, LongFunction<? extends RuntimeException> tooLong, String chargedAs) {
         super(8, 4, I32_2, true, element.holdsHandles());
         this.element = element;
         this.maxLength = maxLength;
         this.tooLong = tooLong;
+        this.chargedAs = chargedAs;
     }
 
     public WitType<T> element() {
@@ -42,7 +49,15 @@ public final class ListType<T> extends WitType<List<T>> {
      * after the bounds check and before any element is read.
      */
     public ListType<T> limited(long maxLength, LongFunction<? extends RuntimeException> tooLong) {
-        return new ListType<>(element, maxLength, tooLong);
+        return new ListType<>(element, maxLength, tooLong, chargedAs);
+    }
+
+    /**
+     * The same list type, naming what its host copy is in the message of a host-memory budget
+     * refusal ("a redis command's arguments"); by default {@link GuestMemory#LIST_READ}.
+     */
+    public ListType<T> chargedAs(String what) {
+        return new ListType<>(element, maxLength, tooLong, what);
     }
 
     @Override
@@ -70,12 +85,48 @@ public final class ListType<T> extends WitType<List<T>> {
         if (Integer.toUnsignedLong(len) > maxLength) {
             throw tooLong.apply(Integer.toUnsignedLong(len));
         }
-        List<T> out = new ArrayList<>(len);
-        for (int i = 0; i < len; i++) {
-            out.add(element.load(cx, ptr + i * elementSize));
+        // The outermost list being lifted pays, before its first copy, for everything the lift will
+        // copy (nested lists and strings included, aliased elements each time): a list over the
+        // host-memory budget fails as a whole before anything is allocated. Every copy then draws
+        // on that prepayment.
+        boolean outermost = cx.enterList();
+        try {
+            GuestMemory m = cx.memory();
+            if (outermost) {
+                m.prepay(hostBytes(cx, ptr, len), chargedAs);
+            }
+            m.chargeElements(Integer.toUnsignedLong(len), chargedAs);
+            List<T> out = new ArrayList<>(len);
+            for (int i = 0; i < len; i++) {
+                out.add(element.load(cx, ptr + i * elementSize));
+            }
+            cx.returnedBuffer(ptr, len * elementSize, element.alignment());
+            return out;
+        } finally {
+            cx.exitList();
         }
-        cx.returnedBuffer(ptr, len * elementSize, element.alignment());
-        return out;
+    }
+
+    /** What lifting the (checked) list at {@code ptr} will take of host memory. */
+    private long hostBytes(AbiContext cx, int ptr, int len) {
+        long total = Integer.toUnsignedLong(len) * HostMemoryBudget.ELEMENT_OVERHEAD_BYTES;
+        if (element.allocates()) {
+            int elementSize = element.size();
+            for (int i = 0; i < len; i++) {
+                total += element.hostBytes(cx, ptr + i * elementSize);
+            }
+        }
+        return total;
+    }
+
+    @Override
+    long hostBytes(AbiContext cx, int address) {
+        GuestMemory m = cx.memory();
+        int ptr = m.readI32(address);
+        int len = m.readI32(address + 4);
+        checkByteLength(len, element.size());
+        m.checkList(ptr, len, element.size(), element.alignment());
+        return hostBytes(cx, ptr, len);
     }
 
     @Override

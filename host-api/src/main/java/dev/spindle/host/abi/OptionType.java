@@ -44,6 +44,12 @@ public final class OptionType<T> extends WitType<Optional<T>> {
     }
 
     @Override
+    long hostBytes(AbiContext cx, int address) {
+        return layout.loadCase(cx.memory(), address, "option") == 0 || !some.allocates()
+                ? 0 : some.hostBytes(cx, address + layout.payloadOffset);
+    }
+
+    @Override
     public Optional<T> liftFlat(AbiContext cx, long[] core, int at) {
         if (layout.liftCase(core, at, "option") == 0) {
             return Optional.empty();

@@ -92,6 +92,18 @@ public final class RecordType<R> extends WitType<R> {
     }
 
     @Override
+    long hostBytes(AbiContext cx, int address) {
+        long total = 0;
+        for (int i = 0; i < offsets.length; i++) {
+            WitType<?> t = fields.get(i).type();
+            if (t.allocates()) {
+                total += t.hostBytes(cx, address + offsets[i]);
+            }
+        }
+        return total;
+    }
+
+    @Override
     public R liftFlat(AbiContext cx, long[] core, int at) {
         Object[] values = new Object[fields.size()];
         for (int i = 0; i < values.length; i++) {

@@ -144,6 +144,22 @@ public final class ResourceTable {
         e.type.close(e.rep);
     }
 
+    /**
+     * Closes a handle the host inserted for its own use, if it is still live (the table may have
+     * been closed meanwhile, which closed it); never traps.
+     */
+    public void closeIfLive(ResourceType<?> type, int handle) {
+        Entry e;
+        synchronized (this) {
+            e = closed ? null : entries.get(handle);
+            if (e == null || e.type != type || e.children > 0) {
+                return;
+            }
+            remove(e);
+        }
+        e.type.close(e.rep);
+    }
+
     /** Removes a handle without closing it (a borrow lent to the guest for one call). */
     synchronized void forget(int handle) {
         Entry e = entries.get(handle);
@@ -156,6 +172,17 @@ public final class ResourceTable {
     public synchronized int handleOf(Object rep) {
         Entry e = byRep.get(rep);
         return e == null ? 0 : e.handle;
+    }
+
+    /** The live resources of {@code type}, oldest first (a snapshot). */
+    public synchronized <T> List<T> live(ResourceType<T> type) {
+        List<T> out = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            if (e.type == type) {
+                out.add(type.type().cast(e.rep));
+            }
+        }
+        return out;
     }
 
     /** Live handles of {@code type}. */

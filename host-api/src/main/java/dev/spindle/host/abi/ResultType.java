@@ -62,6 +62,12 @@ public final class ResultType<T, E> extends WitType<Result<T, E>> {
     }
 
     @Override
+    long hostBytes(AbiContext cx, int address) {
+        WitType<?> payload = layout.loadCase(cx.memory(), address, "result") == 0 ? ok : err;
+        return payload == null || !payload.allocates() ? 0 : payload.hostBytes(cx, address + layout.payloadOffset);
+    }
+
+    @Override
     public Result<T, E> liftFlat(AbiContext cx, long[] core, int at) {
         if (layout.liftCase(core, at, "result") == 0) {
             return ok == null ? Result.ok() : Result.ok(ok.liftFlat(cx, core, at + 1));

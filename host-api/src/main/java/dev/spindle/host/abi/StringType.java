@@ -28,6 +28,11 @@ public final class StringType extends WitType<String> {
     }
 
     @Override
+    long hostBytes(AbiContext cx, int address) {
+        return Integer.toUnsignedLong(cx.memory().readI32(address + 4));
+    }
+
+    @Override
     public String liftFlat(AbiContext cx, long[] core, int at) {
         return lift(cx, (int) core[at], (int) core[at + 1]);
     }

@@ -92,6 +92,12 @@ public final class VariantType<V> extends WitType<V> {
     }
 
     @Override
+    long hostBytes(AbiContext cx, int address) {
+        WitType<?> payload = cases.get(layout.loadCase(cx.memory(), address, what)).payload();
+        return payload == null || !payload.allocates() ? 0 : payload.hostBytes(cx, address + layout.payloadOffset);
+    }
+
+    @Override
     public V liftFlat(AbiContext cx, long[] core, int at) {
         Case<V, ?> c = cases.get(layout.liftCase(core, at, what));
         return liftCase(cx, c, core, at + 1);

@@ -1,5 +1,6 @@
 package dev.spindle.host.abi;
 
+import dev.spindle.host.GuestMemory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -52,7 +53,7 @@ public final class Wit {
     public static final WitType<byte[]> BYTES = new BytesType();
 
     public static <T> ListType<T> list(WitType<T> element) {
-        return new ListType<>(element, Long.MAX_VALUE, null);
+        return new ListType<>(element, Long.MAX_VALUE, null, GuestMemory.LIST_READ);
     }
 
     public static <T> OptionType<T> option(WitType<T> some) {

@@ -107,6 +107,16 @@ public abstract sealed class WitType<T>
      */
     public abstract T load(AbiContext cx, int address);
 
+    /**
+     * Host memory lifting the value stored at {@code address} will take: the bytes of its strings
+     * and lists (aliased ones each time) plus the per-element overhead of its lists, read from the
+     * lengths alone so a list can be charged to the host-memory budget before anything is copied.
+     * Zero for types without strings or lists.
+     */
+    long hostBytes(AbiContext cx, int address) {
+        return 0;
+    }
+
     /** Writes {@code value} at {@code address} (checked by the caller), allocating strings and lists in the guest. */
     public abstract void store(AbiContext cx, int address, T value);
 
