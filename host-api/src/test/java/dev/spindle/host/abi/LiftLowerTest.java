@@ -28,6 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.dylibso.chicory.runtime.Memory;
 import dev.spindle.host.GuestTrapException;
+import dev.spindle.host.HostCalls;
+import dev.spindle.host.HostMemoryBudget;
+import dev.spindle.host.HostMemoryExceededException;
+import dev.spindle.host.InvocationContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -272,6 +276,49 @@ class LiftLowerTest {
         assertEquals("too long: 3", e.getMessage());
         traps(() -> limited.liftFlat(g.cx, new long[] {mem.pages() * 65536 - 8, 3}, 0)); // bounds first
         assertEquals("list<string>", limited.wit());
+    }
+
+    /** Runs {@code lift} as one host call of an invocation charged to {@code budget}, as the engine does. */
+    <T> T inHostCall(HostMemoryBudget budget, java.util.function.Supplier<T> lift) throws Exception {
+        return InvocationContext.start("budget", java.time.Duration.ofSeconds(30), budget).runAsCurrent(() -> {
+            Object[] out = new Object[1];
+            HostCalls.call(g.instance, new long[0], (inst, a) -> {
+                out[0] = lift.get();
+                return null;
+            });
+            @SuppressWarnings("unchecked")
+            T t = (T) out[0];
+            return t;
+        });
+    }
+
+    @Test
+    void aListAliasingOneBufferIsChargedInFullBeforeItsFirstCopy() throws Exception {
+        int buffer = 8192;
+        int size = 64 << 10;
+        int arr = 2048;
+        for (int i = 0; i < 100; i++) { // 100 list<u8> elements, all pointing at the same 64 KiB
+            mem.writeI32(arr + i * 8, buffer);
+            mem.writeI32(arr + i * 8 + 4, size);
+        }
+        HostMemoryBudget budget = new HostMemoryBudget(1 << 20, 64 << 20);
+        ListType<byte[]> type = list(BYTES).chargedAs("test payloads");
+        HostMemoryExceededException e = assertThrows(HostMemoryExceededException.class,
+                () -> inHostCall(budget, () -> type.liftFlat(g.cx, new long[] {arr, 100}, 0)));
+        assertEquals("host memory for test payloads (" + (100L * (size + 16)) + " bytes) exceeds the budget of "
+                + (1 << 20) + " bytes per invocation", e.getMessage());
+        assertEquals(0, budget.inFlightBytes());
+        List<byte[]> fits = inHostCall(budget, () -> type.liftFlat(g.cx, new long[] {arr, 10}, 0));
+        assertEquals(10, fits.size());
+        assertEquals(0, budget.inFlightBytes(), "released when the call returned");
+        // nested lists are paid for by the outermost one: list<list<list<u8>>> of 2 x the 100 above
+        mem.writeI32(1500, arr);
+        mem.writeI32(1504, 100);
+        mem.writeI32(1508, arr);
+        mem.writeI32(1512, 100);
+        e = assertThrows(HostMemoryExceededException.class,
+                () -> inHostCall(budget, () -> list(list(BYTES)).liftFlat(g.cx, new long[] {1500, 2}, 0)));
+        assertTrue(e.getMessage().contains("(" + (2 * 16 + 2 * 100L * (size + 16)) + " bytes)"), e.getMessage());
     }
 
     @Test
