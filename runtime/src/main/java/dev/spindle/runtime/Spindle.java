@@ -62,7 +62,8 @@ public final class Spindle {
         }
         InvocationExecutor executor = new InvocationExecutor(
                 options.maxConcurrentInvocations(), options.stackBytes(), options.invocationTimeout(), options.log(),
-                new HostMemoryBudget(options.hostMemoryPerInvocationBytes(), options.hostMemoryTotalBytes()));
+                new HostMemoryBudget(options.hostMemoryPerInvocationBytes(), options.hostMemoryTotalBytes()),
+                !options.interpreter());
         return new SpindleApp(app, variables, components, capabilities, executor, options.log(), options.triggers());
     }
 

@@ -268,6 +268,27 @@ public final class SpindleApp implements AutoCloseable {
         return component(componentId).functionExports();
     }
 
+    /**
+     * Threads on which {@link #invoke} runs the invocation in place instead of handing it to one of
+     * the engine's worker threads: they have the invocation stack size, and a watchdog gives an
+     * invocation running on one the same deadline (interrupting it, then clearing the interrupt).
+     * The HTTP trigger serves requests on them; a service embedding Spindle can run its own
+     * request handling on them too. Named {@code namePrefix} and a number; daemons. With the
+     * interpreter, invocations are always handed to a worker (its loops cannot be interrupted).
+     */
+    public java.util.concurrent.ThreadFactory invocationThreads(String namePrefix) {
+        return executor.threadFactory(namePrefix);
+    }
+
+    /**
+     * How many instances of the component the engine has built so far: with instance reuse, about
+     * as many as invocations ever ran at once (plus one per failed invocation); 0 without reuse
+     * (docs/engine.md, "Pre-initialized instances").
+     */
+    public int instancesBuilt(String componentId) {
+        return component(componentId).instancesBuilt();
+    }
+
     /** The loaded component (its instance pool's counters, for tests of the engine). */
     ComponentRuntime componentRuntime(String componentId) {
         return component(componentId);

@@ -122,7 +122,10 @@ public final class HttpTriggerServer implements RunningTrigger {
         java.security.KeyStore identity = options.tls() ? PemKeyStore.load(options.tlsCert().get(), options.tlsKey().get()) : null;
         this.slots = new InvocationSlots(options.workers(), options.queue());
         this.deadlines = new ReadDeadlines(options.requestReadTimeout(), log);
-        QueuedThreadPool threads = new QueuedThreadPool(options.workers() + IO_THREADS, 4);
+        // Invocation threads: a request's guest runs on the thread that read the request, with no
+        // hand-off to a worker (docs/benchmarks.md, P4).
+        QueuedThreadPool threads = new QueuedThreadPool(options.workers() + IO_THREADS, 4, 60_000, -1, null, null,
+                app.invocationThreads("spindle-http-"));
         threads.setName("spindle-http");
         threads.setDaemon(true);
         this.server = new Server(threads);
