@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Connection;
@@ -222,7 +223,21 @@ public final class HttpTriggerServer implements RunningTrigger {
                     && e.getMessage().startsWith("Failed to bind") ? e.getCause().getMessage() : e.getMessage();
             throw new UncheckedIOException("cannot listen on " + options.host() + ":" + options.port() + ": " + why, io);
         }
+        // Outbound requests to the app itself (Spin's relative URLs, self.alt) come back here.
+        app.capability(dev.spindle.wasi.WasiCapability.class)
+                .ifPresent(wasi -> wasi.outbound().selfOrigin(() -> Optional.of(trigger.selfOrigin())));
         return trigger;
+    }
+
+    /** The origin requests to {@code self} go to: the listener, a wildcard address reached over loopback. */
+    String selfOrigin() {
+        String host = options.host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = host.contains(":") ? "[::1]" : "127.0.0.1";
+        } else if (host.contains(":") && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return (options.tls() ? "https" : "http") + "://" + host + ":" + port();
     }
 
     /** Requests being handled right now (tests poll it). */
@@ -435,7 +450,7 @@ public final class HttpTriggerServer implements RunningTrigger {
             InputStream stream = buffered ? null : new CappedStream(Content.Source.asInputStream(request), options.maxBodyBytes(), clock);
             return new IncomingRequest(request.getMethod().toUpperCase(Locale.ROOT), rawPath, query, headers,
                     request.isSecure() ? "https" : "http", authority, clientAddr, port(), router.base(),
-                    componentId, match, buffered ? body.toByteArray() : null, stream);
+                    componentId, match, buffered ? body.toByteArray() : null, stream, this::requestTrailers);
         }
 
         private void overloaded() {
@@ -502,6 +517,11 @@ public final class HttpTriggerServer implements RunningTrigger {
 
         @Override
         public void write(ByteBuffer chunk) throws IOException {
+            if (!committed) {
+                // Jetty takes the trailer supplier when it commits the head; a streamed body learns its
+                // trailers only at its end, so the supplier reads them then (none: no trailer section).
+                response.setTrailersSupplier(() -> trailers);
+            }
             committed = true;
             clock.writing();
             FutureCallback done = new FutureCallback();
@@ -516,6 +536,44 @@ public final class HttpTriggerServer implements RunningTrigger {
             } finally {
                 clock.invoking();
             }
+        }
+
+        /** The trailers a streaming executor ends its body with (null: none); read by Jetty's supplier at the end. */
+        private volatile HttpFields trailers;
+
+        /** Jetty keeps a chunked body's trailers once the content was read to its end. */
+        private List<Map.Entry<String, String>> requestTrailers() {
+            HttpFields trailers = request.getTrailers();
+            if (trailers == null) {
+                return List.of();
+            }
+            List<Map.Entry<String, String>> out = new ArrayList<>(trailers.size());
+            for (HttpField f : trailers) {
+                out.add(Map.entry(f.getName(), f.getValue()));
+            }
+            return out;
+        }
+
+        @Override
+        public void end(ByteBuffer last, List<Map.Entry<String, String>> trailers) {
+            if (trailers.isEmpty()) {
+                end(last);
+                return;
+            }
+            HttpFields.Mutable fields = HttpFields.build();
+            for (Map.Entry<String, String> t : trailers) {
+                if (!isToken(t.getKey()) || !isFieldValue(t.getValue())) {
+                    throw new IllegalArgumentException("invalid response trailer " + t.getKey());
+                }
+                fields.add(t.getKey(), t.getValue());
+            }
+            if (!committed) {
+                // Trailers go after a chunked body, so the body must not get a content-length here.
+                response.setTrailersSupplier(() -> this.trailers);
+                committed = true;
+            }
+            this.trailers = fields;
+            end(last);
         }
 
         @Override

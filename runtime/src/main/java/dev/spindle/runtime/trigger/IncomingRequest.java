@@ -32,10 +32,21 @@ public final class IncomingRequest {
     private final Router.Match match;
     private final byte[] body;
     private final InputStream bodyStream;
+    private final java.util.function.Supplier<List<Map.Entry<String, String>>> trailers;
 
     IncomingRequest(String method, String path, String query, List<Map.Entry<String, String>> headers, String scheme,
                     String authority, String clientAddr, int serverPort, String basePath, String componentId,
                     Router.Match match, byte[] body, InputStream bodyStream) {
+        this(method, path, query, headers, scheme, authority, clientAddr, serverPort, basePath, componentId, match, body,
+                bodyStream, List::of);
+    }
+
+    /** @param trailers the body's trailers, asked once the body was read to its end */
+    IncomingRequest(String method, String path, String query, List<Map.Entry<String, String>> headers, String scheme,
+                    String authority, String clientAddr, int serverPort, String basePath, String componentId,
+                    Router.Match match, byte[] body, InputStream bodyStream,
+                    java.util.function.Supplier<List<Map.Entry<String, String>>> trailers) {
+        this.trailers = Objects.requireNonNull(trailers, "trailers");
         this.method = method;
         this.path = path;
         this.query = query;
@@ -149,6 +160,14 @@ public final class IncomingRequest {
      */
     public InputStream bodyStream() {
         return bodyStream != null ? bodyStream : new ByteArrayInputStream(body);
+    }
+
+    /**
+     * The trailers that followed a chunked body (HTTP/1.1) or the last DATA frame (HTTP/2), once
+     * {@link #bodyStream()} has been read to its end; empty when there were none.
+     */
+    public List<Map.Entry<String, String>> trailers() {
+        return trailers.get();
     }
 
     /** The server name a CGI guest sees: the authority without its port. */

@@ -34,6 +34,14 @@ public interface ResponseSink {
     /** Sends the last bytes (may be empty) and completes the response without waiting for the client. */
     void end(ByteBuffer last);
 
+    /**
+     * {@link #end(ByteBuffer)} with trailers after the body: sent where the protocol carries them
+     * (a chunked HTTP/1.1 body, HTTP/2); a transport without them drops them.
+     */
+    default void end(ByteBuffer last, List<Map.Entry<String, String>> trailers) {
+        end(last);
+    }
+
     /** Ends the exchange abnormally: a 500 if nothing was committed, else a reset/closed connection. */
     void abort(Throwable cause);
 
