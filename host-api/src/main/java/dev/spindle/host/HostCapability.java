@@ -15,9 +15,19 @@ import dev.spindle.host.abi.InstanceScope;
  */
 public interface HostCapability extends AutoCloseable {
 
-    /** Creates the per-instance state for one instance of a component; the engine calls this one. */
+    /** Creates the per-instance state for one instance of a component. */
     default InstanceBinding bind(ComponentContext component, InstanceScope instance) {
         return bind(component);
+    }
+
+    /**
+     * {@link #bind(ComponentContext, InstanceScope)} for an instance whose module imports only the
+     * interfaces named in {@code importedModules} (module names as this capability declares them):
+     * the engine calls this one per invocation, so a capability offering many interfaces (every
+     * wasi:http version) binds only those the guest can call. The default binds everything.
+     */
+    default InstanceBinding bind(ComponentContext component, InstanceScope instance, java.util.Set<String> importedModules) {
+        return bind(component, instance);
     }
 
     /** For capabilities that need nothing of the instance (no resources, no shared memory object). */

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -82,6 +83,12 @@ public final class WasiCapability implements HostCapability {
 
     @Override
     public InstanceBinding bind(ComponentContext component, InstanceScope scope) {
+        return bind(component, scope, null);
+    }
+
+    /** Binds only the interfaces among {@code importedModules} (null: all): a Redis guest pays for no wasi:http. */
+    @Override
+    public InstanceBinding bind(ComponentContext component, InstanceScope scope, Set<String> importedModules) {
         ComponentOutbound out = perComponent.computeIfAbsent(component.componentId(), id -> outbound.forComponent(component));
         HttpState http = new HttpState(options.maxResponseBodyBytes(), options.outbound().maxRequestBytes(), out);
         String id = component.componentId();
@@ -90,18 +97,11 @@ public final class WasiCapability implements HostCapability {
                 () -> new BufferedOutput("stdout", Long.MAX_VALUE, new LinePrefixSink(System.err, id)),
                 () -> new BufferedOutput("stderr", Long.MAX_VALUE, new LinePrefixSink(System.err, id)),
                 Optional.empty());
-        List<HostImport> imports = new ArrayList<>(512);
-        for (WitInterface<Void> i : IO) {
-            imports.addAll(i.bind(null, scope));
-        }
-        for (WitInterface<HttpState> i : HTTP) {
-            imports.addAll(i.bind(http, scope));
-        }
-        for (WitInterface<CliState> i : CLI) {
-            imports.addAll(i.bind(cli, scope));
-        }
-        imports.addAll(SpinOutboundHttp.LEGACY.bind(out, scope));
-        imports.addAll(SpinOutboundHttp.UNVERSIONED.bind(out, scope));
+        List<HostImport> imports = new ArrayList<>();
+        bindAll(IO, null, scope, importedModules, imports);
+        bindAll(HTTP, http, scope, importedModules, imports);
+        bindAll(CLI, cli, scope, importedModules, imports);
+        bindAll(List.of(SpinOutboundHttp.LEGACY, SpinOutboundHttp.UNVERSIONED), out, scope, importedModules, imports);
         List<HostImport> bound = List.copyOf(imports);
         return new InstanceBinding() {
             @Override
@@ -114,6 +114,15 @@ public final class WasiCapability implements HostCapability {
                 // Resources live in the instance's table, which the engine closes.
             }
         };
+    }
+
+    private static <S> void bindAll(List<WitInterface<S>> interfaces, S state, InstanceScope scope, Set<String> wanted,
+                                    List<HostImport> into) {
+        for (WitInterface<S> i : interfaces) {
+            if (wanted == null || wanted.contains(i.module())) {
+                into.addAll(i.bind(state, scope));
+            }
+        }
     }
 
     @Override

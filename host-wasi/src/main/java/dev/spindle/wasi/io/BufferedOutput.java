@@ -25,7 +25,10 @@ public class BufferedOutput extends HostOutputStream {
     private final String what;
     private final long limit;
     private ChunkSink sink;
-    private byte[] buf = new byte[CAPACITY];
+    /** Grown on demand up to {@link #CAPACITY}: a 23-byte response should not cost a 64 KiB allocation. */
+    private byte[] buf = new byte[0];
+    /** The size of the last chunk sent: a guest streaming a body writes the same sizes again. */
+    private int lastChunk = 4096;
     private int used;
     private long total;
     private long lastPermit;
@@ -90,6 +93,10 @@ public class BufferedOutput extends HostOutputStream {
             onLimit(message);
             checkUsable();
         }
+        if (used + bytes.length > buf.length) {
+            int want = Math.max(used + bytes.length, buf.length == 0 ? lastChunk : buf.length * 2);
+            buf = Arrays.copyOf(buf, Math.min(CAPACITY, want));
+        }
         System.arraycopy(bytes, 0, buf, used, bytes.length);
         used += bytes.length;
         total += bytes.length;
@@ -109,10 +116,10 @@ public class BufferedOutput extends HostOutputStream {
         if (used == 0 || sink == null || failure != null) {
             return;
         }
-        ByteBuffer chunk = ByteBuffer.wrap(used == CAPACITY ? buf : Arrays.copyOf(buf, used));
-        if (used == CAPACITY) {
-            buf = new byte[CAPACITY];
-        }
+        // The sink keeps the chunk: hand over this array and start a new one.
+        ByteBuffer chunk = ByteBuffer.wrap(buf, 0, used);
+        lastChunk = Math.max(used, 256);
+        buf = new byte[0];
         used = 0;
         try {
             sink.write(chunk);

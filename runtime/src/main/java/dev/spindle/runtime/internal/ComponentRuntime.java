@@ -66,6 +66,8 @@ public final class ComponentRuntime {
     private final Map<String, List<String>> importedAs;
     private final HostLinks links;
     private InstancePool pool; // null: a fresh instance per invocation (see InstanceImage.notPoolable)
+    /** The host's module names the guest imports from (after version matching): an unpooled instance binds only these. */
+    private final java.util.Set<String> importedModules;
 
     private ComponentRuntime(
             ComponentContext context,
@@ -88,6 +90,9 @@ public final class ComponentRuntime {
         this.capabilities = List.copyOf(capabilities);
         this.files = files;
         this.importedAs = Map.copyOf(importedAs);
+        java.util.Set<String> modules = new java.util.HashSet<>();
+        importedAs.keySet().forEach(key -> modules.add(key.substring(0, key.lastIndexOf('#'))));
+        this.importedModules = java.util.Set.copyOf(modules);
         this.links = HostLinks.probe(context, this.capabilities);
         this.pool = poolable() ? new InstancePool(component != null ? new ComponentInstances() : new ModuleInstances(),
                 links, new NeutralHosts()) : null;
@@ -628,11 +633,14 @@ public final class ComponentRuntime {
         try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(QuietWasiLogger.INSTANCE).withOptions(wasiOptions(io)).build()) {
             ImportValues.Builder imports = ImportValues.builder();
             // WASI goes through the same host-call wrapper as our own imports: no call runs past the deadline.
+            // Chicory matches each import against every value it is given: give it only what is imported.
             for (HostFunction fn : GuestFiles.readOnly(wasi.toHostFunctions())) {
-                imports.addFunction(HostCalls.guard(fn));
+                if (importedAs.containsKey(Linker.key(fn.module(), fn.name()))) {
+                    imports.addFunction(HostCalls.guard(fn));
+                }
             }
             for (HostCapability capability : capabilities) {
-                InstanceBinding binding = capability.bind(context, scope);
+                InstanceBinding binding = capability.bind(context, scope, importedModules);
                 bindings.add(binding);
                 for (HostImport imp : binding.imports()) {
                     // Only what the module imports: capabilities offer hundreds of functions (every
