@@ -17,7 +17,8 @@
  *   /outbound?url=U&timeout=MS   sends the request's method and body to U; answers the
  *                          upstream status in x-upstream-status with its body, or
  *                          502 "outbound error: CODE\n"
- * Anything else: 404 "no route PATH\n".
+ * Anything else: 404 "no route PATH\n". Routing looks at the path's last segment only, so one app
+ * can mount each version under its own prefix (/v020/hello, /rc1018/hello).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -274,10 +275,11 @@ static void do_outbound(handle_t req, handle_t outparam, const char *pq) {
     str_t method = req_method(req);
     handle_t body, stream;
     size_t len = 0;
-    static uint8_t payload[1 << 20];
+    const size_t cap = 1 << 20; /* on the heap: a static buffer would make every instance's memory 1 MiB larger */
+    uint8_t *payload = malloc(cap);
     if (req_body(req, &body, &stream) == 0) {
         long got;
-        while (len < sizeof payload && (got = in_read(stream, payload + len, sizeof payload - len)) > 0) {
+        while (len < cap && (got = in_read(stream, payload + len, cap - len)) > 0) {
             len += (size_t)got;
         }
         in_drop(stream);
@@ -286,6 +288,7 @@ static void do_outbound(handle_t req, handle_t outparam, const char *pq) {
     }
     outbound_result_t r;
     outbound(method.ptr, scheme, authority, path, payload, len, timeout_ms, 4 << 20, &r);
+    free(payload);
     if (r.status == 0) {
         char text[256];
         snprintf(text, sizeof text, "outbound error: %s\n", r.error);
@@ -311,11 +314,18 @@ void app_handle(handle_t req, handle_t outparam) {
         pq.ptr = "/";
     }
     size_t plen = strcspn(pq.ptr, "?");
+    const char *last = pq.ptr;
+    for (size_t i = 0; i < plen; i++) {
+        if (pq.ptr[i] == '/') {
+            last = pq.ptr + i;
+        }
+    }
+    plen -= (size_t)(last - pq.ptr);
     char path[256];
     if (plen >= sizeof path) {
         plen = sizeof path - 1;
     }
-    memcpy(path, pq.ptr, plen);
+    memcpy(path, last, plen);
     path[plen] = 0;
 
     if (strcmp(path, "/hello") == 0) {

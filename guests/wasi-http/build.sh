@@ -3,6 +3,7 @@
 #   http-0.2.0.wasm              app.c + bind-0.2.0.c
 #   http-rc-2023-11-10.wasm      app.c + bind-0.2.0.c -DRC_2023_11_10
 #   http-rc-2023-10-18.wasm      app.c + bind-rc-2023-10-18.c
+#   spin-http-outbound.wasm      spin-http-outbound.c (Spin's fermyon:spin/http and wasi-outbound-http)
 # Needs clang-16 + lld-16 + wasi-libc and wabt (wasm-strip). Built from this directory with
 # relative paths, so the output is byte-identical in any checkout.
 # Exit status: 0 built, 1 a build failed, 3 a toolchain is missing.
@@ -27,3 +28,4 @@ build() {
 build http-0.2.0.wasm app.c bind-0.2.0.c
 build http-rc-2023-11-10.wasm -DRC_2023_11_10 app.c bind-0.2.0.c
 build http-rc-2023-10-18.wasm app.c bind-rc-2023-10-18.c
+build spin-http-outbound.wasm spin-http-outbound.c

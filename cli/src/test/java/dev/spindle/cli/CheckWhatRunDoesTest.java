@@ -51,7 +51,8 @@ class CheckWhatRunDoesTest {
                 source = "%s"
                 """.formatted(wasm("trap"));
         String expected = dir.resolve("spin.toml") + ":4:1: http trigger \"worker-http-trigger\": component \"worker\" does not export"
-                + " \"fermyon:spin/inbound-http#handle-request\" or \"handle-http-request\" (its function exports: run, _start)\n";
+                + " \"fermyon:spin/inbound-http#handle-request\" or \"handle-http-request\" or \"wasi:http/incoming-handler@0.2.x#handle\""
+                + " (its function exports: run, _start)\n";
         Result check = check(toml);
         assertEquals(2, check.exit(), check.err());
         assertEquals("error: " + expected, check.err());

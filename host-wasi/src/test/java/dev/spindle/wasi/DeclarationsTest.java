@@ -74,7 +74,8 @@ class DeclarationsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"wasi-http/http-0.2.0", "wasi-http/http-rc-2023-11-10", "wasi-http/http-rc-2023-10-18", "redis-poll"})
+    @ValueSource(strings = {"wasi-http/http-0.2.0", "wasi-http/http-rc-2023-11-10", "wasi-http/http-rc-2023-10-18", "wasi-http/spin-http-outbound",
+            "redis-poll"})
     void everyImportOfOurHandWrittenGuestsIsProvidedWithItsCoreType(String guest) throws Exception {
         assertEquals(List.of(), mismatches(Guests.path(guest)));
     }

@@ -34,6 +34,12 @@ final class HttpExecutors {
      * chosen here too once it exists, by what the component exports.
      */
     static HttpGuestExecutor select(SpindleApp app, String componentId, HttpExecutor executor) {
+        if (!(executor instanceof HttpExecutor.Wagi)) {
+            Optional<HttpGuestExecutor> wasi = WasiHttpExecutor.forComponent(app, componentId);
+            if (wasi.isPresent()) {
+                return wasi.get();
+            }
+        }
         return new Buffering(request -> execute(app, componentId, executor, request.toRequestData()));
     }
 

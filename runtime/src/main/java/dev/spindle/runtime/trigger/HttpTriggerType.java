@@ -25,8 +25,12 @@ final class HttpTriggerType implements TriggerType {
                 continue; // a static response
             }
             String what = "http trigger \"" + trigger.id() + "\"";
+            if (!(trigger.executor() instanceof HttpExecutor.Wagi)
+                    && WasiHttpExecutor.forComponent(app, trigger.componentId().get()).isPresent()) {
+                continue; // a wasi:http handler
+            }
             List<String> wanted = trigger.executor() instanceof HttpExecutor.Wagi wagi
-                    ? List.of(wagi.entrypoint()) : TriggerExport.HTTP_EXPORTS;
+                    ? List.of(wagi.entrypoint()) : WasiHttpExecutor.ACCEPTED_EXPORTS;
             TriggerExport.require(app, trigger.componentId().get(), wanted, what, trigger.location());
         }
     }
