@@ -573,8 +573,13 @@ public final class ComponentRuntime {
 
         @Override
         public void restore(InstancePool.Image image, boolean full) {
-            for (int i = 0; i < image.instances().length; i++) {
-                image.instances()[i].restore(instance.coreInstance(i), full);
+            InstanceImage[] images = image.instances();
+            java.util.Map<Instance, Instance> rebind = new java.util.IdentityHashMap<>();
+            for (int i = 0; i < images.length; i++) {
+                rebind.put(images[i].source(), instance.coreInstance(i));
+            }
+            for (int i = 0; i < images.length; i++) {
+                images[i].restore(instance.coreInstance(i), full, owner -> rebind.getOrDefault(owner, owner));
             }
             instance.clearGuestResources();
         }

@@ -29,9 +29,12 @@ final class InstanceImage {
     private final int[] mutableGlobals; // indices into the instance's defined globals
     private final SnapshotTable.Image[] tables;
     private final Element[] elements;
+    /** The instance the image was taken from (a template's): what its tables' entries point at. */
+    private final Instance source;
 
-    private InstanceImage(SnapshotMemory.Image[] memories, int[] mutableGlobals, long[] globalsLow, long[] globalsHigh,
-                          SnapshotTable.Image[] tables, Element[] elements) {
+    private InstanceImage(Instance source, SnapshotMemory.Image[] memories, int[] mutableGlobals, long[] globalsLow,
+                          long[] globalsHigh, SnapshotTable.Image[] tables, Element[] elements) {
+        this.source = source;
         this.memories = memories;
         this.mutableGlobals = mutableGlobals;
         this.globalsLow = globalsLow;
@@ -103,7 +106,7 @@ final class InstanceImage {
         for (int i = 0; i < elements.length; i++) {
             elements[i] = instance.element(i);
         }
-        return new InstanceImage(memories, mutable, low, high, tables, elements);
+        return new InstanceImage(instance, memories, mutable, low, high, tables, elements);
     }
 
     /**
@@ -112,6 +115,20 @@ final class InstanceImage {
      * otherwise only what changed since the image or the last restore.
      */
     void restore(Instance instance, boolean full) {
+        restore(instance, full, owner -> owner == source ? instance : owner);
+    }
+
+    /** The instance this image was captured from. */
+    Instance source() {
+        return source;
+    }
+
+    /**
+     * {@link #restore(Instance, boolean)} for one core instance of a component whose tables may hold
+     * functions of its other core instances: {@code rebind} maps each template core instance to the
+     * restored component's.
+     */
+    void restore(Instance instance, boolean full, java.util.function.UnaryOperator<Instance> rebind) {
         var imports = instance.imports();
         for (int i = 0; i < memories.length; i++) {
             memory(instance, imports.memoryCount() + i).restore(memories[i], full);
@@ -122,7 +139,7 @@ final class InstanceImage {
             g.setValueHigh(globalsHigh[m]);
         }
         for (int i = 0; i < tables.length; i++) {
-            table(instance, imports.tableCount() + i).restore(tables[i], full);
+            table(instance, imports.tableCount() + i).restore(tables[i], full, rebind);
         }
         for (int i = 0; i < elements.length; i++) {
             if (instance.element(i) != elements[i]) {

@@ -8,6 +8,7 @@ import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.UninstantiableException;
 import com.dylibso.chicory.wasm.types.Table;
 import java.util.Arrays;
+import java.util.function.UnaryOperator;
 
 /**
  * A table that can be put back to a saved image: it keeps its own entries (the base class's stay
@@ -35,17 +36,26 @@ final class SnapshotTable extends TableInstance {
         return new Image(refs.clone(), instances.clone());
     }
 
-    /** Puts the entries (and the size) back to {@code image}, if anything changed since. */
-    void restore(Image image, boolean full) {
+    /**
+     * Puts the entries (and the size) back to {@code image}, if anything changed since. An entry is
+     * a function of some instance; the image's entries name the instances of the template it was
+     * captured from, so each goes through {@code rebind} to the corresponding instance of the one
+     * being restored. (Copied as they were, a new instance's {@code call_indirect} would run the
+     * template's functions, on the template's memory.)
+     */
+    void restore(Image image, boolean full, UnaryOperator<Instance> rebind) {
         if (!changed && !full) {
             return;
         }
         if (refs.length != image.refs.length) {
             refs = image.refs.clone();
-            instances = image.instances.clone();
+            instances = new Instance[image.instances.length];
         } else {
             System.arraycopy(image.refs, 0, refs, 0, refs.length);
-            System.arraycopy(image.instances, 0, instances, 0, instances.length);
+        }
+        for (int i = 0; i < instances.length; i++) {
+            Instance owner = image.instances[i];
+            instances[i] = owner == null ? null : rebind.apply(owner);
         }
         changed = false;
     }

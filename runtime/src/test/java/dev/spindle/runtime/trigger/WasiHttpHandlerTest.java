@@ -160,4 +160,23 @@ class WasiHttpHandlerTest {
             assertEquals("payload!", post.body.toString(StandardCharsets.UTF_8));
         }
     }
+
+    /**
+     * Regression: a pooled instance built after the template copied the template's function-table
+     * entries as they were, so its call_indirect ran the template's functions on the template's
+     * memory (the guest's snprintf wrote its text into the template; every response body was
+     * empty). After a trap drops the template, the next instance is a new one.
+     */
+    @org.junit.jupiter.api.Test
+    void aPooledInstanceBuiltAfterTheTemplateCallsThroughItsOwnFunctionTable() throws Exception {
+        try (SpindleApp app = load(guest(WasiVersion.V0_2_0))) {
+            assertEquals("hello from wasi:http 0.2.0\n", call(app, WasiVersion.V0_2_0, "GET", "/hello", new byte[0]).body.toString());
+            org.junit.jupiter.api.Assertions.assertThrows(dev.spindle.runtime.InvocationException.class,
+                    () -> call(app, WasiVersion.V0_2_0, "GET", "/trap-mid-body", new byte[0]));
+            for (int i = 0; i < 3; i++) {
+                Captured after = call(app, WasiVersion.V0_2_0, "GET", "/v020/hello", new byte[0]);
+                assertEquals("hello from wasi:http 0.2.0\n", after.body.toString(StandardCharsets.UTF_8), "invocation " + i);
+            }
+        }
+    }
 }
