@@ -2,7 +2,7 @@
 # wasi:http hello vs inbound-http hello, on the same `spindle run` (same server, same engine,
 # same limits), driven by wrk on 127.0.0.1 at concurrency 1 and 16:
 #   /wasi/hello   guests/wasi-http/http-0.2.0.wasm   wasi:http/incoming-handler@0.2.0 (C, hand-written
-#                 bindings): 18 host calls per request (request accessors, fields, outgoing
+#                 bindings): 13 host calls per request (path, fields, outgoing
 #                 response, body, stream, check-write/write/flush, finish) and a streamed response
 #   /spin/hello   guests/wasi-http/spin-http-outbound.wasm   fermyon:spin/inbound-http (C): one
 #                 export call, the whole response returned at once

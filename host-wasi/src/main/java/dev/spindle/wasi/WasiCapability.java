@@ -19,6 +19,7 @@ import dev.spindle.wasi.io.BufferedOutput;
 import dev.spindle.wasi.io.HostInputStream;
 import dev.spindle.wasi.io.WasiIo;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -81,28 +82,61 @@ public final class WasiCapability implements HostCapability {
         return out;
     }
 
+    /** Which per-instance state an interface's functions take. */
+    private enum StateKind { NONE, HTTP, CLI, OUTBOUND }
+
+    /** One interface of this capability, in bind order. */
+    private record Declared(WitInterface<?> declaration, StateKind state) {}
+
+    /** One function, in bind order: its names and core types (immutable lists), computed once. */
+    private record Slot(int iface, int index, String module, String name, List<com.dylibso.chicory.wasm.types.ValType> params,
+                        List<com.dylibso.chicory.wasm.types.ValType> results, String allocator) {}
+
+    private static final List<Declared> DECLARED = new ArrayList<>();
+    private static final List<Slot> SLOTS = new ArrayList<>();
+
+    static {
+        IO.forEach(i -> DECLARED.add(new Declared(i, StateKind.NONE)));
+        HTTP.forEach(i -> DECLARED.add(new Declared(i, StateKind.HTTP)));
+        CLI.forEach(i -> DECLARED.add(new Declared(i, StateKind.CLI)));
+        DECLARED.add(new Declared(SpinOutboundHttp.LEGACY, StateKind.OUTBOUND));
+        DECLARED.add(new Declared(SpinOutboundHttp.UNVERSIONED, StateKind.OUTBOUND));
+        for (int i = 0; i < DECLARED.size(); i++) {
+            WitInterface<?> w = DECLARED.get(i).declaration();
+            List<dev.spindle.host.abi.WitFunction> fns = w.functions();
+            for (int f = 0; f < fns.size(); f++) {
+                var sig = fns.get(f);
+                SLOTS.add(new Slot(i, f, w.module(), sig.name(), List.copyOf(sig.importType().params()),
+                        List.copyOf(sig.importType().returns()), sig.importAllocates() ? w.options().reallocExport() : null));
+            }
+        }
+    }
+
     @Override
     public InstanceBinding bind(ComponentContext component, InstanceScope scope) {
         return bind(component, scope, null);
     }
 
-    /** Binds only the interfaces among {@code importedModules} (null: all): a Redis guest pays for no wasi:http. */
+    /**
+     * Binds only the interfaces among {@code importedModules} (null: all). Binding is lazy: the
+     * functions handed out are thin, and an interface's implementations are bound to this
+     * instance the first time the guest calls one of them, so an invocation pays only for the
+     * interfaces it uses (a pooled instance is bound again for every invocation).
+     */
     @Override
     public InstanceBinding bind(ComponentContext component, InstanceScope scope, Set<String> importedModules) {
         ComponentOutbound out = perComponent.computeIfAbsent(component.componentId(), id -> outbound.forComponent(component));
-        HttpState http = new HttpState(options.maxResponseBodyBytes(), options.outbound().maxRequestBytes(), out);
-        String id = component.componentId();
-        CliState cli = new CliState(environments.getOrDefault(id, Map.of()), List.of(id),
-                () -> HostInputStream.of(new byte[0]),
-                () -> new BufferedOutput("stdout", Long.MAX_VALUE, new LinePrefixSink(System.err, id)),
-                () -> new BufferedOutput("stderr", Long.MAX_VALUE, new LinePrefixSink(System.err, id)),
-                Optional.empty());
-        List<HostImport> imports = new ArrayList<>();
-        bindAll(IO, null, scope, importedModules, imports);
-        bindAll(HTTP, http, scope, importedModules, imports);
-        bindAll(CLI, cli, scope, importedModules, imports);
-        bindAll(List.of(SpinOutboundHttp.LEGACY, SpinOutboundHttp.UNVERSIONED), out, scope, importedModules, imports);
-        List<HostImport> bound = List.copyOf(imports);
+        Lazy lazy = new Lazy(component, out, scope);
+        List<HostImport> imports = new ArrayList<>(importedModules == null ? SLOTS.size() : 64);
+        for (Slot slot : SLOTS) {
+            if (importedModules == null || importedModules.contains(slot.module())) {
+                int iface = slot.iface();
+                int index = slot.index();
+                imports.add(new HostImport(slot.module(), slot.name(), slot.params(), slot.results(), slot.allocator(),
+                        (memory, args) -> lazy.calls(iface)[index].apply(memory, args)));
+            }
+        }
+        List<HostImport> bound = Collections.unmodifiableList(imports);
         return new InstanceBinding() {
             @Override
             public List<HostImport> imports() {
@@ -116,12 +150,64 @@ public final class WasiCapability implements HostCapability {
         };
     }
 
-    private static <S> void bindAll(List<WitInterface<S>> interfaces, S state, InstanceScope scope, Set<String> wanted,
-                                    List<HostImport> into) {
-        for (WitInterface<S> i : interfaces) {
-            if (wanted == null || wanted.contains(i.module())) {
-                into.addAll(i.bind(state, scope));
+    /** One instance's bound interfaces, made on first use. Used by the instance's thread only. */
+    private final class Lazy {
+        private final ComponentContext component;
+        private final ComponentOutbound out;
+        private final InstanceScope scope;
+        private final HostImport.Call[][] calls = new HostImport.Call[DECLARED.size()][];
+        private HttpState http;
+        private CliState cli;
+
+        Lazy(ComponentContext component, ComponentOutbound out, InstanceScope scope) {
+            this.component = component;
+            this.out = out;
+            this.scope = scope;
+        }
+
+        HostImport.Call[] calls(int iface) {
+            HostImport.Call[] c = calls[iface];
+            if (c == null) {
+                c = bindInterface(iface);
+                calls[iface] = c;
             }
+            return c;
+        }
+
+        @SuppressWarnings("unchecked")
+        private HostImport.Call[] bindInterface(int iface) {
+            Declared d = DECLARED.get(iface);
+            Object state = switch (d.state()) {
+                case NONE -> null;
+                case HTTP -> http();
+                case CLI -> cli();
+                case OUTBOUND -> out;
+            };
+            List<HostImport> imports = ((WitInterface<Object>) d.declaration()).bind(state, scope);
+            HostImport.Call[] c = new HostImport.Call[imports.size()];
+            for (int i = 0; i < c.length; i++) {
+                c[i] = imports.get(i).call();
+            }
+            return c;
+        }
+
+        private HttpState http() {
+            if (http == null) {
+                http = new HttpState(options.maxResponseBodyBytes(), options.outbound().maxRequestBytes(), out);
+            }
+            return http;
+        }
+
+        private CliState cli() {
+            if (cli == null) {
+                String id = component.componentId();
+                cli = new CliState(environments.getOrDefault(id, Map.of()), List.of(id),
+                        () -> HostInputStream.of(new byte[0]),
+                        () -> new BufferedOutput("stdout", Long.MAX_VALUE, new LinePrefixSink(System.err, id)),
+                        () -> new BufferedOutput("stderr", Long.MAX_VALUE, new LinePrefixSink(System.err, id)),
+                        Optional.empty());
+            }
+            return cli;
         }
     }
 
