@@ -151,6 +151,31 @@ class KeyValueInterfacesTest {
         server.start();
     }
 
+    /** get-keys through the guest: 100,000 keys lowered into its memory; over the result cap it is other(...), not a flood. */
+    @Test
+    void getKeysOfAHundredThousandKeysThroughTheGuestAndItsBound(RedisServer server) {
+        server.withJedis(j -> {
+            redis.clients.jedis.Pipeline p = j.pipelined();
+            for (int i = 0; i < 100_000; i++) {
+                p.set(KeyValueConfig.defaultPrefix("kv-app", "default") + i, "v");
+            }
+            p.sync();
+            return null;
+        });
+        ImportProxy g = guest(server);
+        int keys = g.call(V2, "[method]store.get-keys", 16, 4, open2(g, "default"));
+        ok(g, keys);
+        List<String> all = g.stringsAt(keys + 4);
+        assertEquals(100_000, all.size());
+        assertEquals(100_000, new HashSet<>(all).size());
+        assertTrue(all.contains("99999"));
+
+        ImportProxy capped = guest(server, RedisOptions.defaults().withMaxResultBytes(1 << 20), Set.of("default"));
+        int over = capped.call(LEGACY, "get-keys", 16, 4, capped.i32(capped.call(LEGACY, "open", 16, 4, capped.str("default")) + 4));
+        assertEquals(IO, err(capped, over));
+        assertTrue(capped.stringAt(over + 8).contains("more keys than fit the result limit of 1048576 bytes"), capped.stringAt(over + 8));
+    }
+
     // ---- unversioned and legacy: u32 handles ----
 
     @Test
