@@ -12,6 +12,7 @@ import dev.spindle.manifest.hosts.AllowedHosts;
 import dev.spindle.manifest.hosts.InvalidOutboundUrlException;
 import dev.spindle.manifest.hosts.OutboundUrl;
 import dev.spindle.manifest.hosts.RedisUrl;
+import dev.spindle.manifest.text.Redactor;
 import dev.spindle.runtime.Spindle;
 import dev.spindle.runtime.SpindleApp;
 import dev.spindle.runtime.SpindleOptions;
@@ -68,13 +69,24 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
         if ((component == null) != (address == null)) {
             throw new IllegalArgumentException("--component and --address go together: spindle check "
                     + manifest + " --component ID --address redis://host:port");
         }
         AppManifest app = ManifestLoader.load(manifest);
         VariableResolver resolver = VariableResolver.create(app, System.getenv(), variables.values());
+        // Resolved entries, addresses and errors may hold secret values: every line out is redacted.
+        Redactor redactor = resolver.redactor();
+        PrintWriter out = new RedactingWriter(spec.commandLine().getOut(), redactor);
+        PrintWriter err = new RedactingWriter(spec.commandLine().getErr(), redactor);
+        try {
+            return check(app, resolver, out, err);
+        } catch (RuntimeException e) {
+            throw redactor.redact(e);
+        }
+    }
+
+    private int check(AppManifest app, VariableResolver resolver, PrintWriter out, PrintWriter err) {
         if (address != null) {
             return checkAddress(app, resolver, out);
         }
@@ -100,7 +112,7 @@ final class CheckCommand implements Callable<Integer> {
             warnings.add(v.location() + ": variable \"" + v.name() + "\" is required and has no value yet (set "
                     + VariableResolver.envName(v.name()) + " or --variable " + v.name() + "=... before running)");
         }
-        warnings.forEach(w -> spec.commandLine().getErr().println("warning: " + w));
+        warnings.forEach(w -> err.println("warning: " + w));
         out.println("valid: " + manifest + " (" + count(app.components().size(), "component") + ", " + count(app.triggers().size(), "trigger")
                 + (skipSources ? ", sources not checked" : "") + ")");
         return 0;
@@ -186,5 +198,20 @@ final class CheckCommand implements Callable<Integer> {
         String port = url.port().isPresent() ? String.valueOf(url.port().getAsInt())
                 : dialedPort.isPresent() ? dialedPort.getAsInt() + " (default)" : "none";
         return "scheme " + url.scheme() + ", host " + url.host() + ", port " + port;
+    }
+
+    /** Output that hides the app's secret values, line by line (check prints whole lines only). */
+    private static final class RedactingWriter extends PrintWriter {
+        private final Redactor redactor;
+
+        RedactingWriter(PrintWriter target, Redactor redactor) {
+            super(target, true);
+            this.redactor = redactor;
+        }
+
+        @Override
+        public void println(String line) {
+            super.println(redactor.redact(line));
+        }
     }
 }

@@ -185,6 +185,46 @@ class CliTest {
         }
     }
 
+    /** Issue 9 item 6: each of these printed a secret variable's value verbatim. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        // a secret inside an allowed_outbound_hosts entry that fails to parse
+        "entry     | allowed_outbound_hosts = [\"redis://cache:{{ secret }}\"] | Sup3rS3cret-x                  | component \"worker\": allowed_outbound_hosts: `redis://cache:***`",
+        // a password with an unencoded '/', in the trigger address
+        "slash     | allowed_outbound_hosts = []                               | 'redis://:ab/Sup3rS3cret==@cache:6379' | redis trigger \"worker-redis-trigger\": address: `***`",
+        // a secret as the whole trigger address
+        "address   | allowed_outbound_hosts = []                               | 'redis://10.9.8.7:99999'         | redis trigger \"worker-redis-trigger\": address: `***` has port",
+    })
+    void secretVariablesNeverReachCheckOrRunOutput(String name, String hosts, String secret, String expected) throws IOException {
+        Path m = dir.resolve("spin.toml");
+        Files.writeString(m, """
+                spin_manifest_version = 2
+                [application]
+                name = "secrets"
+                [variables]
+                secret = { secret = true, default = "unused" }
+                [[trigger.redis]]
+                component = "worker"
+                address = "%s"
+                channel = "jobs"
+                [component.worker]
+                source = "%s"
+                %s
+                """.formatted(name.equals("entry") ? "redis://127.0.0.1:6379" : "{{ secret }}",
+                Guests.path("redis-recorder.wasm").toString().replace("\\", "/"), hosts));
+        String[] variable = {"--variable", "secret=" + secret};
+        for (String[] args : List.of(new String[] {"check", m.toString()}, new String[] {"check", "--skip-sources", m.toString()},
+                new String[] {"run", m.toString()}, new String[] {"check", m.toString(), "--component", "worker", "--address", secret})) {
+            String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.Arrays.stream(variable)).toArray(String[]::new);
+            Result r = spindleRun(all);
+            String printed = r.out() + r.err();
+            assertFalse(printed.contains("Sup3rS3cret") || printed.contains(secret), String.join(" ", args) + ": " + printed);
+            if (!args[1].equals("--skip-sources") || name.equals("entry")) {
+                assertTrue(printed.contains(expected) || args.length > 3, String.join(" ", args) + ": " + printed);
+            }
+        }
+    }
+
     @Test
     void deniedPrintsTheEntriesCheckedAndTheLineToAdd() throws IOException {
         Result r = spindle("check", permissionManifest().toString(), "--component", "web", "--address", "redis://cache.internal:6380/1");

@@ -7,7 +7,7 @@ import java.util.Optional;
  * A manifest or variable problem the user must fix. {@link #getMessage()} is always one line:
  * {@code file:line:column: what is wrong; what to write instead}.
  */
-public final class ManifestException extends RuntimeException {
+public final class ManifestException extends RuntimeException implements dev.spindle.manifest.text.Redactor.Redactable {
     private static final long serialVersionUID = 1L;
 
     private final transient Location location;
@@ -21,6 +21,11 @@ public final class ManifestException extends RuntimeException {
 
     public ManifestException(String reason) {
         this(null, reason);
+    }
+
+    @Override
+    public ManifestException withMessage(java.util.function.UnaryOperator<String> redaction) {
+        return new ManifestException(location, redaction.apply(reason));
     }
 
     /** Where the problem is, when known. */

@@ -1,5 +1,6 @@
 package dev.spindle.manifest;
 
+import dev.spindle.manifest.text.Redactor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,6 +83,20 @@ public final class VariableResolver {
     public boolean isSecret(String name) {
         VariableDecl d = manifest.variables().get(name);
         return d != null && d.secret();
+    }
+
+    /**
+     * Hides the values of the variables declared {@code secret = true} (as resolved: from
+     * {@code --variable}, the environment or the default) in log lines, errors and output.
+     */
+    public Redactor redactor() {
+        List<String> secrets = new ArrayList<>();
+        for (VariableDecl v : manifest.variables().values()) {
+            if (v.secret() && values.containsKey(v.name())) {
+                secrets.add(values.get(v.name()));
+            }
+        }
+        return Redactor.of(secrets);
     }
 
     /** Required variables with no value: {@code run} refuses to start with any; {@code check} warns. */

@@ -1,10 +1,13 @@
 package dev.spindle.runtime;
 
+import dev.spindle.manifest.text.Redactor;
+import java.util.function.UnaryOperator;
+
 /**
  * One invocation of a component failed. The app keeps running; the next invocation gets a
  * fresh instance. The message is one line naming the component.
  */
-public final class InvocationException extends RuntimeException {
+public final class InvocationException extends RuntimeException implements Redactor.Redactable {
     /** Why the invocation ended. */
     public enum Kind {
         /** The guest executed a trap (unreachable, out-of-bounds access, bad handle, ...). */
@@ -23,11 +26,18 @@ public final class InvocationException extends RuntimeException {
 
     private final String componentId;
     private final Kind kind;
+    private final String reason;
 
     public InvocationException(String componentId, Kind kind, String reason) {
         super("component \"" + componentId + "\": " + reason);
         this.componentId = componentId;
         this.kind = kind;
+        this.reason = reason;
+    }
+
+    @Override
+    public InvocationException withMessage(UnaryOperator<String> redaction) {
+        return new InvocationException(componentId, kind, redaction.apply(reason));
     }
 
     public String componentId() {

@@ -4,6 +4,7 @@ import dev.spindle.host.CapabilityProvider;
 import dev.spindle.host.CapabilitySetup;
 import dev.spindle.host.ComponentContext;
 import dev.spindle.host.HostCapability;
+import dev.spindle.host.SafeLog;
 import dev.spindle.host.HostMemoryBudget;
 import dev.spindle.manifest.AppManifest;
 import dev.spindle.manifest.ComponentConfig;
@@ -14,6 +15,7 @@ import dev.spindle.manifest.ManifestLoader;
 import dev.spindle.manifest.RuntimeConfig;
 import dev.spindle.manifest.VariableResolver;
 import dev.spindle.manifest.hosts.AllowedHosts;
+import dev.spindle.manifest.text.Redactor;
 import dev.spindle.manifest.hosts.InvalidAllowedHostException;
 import dev.spindle.runtime.internal.CompileCache;
 import dev.spindle.runtime.internal.ComponentRuntime;
@@ -42,14 +44,26 @@ public final class Spindle {
     public static SpindleApp load(Path manifest, SpindleOptions options) {
         AppManifest app = ManifestLoader.load(manifest);
         VariableResolver variables = VariableResolver.create(app, options.environment(), options.variables());
+        // From here on secret values are known: every error and log line is redacted with them.
+        Redactor redactor = variables.redactor();
+        SafeLog log = SafeLog.wrap(options.log(), redactor);
+        try {
+            return load(app, variables, log, options);
+        } catch (RuntimeException e) {
+            log.close();
+            throw redactor.redact(e);
+        }
+    }
+
+    private static SpindleApp load(AppManifest app, VariableResolver variables, SafeLog log, SpindleOptions options) {
         RuntimeConfig runtimeConfig = options.runtimeConfigFile().map(RuntimeConfig::load).orElse(RuntimeConfig.empty());
         List<HostCapability> capabilities = createCapabilities(options.capabilities(),
-                new CapabilitySetup(app, variables, runtimeConfig, options.log()));
+                new CapabilitySetup(app, variables, runtimeConfig, log));
         Map<String, ComponentRuntime> components = new LinkedHashMap<>();
         CompileCache cache = options.compileCache().map(CompileCache::open).orElse(null);
         try {
             for (ComponentConfig component : app.components().values()) {
-                ComponentContext context = new ComponentContext(component.id(), allowedHosts(component, variables), options.log());
+                ComponentContext context = new ComponentContext(component.id(), allowedHosts(component, variables), log);
                 byte[] wasm = readSource(component);
                 var files = ComponentRuntime.snapshotFiles(component.id(), app.baseDir(), component.files(), component.excludeFiles());
                 components.put(component.id(), ComponentRuntime.load(
@@ -61,10 +75,10 @@ public final class Spindle {
             throw e;
         }
         InvocationExecutor executor = new InvocationExecutor(
-                options.maxConcurrentInvocations(), options.stackBytes(), options.invocationTimeout(), options.log(),
+                options.maxConcurrentInvocations(), options.stackBytes(), options.invocationTimeout(), log,
                 new HostMemoryBudget(options.hostMemoryPerInvocationBytes(), options.hostMemoryTotalBytes()),
                 !options.interpreter());
-        return new SpindleApp(app, variables, components, capabilities, executor, options.log(), options.triggers());
+        return new SpindleApp(app, variables, components, capabilities, executor, log, options.triggers());
     }
 
     /**

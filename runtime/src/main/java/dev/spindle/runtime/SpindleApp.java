@@ -2,6 +2,7 @@ package dev.spindle.runtime;
 
 import dev.spindle.host.HostCapability;
 import dev.spindle.host.HostLog;
+import dev.spindle.host.SafeLog;
 import dev.spindle.manifest.AppManifest;
 import dev.spindle.manifest.VariableResolver;
 import dev.spindle.runtime.internal.ComponentRuntime;
@@ -39,7 +40,7 @@ public final class SpindleApp implements AutoCloseable {
     private final Map<String, ComponentRuntime> components;
     private final List<HostCapability> capabilities;
     private final InvocationExecutor executor;
-    private final HostLog log;
+    private final SafeLog log;
     /** Trigger type name -> its unit, in the order run names them. */
     private final Map<String, TriggerType> triggerTypes;
 
@@ -49,7 +50,7 @@ public final class SpindleApp implements AutoCloseable {
             Map<String, ComponentRuntime> components,
             List<HostCapability> capabilities,
             InvocationExecutor executor,
-            HostLog log,
+            SafeLog log,
             List<TriggerType> triggerTypes) {
         this.manifest = manifest;
         Map<String, TriggerType> types = new LinkedHashMap<>();
@@ -84,7 +85,7 @@ public final class SpindleApp implements AutoCloseable {
     public int runCommand(String componentId, InputStream stdin, PrintStream stdout, PrintStream stderr) {
         ComponentRuntime component = component(componentId);
         ComponentRuntime.Io io = ComponentRuntime.Io.passThrough(stdin, stdout, stderr);
-        return executor.run(componentId, () -> component.withInstance(io, instance -> {
+        return redacted(() -> executor.run(componentId, () -> component.withInstance(io, instance -> {
             if (component.isComponent()) {
                 return runComponentCommand(componentId, instance);
             }
@@ -98,7 +99,7 @@ public final class SpindleApp implements AutoCloseable {
             } catch (WasiExitException e) {
                 return e.exitCode();
             }
-        }));
+        })));
     }
 
     /** A component command: {@code wasi:cli/run#run() -> result}, {@code ok} exits 0 and {@code err} 1. */
@@ -139,8 +140,8 @@ public final class SpindleApp implements AutoCloseable {
     /** {@link #invoke(String, Function)} with the given bytes as the guest's stdin (WAGI request bodies). */
     public <T> T invoke(String componentId, InputStream stdin, Function<Guest, T> call) {
         ComponentRuntime component = component(componentId);
-        ComponentRuntime.Io io = ComponentRuntime.Io.prefixed(stdin, componentId);
-        return executor.run(componentId, () -> component.withInstance(io, instance -> call.apply(new Guest(componentId, instance))));
+        ComponentRuntime.Io io = ComponentRuntime.Io.prefixed(stdin, componentId, log);
+        return redacted(() -> executor.run(componentId, () -> component.withInstance(io, instance -> call.apply(new Guest(componentId, instance)))));
     }
 
     /**
@@ -150,8 +151,8 @@ public final class SpindleApp implements AutoCloseable {
     public <T> T invoke(String componentId, GuestIo guestIo, Function<Guest, T> call) {
         ComponentRuntime component = component(componentId);
         ComponentRuntime.Io io = ComponentRuntime.Io.captured(
-                guestIo.stdin(), guestIo.stdout(), componentId, guestIo.environment(), guestIo.arguments());
-        return executor.run(componentId, () -> component.withInstance(io, instance -> call.apply(new Guest(componentId, instance))));
+                guestIo.stdin(), guestIo.stdout(), componentId, guestIo.environment(), guestIo.arguments(), log);
+        return redacted(() -> executor.run(componentId, () -> component.withInstance(io, instance -> call.apply(new Guest(componentId, instance)))));
     }
 
     /**
@@ -179,6 +180,13 @@ public final class SpindleApp implements AutoCloseable {
      * @throws ManifestException naming the trigger's file:line
      */
     public void validateTriggers() {
+        redacted(() -> {
+            checkTriggers();
+            return null;
+        });
+    }
+
+    private void checkTriggers() {
         List<TriggerConfig> triggers = manifest.triggers();
         for (TriggerConfig trigger : triggers) {
             if (!triggerTypes.containsKey(trigger.type())) {
@@ -213,7 +221,16 @@ public final class SpindleApp implements AutoCloseable {
      */
     public Serving serve(ServeOptions options) {
         validate();
-        return Serving.start(this, servedTypes(), options);
+        return redacted(() -> Serving.start(this, servedTypes(), options));
+    }
+
+    /** Runs {@code body}; an exception leaves with the app's secret values hidden in its message. */
+    private <T> T redacted(java.util.function.Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (RuntimeException e) {
+            throw log.redactor().redact(e);
+        }
     }
 
     /** The trigger types with at least one trigger in the manifest, in registry order. */
@@ -326,5 +343,6 @@ public final class SpindleApp implements AutoCloseable {
                 log.warn("spindle", "closing " + capability.getClass().getSimpleName() + " failed: " + e.getMessage());
             }
         }
+        log.close(); // reports lines still suppressed by the rate limit
     }
 }

@@ -138,8 +138,13 @@ public record OutboundUrl(
             // Spin slices url[scheme_end..at] here, which panics: such an address never connects in Spin.
             throw bad(url, "has `@` before `://`, which Spin cannot check");
         }
-        StringBuilder out = new StringBuilder(url.length() + 16).append(url, 0, schemeEnd);
-        for (byte b : url.substring(schemeEnd, at).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+        return url.substring(0, schemeEnd) + urlEncode(url.substring(schemeEnd, at)) + url.substring(at);
+    }
+
+    /** Rust's {@code urlencoding::encode}: every UTF-8 byte but {@code A-Za-z0-9-_.~} as {@code %XX}. */
+    public static String urlEncode(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 16);
+        for (byte b : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
             char c = (char) (b & 0xFF);
             if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-_.~".indexOf(c) >= 0) {
                 out.append(c);
@@ -147,7 +152,7 @@ public record OutboundUrl(
                 out.append('%').append(String.format("%02X", b & 0xFF));
             }
         }
-        return out.append(url, at, url.length()).toString();
+        return out.toString();
     }
 
     /** The host as Spin's matcher reads it ({@code url::Host::parse} of the parsed host). */

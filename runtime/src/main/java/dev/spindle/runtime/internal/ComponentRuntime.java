@@ -24,6 +24,7 @@ import dev.spindle.host.GuestTrapException;
 import dev.spindle.host.HostCalls;
 import dev.spindle.host.HostCapability;
 import dev.spindle.host.HostImport;
+import dev.spindle.host.HostLog;
 import dev.spindle.host.InstanceBinding;
 import dev.spindle.host.abi.InstanceScope;
 import dev.spindle.runtime.LoadException;
@@ -391,8 +392,8 @@ public final class ComponentRuntime {
 
         /** Captures stdout into {@code stdout} (WAGI responses); stderr goes to the log prefixed with the component id. */
         public static Io captured(InputStream stdin, OutputStream stdout, String componentId,
-                                  Map<String, String> environment, List<String> arguments) {
-            return new Io(stdin, stdout, GuestOutput.prefixed(System.err, componentId), environment, arguments);
+                                  Map<String, String> environment, List<String> arguments, HostLog log) {
+            return new Io(stdin, stdout, GuestOutput.prefixed(System.err, componentId, log), environment, arguments);
         }
 
         /** A command's output is its product: passed through untouched. */
@@ -401,8 +402,8 @@ public final class ComponentRuntime {
         }
 
         /** A server's guests write log lines: each prefixed with the component id, on standard error. */
-        public static Io prefixed(InputStream stdin, String componentId) {
-            return new Io(stdin, GuestOutput.prefixed(System.err, componentId), GuestOutput.prefixed(System.err, componentId));
+        public static Io prefixed(InputStream stdin, String componentId, HostLog log) {
+            return new Io(stdin, GuestOutput.prefixed(System.err, componentId, log), GuestOutput.prefixed(System.err, componentId, log));
         }
     }
 
@@ -468,7 +469,7 @@ public final class ComponentRuntime {
 
         @Override
         public InvocationHost open(boolean recording) {
-            Io io = Io.prefixed(InputStream.nullInputStream(), context.componentId());
+            Io io = Io.prefixed(InputStream.nullInputStream(), context.componentId(), context.log());
             InvocationHost host = new InvocationHost(context, capabilities, links, () -> wasiOptions(io), recording);
             streams.put(host, io);
             return host;

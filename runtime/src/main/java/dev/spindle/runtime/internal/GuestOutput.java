@@ -1,5 +1,8 @@
 package dev.spindle.runtime.internal;
 
+import dev.spindle.host.HostLog;
+import dev.spindle.host.SafeLog;
+import dev.spindle.manifest.text.SafeText;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -15,19 +18,29 @@ final class GuestOutput extends OutputStream {
 
     private final PrintStream target;
     private final String prefix;
+    private final String componentId;
+    private final SafeLog log;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
-    private GuestOutput(PrintStream target, String prefix) {
+    private GuestOutput(PrintStream target, String componentId, SafeLog log) {
         this.target = target;
-        this.prefix = prefix;
+        this.prefix = componentId == null ? null : "[" + componentId + "] ";
+        this.componentId = componentId;
+        this.log = log;
     }
 
     static GuestOutput passThrough(PrintStream target) {
-        return new GuestOutput(target, null);
+        return new GuestOutput(target, null, null);
     }
 
-    static GuestOutput prefixed(PrintStream target, String componentId) {
-        return new GuestOutput(target, "[" + componentId + "] ");
+    /**
+     * Lines for the server's log. With a {@link SafeLog} (always, for an app loaded by Spindle) each
+     * line is redacted, has its control characters escaped (a guest cannot forge a line that seems
+     * to come from another component, or send ANSI escapes) and is rate-limited with the host's
+     * lines of that component; without one, control characters are still escaped.
+     */
+    static GuestOutput prefixed(PrintStream target, String componentId, HostLog log) {
+        return new GuestOutput(target, componentId, log instanceof SafeLog safe ? safe : null);
     }
 
     @Override
@@ -58,8 +71,13 @@ final class GuestOutput extends OutputStream {
     }
 
     private void emitLine() {
-        target.println(prefix + line.toString(StandardCharsets.UTF_8));
+        String text = line.toString(StandardCharsets.UTF_8);
         line.reset();
+        if (log != null) {
+            log.guestLine(componentId, text, target);
+        } else {
+            target.println(prefix + SafeText.escape(text));
+        }
     }
 
     @Override
