@@ -51,8 +51,8 @@ public final class KeyValueCapability implements HostCapability {
     @Override
     public InstanceBinding bind(ComponentContext component, InstanceScope scope) {
         KeyValueHandles handles = new KeyValueHandles(component, labelsByComponent.getOrDefault(component.componentId(), Set.of()),
-                config, pools, options);
-        KeyValueInterfaces.Instance instance = new KeyValueInterfaces.Instance(handles, scope.resources());
+                config, pools, options, scope.resources());
+        KeyValueInterfaces.Instance instance = new KeyValueInterfaces.Instance(handles);
         List<HostImport> imports = new ArrayList<>();
         for (WitInterface<KeyValueInterfaces.Instance> i : KeyValueInterfaces.ALL) {
             imports.addAll(i.bind(instance, scope));
@@ -66,7 +66,7 @@ public final class KeyValueCapability implements HostCapability {
 
             @Override
             public void close() {
-                handles.closeAll();
+                // Both kinds of store live in the instance's resource table, which the engine closes.
             }
         };
     }

@@ -1,48 +1,53 @@
 package dev.spindle.redis;
 
 import dev.spindle.host.ComponentContext;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.spindle.host.abi.ResourceTable;
+import dev.spindle.host.abi.ResourceType;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * One instance's access to key-value stores, shared by the three key-value interfaces bound to
- * it: which labels it may open, and the u32 handles of the unversioned and legacy interfaces (a
- * handle from the legacy {@code open} works with the unversioned functions too).
- * {@code fermyon:spin/key-value@2.0.0}'s {@code store} resources live in the instance's shared
- * resource table instead, and count against the same limit.
+ * it: which labels it may open, and its open stores. Both kinds of store live in the instance's
+ * one {@link ResourceTable}: {@code fermyon:spin/key-value@2.0.0}'s {@code store} resources
+ * ({@link KeyValueInterfaces#STORE}) and the u32 handles of the unversioned and legacy interfaces
+ * ({@link #HANDLE}; a handle from the legacy {@code open} works with the unversioned functions
+ * too). So the table's ids (positive, never reused), its bound and its close-all at the end of the
+ * invocation apply to them as to every other resource.
  *
- * <p>Handles are positive, never reused within the instance, at most
- * {@link RedisOptions#maxHandlesPerInstance()} open at once. A component may open only the labels
- * its manifest lists in {@code key_value_stores}; anything else is {@code access-denied}, whether
- * or not a store is configured for it, as in Spin.
+ * <p>At most {@link RedisOptions#maxHandlesPerInstance()} stores of both kinds are open at once
+ * ({@code store-table-full} past it). A component may open only the labels its manifest lists in
+ * {@code key_value_stores}; anything else is {@code access-denied}, whether or not a store is
+ * configured for it, as in Spin.
  */
 final class KeyValueHandles {
+    /** A store opened through a u32 handle; closing it releases nothing (stores hold no connection). */
+    static final ResourceType<KeyValueStore> HANDLE = ResourceType.of("key-value store handle", KeyValueStore.class, s -> {});
+
     private final ComponentContext component;
     private final Set<String> allowedLabels;
     private final KeyValueConfig config;
     private final RedisPools pools;
     private final RedisOptions options;
-    private final Map<Integer, KeyValueStore> open = new LinkedHashMap<>();
-    private int nextHandle = 1;
+    private final ResourceTable resources;
 
     KeyValueHandles(ComponentContext component, Set<String> allowedLabels, KeyValueConfig config, RedisPools pools,
-            RedisOptions options) {
+            RedisOptions options, ResourceTable resources) {
         this.component = component;
         this.allowedLabels = Set.copyOf(allowedLabels);
         this.config = config;
         this.pools = pools;
         this.options = options;
+        this.resources = resources;
     }
 
     /**
-     * A store of {@code label}, if the component may open it; {@code alreadyOpen} counts the
-     * stores the instance holds (u32 handles and resources alike share the limit).
+     * A store of {@code label}, if the component may open it and the instance has room for one
+     * more store (u32 handles and resources alike count).
      *
      * @throws KeyValueError access-denied, no-such-store or store-table-full
      */
-    KeyValueStore openStore(String label, int alreadyOpen) {
+    KeyValueStore openStore(String label) {
         if (!allowedLabels.contains(label)) {
             component.log().warn(component.componentId(), "denied key-value store \"" + label + "\": add it to key_value_stores"
                     + " of component \"" + component.componentId() + "\"");
@@ -50,7 +55,7 @@ final class KeyValueHandles {
         }
         KeyValueConfig.Store store = config.store(label).orElseThrow(() -> new KeyValueError(KeyValueError.Kind.NO_SUCH_STORE,
                 "no key-value store \"" + label + "\" is configured (add [key_value_store." + label + "] to the runtime config)"));
-        if (alreadyOpen >= options.maxHandlesPerInstance()) {
+        if (openStores() >= options.maxHandlesPerInstance()) {
             throw new KeyValueError(KeyValueError.Kind.STORE_TABLE_FULL,
                     "this instance already has " + options.maxHandlesPerInstance() + " key-value stores open");
         }
@@ -58,38 +63,22 @@ final class KeyValueHandles {
     }
 
     /** The u32 handle of a newly opened store (the unversioned and legacy interfaces). */
-    synchronized int open(String label, int resourcesOpen) {
-        KeyValueStore store = openStore(label, open.size() + resourcesOpen);
-        if (nextHandle == Integer.MAX_VALUE) {
-            throw new KeyValueError(KeyValueError.Kind.STORE_TABLE_FULL, "this instance has used up its store handles");
-        }
-        int handle = nextHandle++;
-        open.put(handle, store);
-        return handle;
-    }
-
-    /** {@link #open(String, int)} when no resource stores are open. */
     int open(String label) {
-        return open(label, 0);
+        return resources.insert(HANDLE, openStore(label));
     }
 
-    /** The open store behind a handle, if any. */
-    synchronized Optional<KeyValueStore> get(int handle) {
-        return Optional.ofNullable(open.get(handle));
+    /** The open store behind a u32 handle, if the instance holds one by that number. */
+    Optional<KeyValueStore> get(int handle) {
+        return resources.find(HANDLE, handle);
     }
 
-    /** Closes a handle; false when it was not open. */
-    synchronized boolean close(int handle) {
-        return open.remove(handle) != null;
+    /** Closes a u32 handle; false when it was not open. */
+    boolean close(int handle) {
+        return resources.closeIfLive(HANDLE, handle);
     }
 
-    /** Open handles (for tests). */
-    synchronized int size() {
-        return open.size();
-    }
-
-    /** Stores hold no connection between operations, so closing the instance only forgets them. */
-    synchronized void closeAll() {
-        open.clear();
+    /** Stores open through either kind of handle. */
+    int openStores() {
+        return resources.count(HANDLE) + resources.count(KeyValueInterfaces.STORE);
     }
 }

@@ -13,7 +13,6 @@ import static dev.spindle.host.abi.Wit.result;
 import static dev.spindle.host.abi.Wit.resultErr;
 
 import dev.spindle.host.abi.AbiOptions;
-import dev.spindle.host.abi.ResourceTable;
 import dev.spindle.host.abi.ResourceType;
 import dev.spindle.host.abi.Result;
 import dev.spindle.host.abi.VariantType;
@@ -52,12 +51,7 @@ final class KeyValueInterfaces {
     static final String LEGACY_MODULE = "key-value";
 
     /** What every key-value call of one instance works on. */
-    record Instance(KeyValueHandles handles, ResourceTable resources) {
-        /** Stores open through either kind of handle. */
-        int resourceStores() {
-            return resources.count(STORE);
-        }
-    }
+    record Instance(KeyValueHandles handles) {}
 
     /** {@code resource store}: an open store; dropping it releases nothing (stores hold no connection). */
     static final ResourceType<KeyValueStore> STORE = ResourceType.of("store", KeyValueStore.class, s -> {});
@@ -103,7 +97,7 @@ final class KeyValueInterfaces {
             .intercept(KeyValueInterfaces::call)
             .resource(STORE)
             .func("[static]store.open", param("label", STRING), result(own(STORE), ERROR),
-                    (i, label) -> Result.ok(i.handles().openStore(label, i.handles().size() + i.resourceStores())))
+                    (i, label) -> Result.ok(i.handles().openStore(label)))
             .func("[method]store.get", param("self", borrow(STORE)), param("key", STRING), result(option(BYTES), ERROR),
                     (i, store, key) -> Result.ok(store.get(key)))
             .func("[method]store.set", param("self", borrow(STORE)), param("key", STRING), param("value", BYTES), resultErr(ERROR),
@@ -131,7 +125,7 @@ final class KeyValueInterfaces {
         return WitInterface.<Instance>builder(module, options)
                 .intercept(KeyValueInterfaces::call)
                 .func("open", param("name", STRING), result(U32, LEGACY_ERROR),
-                        (i, name) -> Result.ok((long) i.handles().open(name, i.resourceStores())))
+                        (i, name) -> Result.ok((long) i.handles().open(name)))
                 .func("get", param("store", U32), param("key", STRING), result(BYTES, LEGACY_ERROR),
                         (i, store, key) -> {
                             Optional<byte[]> value = store(i, store).get(key);

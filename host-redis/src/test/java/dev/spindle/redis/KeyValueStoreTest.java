@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spindle.host.ComponentContext;
+import dev.spindle.host.abi.ResourceTable;
+import dev.spindle.host.abi.ResourceType;
 import dev.spindle.manifest.ManifestException;
 import dev.spindle.manifest.RuntimeConfig;
 import dev.spindle.manifest.hosts.AllowedHosts;
@@ -51,8 +53,12 @@ class KeyValueStoreTest {
     }
 
     private KeyValueHandles handles(KeyValueConfig config, RedisOptions options, String... labels) {
+        return handles(config, options, new ResourceTable(), labels);
+    }
+
+    private KeyValueHandles handles(KeyValueConfig config, RedisOptions options, ResourceTable table, String... labels) {
         ComponentContext c = new ComponentContext("kv-user", AllowedHosts.parse(List.of()), (level, id, m) -> log.add(level + " " + m));
-        return new KeyValueHandles(c, Set.of(labels), config, pools, options);
+        return new KeyValueHandles(c, Set.of(labels), config, pools, options, table);
     }
 
     private KeyValueStore open(KeyValueHandles h, String label) {
@@ -145,6 +151,22 @@ class KeyValueStoreTest {
         int third = h.open("default");
         assertTrue(third > second, "handles are never reused");
         assertTrue(h.get(first).isEmpty());
+    }
+
+    @Test
+    void u32StoreHandlesLiveInTheInstancesOneResourceTable(RedisServer server) {
+        ResourceTable table = new ResourceTable();
+        ResourceType<String> other = ResourceType.of("other-interface-thing", String.class, x -> {});
+        int foreign = table.insert(other, "not a store");
+        KeyValueHandles h = handles(config("app", store("default", server, "")), RedisOptions.defaults(), table, "default");
+        int store = h.open("default");
+        assertTrue(store > foreign, "one id sequence for every interface's handles");
+        assertTrue(h.get(foreign).isEmpty(), "another interface's handle is not a store (invalid-store, not a trap)");
+        assertFalse(h.close(foreign));
+        assertEquals(2, table.size());
+        table.closeAll(); // the end of the invocation
+        assertTrue(h.get(store).isEmpty());
+        assertFalse(h.close(store));
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One guest instance's resource handles, shared by every interface bound to that instance: a
@@ -145,19 +146,33 @@ public final class ResourceTable {
     }
 
     /**
-     * Closes a handle the host inserted for its own use, if it is still live (the table may have
-     * been closed meanwhile, which closed it); never traps.
+     * Closes a handle if it is live and of {@code type} (the table may have been closed meanwhile,
+     * which closed it); never traps. For host-owned handles, and for interfaces whose WIT makes an
+     * unknown handle a no-op rather than an ABI violation (the u32 key-value {@code close}).
+     *
+     * @return whether a resource was closed
      */
-    public void closeIfLive(ResourceType<?> type, int handle) {
+    public boolean closeIfLive(ResourceType<?> type, int handle) {
         Entry e;
         synchronized (this) {
             e = closed ? null : entries.get(handle);
             if (e == null || e.type != type || e.children > 0) {
-                return;
+                return false;
             }
             remove(e);
         }
         e.type.close(e.rep);
+        return true;
+    }
+
+    /**
+     * The live resource of {@code type} behind {@code handle}, or empty when there is none (unknown,
+     * dropped, of another type, or the table closed). For interfaces whose WIT answers a bad handle
+     * with an error value ({@code invalid-store}) instead of a trap; {@link #get} is the usual way.
+     */
+    public synchronized <T> Optional<T> find(ResourceType<T> type, int handle) {
+        Entry e = closed ? null : entries.get(handle);
+        return e == null || e.type != type ? Optional.empty() : Optional.of(type.type().cast(e.rep));
     }
 
     /** Removes a handle without closing it (a borrow lent to the guest for one call). */

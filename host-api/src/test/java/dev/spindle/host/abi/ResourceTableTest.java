@@ -1,6 +1,7 @@
 package dev.spindle.host.abi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,6 +88,20 @@ class ResourceTableTest {
         assertEquals(List.of("c"), closed, "never leaked");
         assertEquals(2, small.size());
         assertEquals(ResourceTable.DEFAULT_MAX_HANDLES, new ResourceTable().maxHandles());
+    }
+
+    @Test
+    void findAndCloseIfLiveAnswerABadHandleWithoutTrapping() {
+        Res a = res("a");
+        int h = table.insert(body, a);
+        assertSame(a, table.find(body, h).orElseThrow());
+        assertTrue(table.find(other, h).isEmpty(), "another type");
+        assertTrue(table.find(body, h + 1).isEmpty(), "unknown");
+        assertFalse(table.closeIfLive(other, h));
+        assertTrue(table.closeIfLive(body, h));
+        assertEquals(List.of("a"), closed);
+        assertFalse(table.closeIfLive(body, h), "already closed");
+        assertTrue(table.find(body, h).isEmpty(), "dropped");
     }
 
     @Test
