@@ -43,6 +43,11 @@ public final class KeyValueCapability implements HostCapability {
         return new KeyValueCapabilityProvider(options);
     }
 
+    /** The three key-value interfaces, as declared (for documentation and tools). */
+    public static List<WitInterface<?>> interfaces() {
+        return List.copyOf(KeyValueInterfaces.ALL);
+    }
+
     /** Where each label's data lives (for logs and {@code spindle check}). */
     public KeyValueConfig config() {
         return config;

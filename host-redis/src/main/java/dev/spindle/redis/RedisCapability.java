@@ -151,6 +151,11 @@ public final class RedisCapability implements HostCapability, MessageSubscriber 
         return List.of(SpinRedisInterface.INTERFACE, ExtendedRedisInterface.INTERFACE);
     }
 
+    /** The pre-2.0 Redis interfaces it also serves: wit-bindgen 0.2's {@code outbound-redis} and unversioned {@code fermyon:spin/redis}. */
+    public static List<WitInterface<?>> legacyInterfaces() {
+        return List.of(LegacyRedisInterface.LEGACY, LegacyRedisInterface.UNVERSIONED);
+    }
+
     /** Connections currently open to Redis servers, idle and in use, across all pools. */
     public int openConnections() {
         return pools.openConnections();

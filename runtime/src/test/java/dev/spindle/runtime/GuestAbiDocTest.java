@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spindle.host.abi.AbiDocs;
 import dev.spindle.host.abi.WitInterface;
+import dev.spindle.redis.KeyValueCapability;
 import dev.spindle.redis.RedisCapability;
 import dev.spindle.runtime.internal.VariablesCapability;
 import dev.spindle.runtime.trigger.TriggerAbi;
@@ -37,6 +38,14 @@ class GuestAbiDocTest {
             out.put(redis.module(), AbiDocs.imports(redis));
         }
         out.put("trigger exports", AbiDocs.exports(List.of(TriggerAbi.HANDLE_REQUEST, TriggerAbi.HANDLE_MESSAGE)));
+        for (WitInterface<?> kv : KeyValueCapability.interfaces()) {
+            out.put(kv.module(), AbiDocs.imports(kv));
+        }
+        for (WitInterface<?> legacy : RedisCapability.legacyInterfaces()) {
+            out.put(legacy.module(), AbiDocs.imports(legacy));
+        }
+        out.put(VariablesCapability.CONFIG_MODULE, AbiDocs.imports(VariablesCapability.CONFIG));
+        out.put(VariablesCapability.LEGACY_CONFIG_MODULE, AbiDocs.imports(VariablesCapability.LEGACY_CONFIG));
         return out;
     }
 
