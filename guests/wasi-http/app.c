@@ -15,7 +15,8 @@
  *   /error                 response-outparam.set(err(internal-error("guest says no")))
  *   /immutable             tries to append to the request's headers: "header-error=N\n"
  *   /outbound?url=U&timeout=MS   sends the request's method and body to U; answers the
- *                          upstream status in x-upstream-status with its body, or
+ *                          upstream status in x-upstream-status with its body (x-upstream-body:
+ *                          complete, or failed when reading it failed, e.g. past the host's limit), or
  *                          502 "outbound error: CODE\n"
  * Anything else: 404 "no route PATH\n". Routing looks at the path's last segment only, so one app
  * can mount each version under its own prefix (/v020/hello, /rc1018/hello).
@@ -297,9 +298,10 @@ static void do_outbound(handle_t req, handle_t outparam, const char *pq) {
     }
     char status[8];
     snprintf(status, sizeof status, "%d", r.status);
-    field_t h[2] = {field("content-type", "application/octet-stream"), field("x-upstream-status", status)};
+    field_t h[3] = {field("content-type", "application/octet-stream"), field("x-upstream-status", status),
+                    field("x-upstream-body", r.body_failed ? "failed" : "complete")};
     out_body_t ob;
-    if (resp_start(outparam, 200, h, 2, &ob) != 0) {
+    if (resp_start(outparam, 200, h, 3, &ob) != 0) {
         __builtin_trap();
     }
     out_write_all(ob.stream, r.body, r.body_len);

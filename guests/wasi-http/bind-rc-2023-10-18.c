@@ -419,10 +419,11 @@ void outbound(const char *method, const char *scheme, const char *authority, con
     ibody_stream(ibody, RET);
     handle_t in = U32(4);
     out->body = malloc(max_body + 1);
-    long n;
+    long n = 0;
     while (out->body_len < max_body && (n = in_read(in, out->body + out->body_len, max_body - out->body_len)) > 0) {
         out->body_len += (size_t)n;
     }
+    out->body_failed = n < 0;
     in_drop_(in);
     int present;
     free_fields(body_finish(ibody, &present));

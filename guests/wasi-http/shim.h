@@ -84,6 +84,7 @@ typedef struct {
     field_list_t headers;
     uint8_t *body;
     size_t body_len;
+    int body_failed;        /* reading the body ended with last-operation-failed (e.g. past the host's size limit) */
     char error[160];        /* set when status == 0: the error-code case name */
 } outbound_result_t;
 

@@ -117,8 +117,8 @@ public final class ComponentOutbound implements OutgoingHandler {
     /** Takes one of the component's request slots, or none when all are in use. */
     private Optional<Runnable> acquire() {
         if (!permits.tryAcquire()) {
-            component.log().warn(component.componentId(), "outbound HTTP request refused: " + options.maxConcurrentPerComponent()
-                    + " requests of this component are already in flight");
+            component.log().warn(component.componentId(), "outbound HTTP request refused: the component's limit of "
+                    + options.maxConcurrentPerComponent() + " requests in flight is reached ([outbound_http] max_concurrent_requests)");
             return Optional.empty();
         }
         AtomicBoolean released = new AtomicBoolean();
@@ -168,7 +168,8 @@ public final class ComponentOutbound implements OutgoingHandler {
         if (release.isEmpty()) {
             return Result.err(ErrorCode.of(ErrorCode.Code.CONNECTION_LIMIT_REACHED));
         }
-        Exchange exchange = new Exchange(http.client(connect), builder, request.method(), betweenBytes, release.get());
+        Exchange exchange = new Exchange(http.client(connect), builder, request.method(), target.value().shown(), betweenBytes,
+                release.get());
         Optional<OutgoingBody> body = request.body();
         if (body.isPresent()) {
             Exchange.LazyBody lazy = exchange.new LazyBody();
@@ -185,6 +186,7 @@ public final class ComponentOutbound implements OutgoingHandler {
         final HttpClient client;
         final HttpRequest.Builder builder;
         final String method;
+        final String shown;
         final Duration betweenBytes;
         final Runnable release;
         final CompletableFuture<FutureIncomingResponse.Outcome> result = new CompletableFuture<>();
@@ -192,10 +194,12 @@ public final class ComponentOutbound implements OutgoingHandler {
         Runnable onWait = () -> {};
         boolean started;
 
-        Exchange(HttpClient client, HttpRequest.Builder builder, String method, Duration betweenBytes, Runnable release) {
+        Exchange(HttpClient client, HttpRequest.Builder builder, String method, String shown, Duration betweenBytes,
+                 Runnable release) {
             this.client = client;
             this.builder = builder;
             this.method = method;
+            this.shown = shown;
             this.betweenBytes = betweenBytes;
             this.release = release;
         }
@@ -221,7 +225,7 @@ public final class ComponentOutbound implements OutgoingHandler {
                     fail(OutboundErrors.of(error));
                     return;
                 }
-                ResponseBodyInput input = new ResponseBodyInput(betweenBytes, options.maxResponseBytes());
+                ResponseBodyInput input = new ResponseBodyInput(betweenBytes, options.maxResponseBytes(), () -> warnTooLarge(shown));
                 response.body().subscribe(input);
                 IncomingResponse incoming = new IncomingResponse(response.statusCode(), fields(response.headers()),
                         new IncomingBody(input, Optional::empty), release);
@@ -396,8 +400,7 @@ public final class ComponentOutbound implements OutgoingHandler {
                     bytes = readLimited(in, options.maxResponseBytes());
                 }
                 if (bytes == null) {
-                    component.log().warn(component.componentId(), "outbound HTTP response from " + target.value().shown()
-                            + " exceeds the limit of " + options.maxResponseBytes() + " bytes");
+                    warnTooLarge(target.value().shown());
                     return Result.err(LegacyError.RUNTIME_ERROR);
                 }
                 List<Map.Entry<String, String>> out = new ArrayList<>();
@@ -414,6 +417,11 @@ public final class ComponentOutbound implements OutgoingHandler {
         } finally {
             release.get().run();
         }
+    }
+
+    private void warnTooLarge(String shown) {
+        component.log().warn(component.componentId(), "outbound HTTP response from " + shown
+                + " exceeds the limit of " + options.maxResponseBytes() + " bytes; the guest got an error");
     }
 
     /** A legacy URI: absolute, or a path (a request to the app itself). */

@@ -22,6 +22,7 @@ import java.util.concurrent.Flow;
 final class ResponseBodyInput extends HostInputStream implements Flow.Subscriber<List<ByteBuffer>> {
     private final Duration betweenBytes;
     private final long maxBytes;
+    private final Runnable onLimit;
     private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
     private Flow.Subscription subscription;
     private boolean requested;
@@ -32,9 +33,11 @@ final class ResponseBodyInput extends HostInputStream implements Flow.Subscriber
     private long total;
     private boolean closed;
 
-    ResponseBodyInput(Duration betweenBytes, long maxBytes) {
+    /** {@code onLimit} runs once when the body passes {@code maxBytes} (the component's log line). */
+    ResponseBodyInput(Duration betweenBytes, long maxBytes, Runnable onLimit) {
         this.betweenBytes = betweenBytes;
         this.maxBytes = maxBytes;
+        this.onLimit = onLimit;
     }
 
     @Override
@@ -115,6 +118,7 @@ final class ResponseBodyInput extends HostInputStream implements Flow.Subscriber
         if (total + n > maxBytes) {
             ErrorCode code = ErrorCode.responseBodySize(maxBytes);
             fail(new IoError("response body exceeds the limit of " + maxBytes + " bytes", code));
+            onLimit.run();
             return read(max);
         }
         byte[] out = new byte[n];
