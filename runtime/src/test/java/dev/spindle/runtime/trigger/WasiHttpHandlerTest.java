@@ -154,10 +154,104 @@ class WasiHttpHandlerTest {
 
             Captured slow = call(app, v, "GET", "/outbound?timeout=300&url=" + allowed.origin() + "/slow-headers?ms=3000", new byte[0]);
             assertEquals(502, slow.status, slow.body.toString());
-            System.err.println(v + ": " + no.body + " / " + slow.body);
 
             Captured post = call(app, v, "POST", "/outbound?url=" + allowed.origin() + "/echo", "payload!".getBytes(StandardCharsets.UTF_8));
             assertEquals("payload!", post.body.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** A client that takes {@code taken} chunks, then stops reading until {@link #gone} says it left. */
+    static final class StalledClient implements ResponseTarget, ChunkSink {
+        final java.util.concurrent.Semaphore taken = new java.util.concurrent.Semaphore(0);
+        final java.util.concurrent.CountDownLatch gone = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicInteger chunks = new java.util.concurrent.atomic.AtomicInteger();
+        final int reads;
+        volatile String aborted;
+        volatile Thread writer;
+
+        StalledClient(int reads) {
+            this.reads = reads;
+        }
+
+        @Override
+        public ChunkSink start(int status, List<Field> headers) {
+            return this;
+        }
+
+        @Override
+        public void write(java.nio.ByteBuffer chunk) throws java.io.IOException {
+            if (chunks.get() >= reads) {
+                writer = Thread.currentThread();
+                try {
+                    gone.await(); // the socket is full: the transport's write blocks the writer
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new java.io.IOException("the client went away");
+            }
+            bytes.addAndGet(chunk.remaining());
+            chunks.incrementAndGet();
+            taken.release();
+        }
+
+        @Override
+        public void fail(ErrorCode error) {}
+
+        @Override
+        public void finish(Optional<List<Field>> trailers) {}
+
+        @Override
+        public void abort(String reason) {
+            aborted = reason;
+        }
+    }
+
+    /**
+     * Back-pressure: a guest streaming 1 GiB to a client that stops reading waits in its write
+     * (its thread parked, allocating nothing, the host holding no more than the chunk in hand), and
+     * when the client goes away its next write fails, so the guest stops and the invocation ends.
+     */
+    @org.junit.jupiter.api.Test
+    void aClientThatStopsReadingParksTheGuestInsteadOfFillingMemory() throws Exception {
+        try (SpindleApp app = load(guest(WasiVersion.V0_2_0))) {
+            StalledClient client = new StalledClient(3);
+            IncomingRequest req = new IncomingRequest("GET", Optional.of("/big?bytes=" + (1L << 30)), Optional.of("http"),
+                    Optional.of("localhost:3000"), List.of(),
+                    new IncomingBody(new InputStreamSource(new ByteArrayInputStream(new byte[0]), "request body"), Optional::empty));
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread guest = new Thread(() -> {
+                try {
+                    app.invoke("web", g -> {
+                        g.call(WasiHttp.incomingHandler(WasiVersion.V0_2_0), req, new ResponseOutparam(client));
+                        return null;
+                    });
+                } catch (Throwable t) {
+                    failed.set(t);
+                }
+            }, "stalled-client-guest");
+            guest.start();
+            assertTrue(client.taken.tryAcquire(3, 30, java.util.concurrent.TimeUnit.SECONDS), "the client's three reads");
+            com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            RedisTriggersTest.await("the guest's next write", () -> client.writer != null);
+            Thread writer = client.writer; // the thread running the guest (the invocation's, maybe not ours)
+            long allocatedBefore = threads.getThreadAllocatedBytes(writer.getId());
+            long bytesBefore = client.bytes.get();
+            Thread.sleep(1000);
+            assertTrue(guest.isAlive(), "the guest waits for the client");
+            assertEquals(Thread.State.WAITING, writer.getState(), "the guest is parked in the transport's write, not spinning");
+            assertEquals(bytesBefore, client.bytes.get(), "nothing more reached the stalled client");
+            long allocated = threads.getThreadAllocatedBytes(writer.getId()) - allocatedBefore;
+            assertTrue(allocated < 64 << 10, "the parked guest allocated " + allocated + " bytes");
+            assertTrue(bytesBefore <= 3L * dev.spindle.wasi.io.BufferedOutput.CAPACITY, "the client took " + bytesBefore + " bytes");
+
+            client.gone.countDown();
+            guest.join(10_000);
+            assertTrue(!guest.isAlive(), "the guest stopped once its write failed");
+            assertTrue(failed.get() == null, String.valueOf(failed.get()));
+            assertTrue(client.aborted != null, "the response was cut off, not finished");
+            // The instance is fine for the next request.
+            assertEquals("hello from wasi:http 0.2.0\n", call(app, WasiVersion.V0_2_0, "GET", "/hello", new byte[0]).body.toString());
         }
     }
 
