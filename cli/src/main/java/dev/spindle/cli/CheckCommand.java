@@ -91,6 +91,7 @@ final class CheckCommand implements Callable<Integer> {
             return checkAddress(app, resolver, out);
         }
         List<String> warnings = new ArrayList<>();
+        List<String> plan = new ArrayList<>();
         for (ComponentConfig c : app.components().values()) {
             validateHosts(c, resolver, warnings);
         }
@@ -103,7 +104,7 @@ final class CheckCommand implements Callable<Integer> {
             try (SpindleApp loaded = Spindle.load(manifest, options)) {
                 // Loading reads, validates and links every component; then the checks run does
                 // before serving (trigger types, routes, Redis addresses, cron commands), nothing started.
-                validateTriggers(loaded, resolver, warnings);
+                plan.addAll(triggerPlan(loaded, resolver, warnings));
                 // What run will not do: interfaces Spindle only stubs, capabilities it does not provide.
                 warnings.addAll(loaded.compatibilityWarnings());
             }
@@ -115,6 +116,7 @@ final class CheckCommand implements Callable<Integer> {
         warnings.forEach(w -> err.println("warning: " + w));
         out.println("valid: " + manifest + " (" + count(app.components().size(), "component") + ", " + count(app.triggers().size(), "trigger")
                 + (skipSources ? ", sources not checked" : "") + ")");
+        plan.forEach(line -> out.println("  " + line));
         return 0;
     }
 
@@ -139,17 +141,18 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     /**
-     * The triggers as {@code spindle run} validates them. While a required variable has no value
+     * The triggers as {@code spindle run} validates them, and what run will call for each. While a required variable has no value
      * yet a trigger using it cannot be judged, so a problem is then a warning, as for hosts.
      */
-    private static void validateTriggers(SpindleApp app, VariableResolver resolver, List<String> warnings) {
+    private static List<String> triggerPlan(SpindleApp app, VariableResolver resolver, List<String> warnings) {
         try {
-            app.validateTriggers();
+            return app.triggerPlan();
         } catch (ManifestException e) {
             if (resolver.missingRequired().isEmpty()) {
                 throw e;
             }
             warnings.add(e.getMessage());
+            return List.of();
         }
     }
 

@@ -83,7 +83,42 @@ class CheckWhatRunDoesTest {
                 source = "%s"
                 """.formatted(wasm("legacy-http"), wasm("wagi-args"), wasm("legacy-redis-result")));
         assertEquals(0, r.exit(), r.err());
-        assertEquals("valid: " + dir.resolve("spin.toml") + " (3 components, 3 triggers)\n", r.out());
+        assertEquals("valid: " + dir.resolve("spin.toml") + " (3 components, 3 triggers)\n"
+                + "  http trigger \"legacy-http-trigger\" (route /legacy/...): component \"legacy\" (a core module with wit-bindgen 0.2"
+                + " (Spin 1.x) exports), run calls \"handle-http-request\"\n"
+                + "  http trigger \"wagi-http-trigger\" (route /wagi), WAGI: component \"wagi\" (a core module), run calls \"_start\"\n"
+                + "  redis trigger \"legacy-redis-redis-trigger\" (channel c): component \"legacy-redis\" (a core module with"
+                + " wit-bindgen 0.2 (Spin 1.x) exports), run calls \"handle-redis-message\"\n", r.out());
+    }
+
+    /** A Component Model binary is named as one: what run calls in it, or why a trigger cannot use it. */
+    @Test
+    void aComponentModelBinaryIsNamedAsOneWithTheExportRunCalls() throws Exception {
+        String component = wasm("component/redis-counter.component");
+        Result ok = check("""
+                [[trigger.redis]]
+                address = "redis://127.0.0.1:6379"
+                channel = "jobs"
+                component = "counter"
+                [component.counter]
+                source = "%s"
+                """.formatted(component));
+        assertEquals(0, ok.exit(), ok.err());
+        assertEquals("valid: " + dir.resolve("spin.toml") + " (1 component, 1 trigger)\n"
+                + "  redis trigger \"counter-redis-trigger\" (channel jobs): component \"counter\" (a Component Model binary),"
+                + " run calls \"fermyon:spin/inbound-redis@2.0.0#handle-message\"\n", ok.out());
+
+        Result http = check("""
+                [[trigger.http]]
+                route = "/..."
+                component = "counter"
+                [component.counter]
+                source = "%s"
+                """.formatted(component));
+        assertEquals(2, http.exit());
+        assertTrue(http.err().endsWith("http trigger \"counter-http-trigger\": component \"counter\" does not export"
+                + " \"fermyon:spin/inbound-http#handle-request\" or \"handle-http-request\" or \"wasi:http/incoming-handler@0.2.x#handle\""
+                + " (a Component Model binary; its function exports: fermyon:spin/inbound-redis@2.0.0#handle-message)\n"), http.err());
     }
 
     @Test

@@ -180,13 +180,22 @@ public final class SpindleApp implements AutoCloseable {
      * @throws ManifestException naming the trigger's file:line
      */
     public void validateTriggers() {
-        redacted(() -> {
-            checkTriggers();
-            return null;
-        });
+        triggerPlan();
     }
 
-    private void checkTriggers() {
+    /**
+     * Validates the triggers as {@link #validateTriggers()} does, and says what {@code run} will
+     * do for each, one line per trigger, for {@code spindle check}: the component, whether it is a
+     * Component Model binary or a core module (and which generation of exports), and the export
+     * run calls.
+     *
+     * @throws ManifestException naming the trigger's file:line
+     */
+    public List<String> triggerPlan() {
+        return redacted(this::checkTriggers);
+    }
+
+    private List<String> checkTriggers() {
         List<TriggerConfig> triggers = manifest.triggers();
         for (TriggerConfig trigger : triggers) {
             if (!triggerTypes.containsKey(trigger.type())) {
@@ -197,9 +206,11 @@ public final class SpindleApp implements AutoCloseable {
         if (triggers.isEmpty()) {
             throw new ManifestException("no triggers in " + manifest.file() + ": add e.g. [[trigger.command]] component = \"...\"");
         }
+        List<String> plan = new java.util.ArrayList<>();
         for (TriggerType type : servedTypes()) {
-            type.validate(this);
+            plan.addAll(type.plan(this));
         }
+        return plan;
     }
 
     /**

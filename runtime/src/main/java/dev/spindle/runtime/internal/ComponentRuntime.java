@@ -274,7 +274,9 @@ public final class ComponentRuntime {
             }
         }
         if (!problems.isEmpty()) {
-            throw new LoadException("component \"" + context.componentId() + "\" cannot be linked: " + String.join("; ", problems));
+            // Said at the end, so every "cannot be linked" message starts alike for modules and components.
+            throw new LoadException("component \"" + context.componentId() + "\" cannot be linked: " + String.join("; ", problems)
+                    + " (it is a Component Model binary; spindle run refuses it until those imports are provided)");
         }
     }
 

@@ -28,12 +28,21 @@ final class CommandTriggerType implements TriggerType {
     /** Every component is a WASI command (exports {@code _start}, or {@code wasi:cli/run} for a component), so a run cannot fail for want of one. */
     @Override
     public void validate(SpindleApp app) {
+        plan(app);
+    }
+
+    /** Validates as {@link #validate}, and says per trigger which export run calls. */
+    @Override
+    public List<String> plan(SpindleApp app) {
+        List<String> plan = new java.util.ArrayList<>();
         for (TriggerConfig trigger : triggersOf(app)) {
             // A core module's _start; a Component Model binary's wasi:cli/run (the preview 1 command adapter's)
             String id = trigger.componentId().orElseThrow();
-            TriggerExport.require(app, id, List.of(app.isComponentModel(id) ? "wasi:cli/run#run" : "_start"),
-                    "command trigger \"" + trigger.id() + "\"", trigger.location());
+            String what = "command trigger \"" + trigger.id() + "\"";
+            plan.add(TriggerExport.plan(app, id, what, TriggerExport.require(app, id,
+                    List.of(app.isComponentModel(id) ? "wasi:cli/run#run" : "_start"), what, trigger.location())));
         }
+        return plan;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.spindle.runtime.trigger;
 import dev.spindle.manifest.HttpExecutor;
 import dev.spindle.manifest.HttpTrigger;
 import dev.spindle.runtime.SpindleApp;
+import java.util.ArrayList;
 import java.util.List;
 
 /** {@code [[trigger.http]]}: every route on one {@link HttpTriggerServer}. */
@@ -19,20 +20,34 @@ final class HttpTriggerType implements TriggerType {
      */
     @Override
     public void validate(SpindleApp app) {
+        plan(app);
+    }
+
+    /** Validates as {@link #validate}, and says per trigger which export run calls. */
+    @Override
+    public List<String> plan(SpindleApp app) {
         Router.build(HttpTriggerServer.triggers(app), app.manifest().application().httpBase());
+        List<String> plan = new ArrayList<>();
         for (HttpTrigger trigger : HttpTriggerServer.triggers(app)) {
-            if (trigger.componentId().isEmpty()) {
-                continue; // a static response
-            }
             String what = "http trigger \"" + trigger.id() + "\"";
-            if (!(trigger.executor() instanceof HttpExecutor.Wagi)
-                    && WasiHttpExecutor.forComponent(app, trigger.componentId().get()).isPresent()) {
-                continue; // a wasi:http handler
+            String shown = what + trigger.route().map(r -> " (route " + r.display() + ")").orElse("");
+            if (trigger.componentId().isEmpty()) {
+                plan.add(shown + ": a static response");
+                continue;
             }
-            List<String> wanted = trigger.executor() instanceof HttpExecutor.Wagi wagi
-                    ? List.of(wagi.entrypoint()) : WasiHttpExecutor.ACCEPTED_EXPORTS;
-            TriggerExport.require(app, trigger.componentId().get(), wanted, what, trigger.location());
+            String id = trigger.componentId().get();
+            String export;
+            if (trigger.executor() instanceof HttpExecutor.Wagi wagi) {
+                export = TriggerExport.require(app, id, List.of(wagi.entrypoint()), what, trigger.location());
+                shown += ", WAGI";
+            } else if (WasiHttpExecutor.forComponent(app, id).isPresent()) {
+                export = WasiHttpExecutor.exportOf(app, id); // a wasi:http handler
+            } else {
+                export = TriggerExport.require(app, id, WasiHttpExecutor.ACCEPTED_EXPORTS, what, trigger.location());
+            }
+            plan.add(TriggerExport.plan(app, id, shown, export));
         }
+        return plan;
     }
 
     @Override

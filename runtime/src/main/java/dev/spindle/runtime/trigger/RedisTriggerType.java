@@ -2,6 +2,8 @@ package dev.spindle.runtime.trigger;
 
 import dev.spindle.manifest.RedisTrigger;
 import dev.spindle.runtime.SpindleApp;
+import java.util.ArrayList;
+import java.util.List;
 
 /** {@code [[trigger.redis]]}: one subscriber per Redis server, a fresh instance per message ({@link RedisTriggers}). */
 final class RedisTriggerType implements TriggerType {
@@ -16,11 +18,21 @@ final class RedisTriggerType implements TriggerType {
      */
     @Override
     public void validate(SpindleApp app) {
+        plan(app);
+    }
+
+    /** Validates as {@link #validate}, and says per trigger which export run calls. */
+    @Override
+    public List<String> plan(SpindleApp app) {
         RedisTriggers.routes(app, RedisTriggers.transport(app));
+        List<String> plan = new ArrayList<>();
         for (RedisTrigger trigger : RedisTriggers.triggers(app)) {
-            TriggerExport.require(app, trigger.componentId().orElseThrow(), TriggerExport.REDIS_EXPORTS,
-                    "redis trigger \"" + trigger.id() + "\"", trigger.location());
+            String id = trigger.componentId().orElseThrow();
+            String what = "redis trigger \"" + trigger.id() + "\"";
+            plan.add(TriggerExport.plan(app, id, what + " (channel " + trigger.channel().raw() + ")",
+                    TriggerExport.require(app, id, TriggerExport.REDIS_EXPORTS, what, trigger.location())));
         }
+        return plan;
     }
 
     @Override

@@ -43,11 +43,13 @@ record TriggerExport(String name, boolean legacy) {
      * handle its events is refused before serving, not answered with an error per event.
      *
      * @param what the trigger, for the message ({@code http trigger "x" (route /a)})
+     * @return the export run calls, as the component names it (a component may export a later
+     *     semver-compatible version of the interface)
      */
-    static void require(SpindleApp app, String componentId, List<String> exports, String what, Location where) {
+    static String require(SpindleApp app, String componentId, List<String> exports, String what, Location where) {
         for (String name : exports) {
             if (app.exports(componentId, name)) {
-                return;
+                return exportedName(app, componentId, name);
             }
         }
         List<String> has = app.functionExports(componentId);
@@ -55,8 +57,51 @@ record TriggerExport(String name, boolean legacy) {
                 + (has.size() > 8 ? ", ... (" + has.size() + " in all)" : "");
         String wanted = exports.size() == 1 ? "\"" + exports.get(0) + "\""
                 : "\"" + String.join("\" or \"", exports) + "\"";
+        String kind = app.isComponentModel(componentId) ? "a Component Model binary; " : "";
         throw new ManifestException(where, what + ": component \"" + componentId + "\" does not export " + wanted
-                + " (its function exports: " + listed + ")");
+                + " (" + kind + "its function exports: " + listed + ")");
+    }
+
+    /**
+     * The component's own name for an export it has: {@code name} itself, or the versioned
+     * export that {@code name} (unversioned, or another semver-compatible version) resolved to.
+     */
+    static String exportedName(SpindleApp app, String componentId, String name) {
+        List<String> has = app.functionExports(componentId);
+        if (has.contains(name)) {
+            return name;
+        }
+        int hash = name.indexOf('#');
+        if (hash > 0) {
+            String iface = name.substring(0, hash);
+            int at = iface.indexOf('@');
+            String unversioned = at > 0 ? iface.substring(0, at) : iface;
+            String function = name.substring(hash);
+            for (String e : has) {
+                if (e.startsWith(unversioned + "@") && e.endsWith(function)) {
+                    return e;
+                }
+            }
+        }
+        return name;
+    }
+
+    /**
+     * One line for {@code spindle check}: what run will call for {@code what}, and in which kind
+     * of binary ({@code http trigger "x": component "c" (a core module, Spin 1.x exports) → "handle-http-request"}).
+     */
+    static String plan(SpindleApp app, String componentId, String what, String export) {
+        return what + ": component \"" + componentId + "\" (" + kind(app, componentId, export) + "), run calls \"" + export + "\"";
+    }
+
+    private static String kind(SpindleApp app, String componentId, String export) {
+        if (app.isComponentModel(componentId)) {
+            return "a Component Model binary";
+        }
+        if (export.equals(LEGACY_HTTP) || export.equals(LEGACY_REDIS)) {
+            return "a core module with wit-bindgen 0.2 (Spin 1.x) exports";
+        }
+        return "a core module";
     }
 
     /** The HTTP handler of a component: the canonical name when exported, else the legacy one. */

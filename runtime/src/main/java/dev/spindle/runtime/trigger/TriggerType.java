@@ -33,6 +33,17 @@ public interface TriggerType {
     void validate(SpindleApp app);
 
     /**
+     * What {@code run} will do for this type's triggers, one line each, for {@code spindle check}:
+     * the component, what kind of binary it is and the export run calls. Validates as
+     * {@link #validate} does. The default says only which component each trigger runs.
+     */
+    default List<String> plan(SpindleApp app) {
+        validate(app);
+        return triggersOf(app).stream().map(t -> type() + " trigger \"" + t.id() + "\": component \""
+                + t.componentId().orElse("(none)") + "\"").toList();
+    }
+
+    /**
      * Starts serving this type's triggers of the app (already validated). A trigger that
      * {@link #runsToCompletion() runs to completion} returns once it has finished.
      *

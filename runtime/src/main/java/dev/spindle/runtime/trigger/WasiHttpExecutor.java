@@ -81,6 +81,17 @@ final class WasiHttpExecutor implements HttpGuestExecutor {
         return Optional.empty();
     }
 
+    /** The wasi:http handler export {@link #forComponent} calls, by the component's name for it. */
+    static String exportOf(SpindleApp app, String componentId) {
+        for (String name : app.functionExports(componentId)) {
+            Matcher m = EXPORT.matcher(name);
+            if (m.matches() && version(m.group(1)).isPresent()) {
+                return name;
+            }
+        }
+        throw new IllegalStateException("component \"" + componentId + "\" exports no wasi:http handler");
+    }
+
     private static Optional<WasiVersion> version(String label) {
         for (WasiVersion v : WasiVersion.values()) {
             if (v.label().equals(label)) {
