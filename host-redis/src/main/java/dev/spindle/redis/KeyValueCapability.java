@@ -40,7 +40,7 @@ public final class KeyValueCapability implements HostCapability {
 
     /** The key-value capability for {@code SpindleOptions.Builder.capability}, with these Redis options. */
     public static CapabilityProvider provider(RedisOptions options) {
-        return new KeyValueCapabilityProvider(options);
+        return new KeyValueCapabilityProvider(options, KeyValueConfig.DEFAULT_STORE_URL);
     }
 
     /** The three key-value interfaces, as declared (for documentation and tools). */

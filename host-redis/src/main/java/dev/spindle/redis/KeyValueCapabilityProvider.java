@@ -22,14 +22,29 @@ public final class KeyValueCapabilityProvider implements CapabilityProvider {
     public static final String NAME = "key-value";
 
     private final RedisOptions options;
+    private final String defaultStoreUrl;
 
-    /** With {@link RedisOptions#defaults()} (what {@link java.util.ServiceLoader} calls). */
+    /**
+     * With {@link RedisOptions#defaults()}, and the {@code default} store at
+     * {@link KeyValueConfig#DEFAULT_STORE_URL} unless configured (what {@link java.util.ServiceLoader} calls).
+     */
     public KeyValueCapabilityProvider() {
-        this(RedisOptions.defaults());
+        this(RedisOptions.defaults(), KeyValueConfig.DEFAULT_STORE_URL);
     }
 
-    KeyValueCapabilityProvider(RedisOptions options) {
+    KeyValueCapabilityProvider(RedisOptions options, String defaultStoreUrl) {
         this.options = Objects.requireNonNull(options, "options");
+        this.defaultStoreUrl = Objects.requireNonNull(defaultStoreUrl, "defaultStoreUrl");
+    }
+
+    /**
+     * A provider whose {@code default} store, when the runtime config does not configure one,
+     * lives at {@code url} instead of {@link KeyValueConfig#DEFAULT_STORE_URL}: the seam for a
+     * Redis that Spindle starts itself (issue 15's embedded Redis) or an embedder's own. Add it
+     * with {@code SpindleOptions.Builder.capability}; it replaces the built-in provider.
+     */
+    public static KeyValueCapabilityProvider withDefaultStore(String url) {
+        return new KeyValueCapabilityProvider(RedisOptions.defaults(), url);
     }
 
     @Override
@@ -48,7 +63,7 @@ public final class KeyValueCapabilityProvider implements CapabilityProvider {
      */
     @Override
     public HostCapability create(CapabilitySetup setup) {
-        KeyValueConfig config = KeyValueConfig.parse(setup.manifest().application().name(), setup.runtimeConfig());
+        KeyValueConfig config = KeyValueConfig.parse(setup.manifest().application().name(), setup.runtimeConfig(), defaultStoreUrl);
         Map<String, Set<String>> labels = new LinkedHashMap<>();
         for (ComponentConfig c : setup.manifest().components().values()) {
             for (String label : c.keyValueStores()) {

@@ -1,5 +1,6 @@
 package dev.spindle.redis;
 
+import dev.spindle.manifest.AppManifest;
 import dev.spindle.manifest.ManifestException;
 import dev.spindle.manifest.RuntimeConfig;
 import dev.spindle.manifest.hosts.InvalidOutboundUrlException;
@@ -74,6 +75,14 @@ public final class KeyValueConfig {
      *     two labels sharing one namespace
      */
     public static KeyValueConfig parse(String appName, RuntimeConfig config) {
+        return parse(appName, config, DEFAULT_STORE_URL);
+    }
+
+    /**
+     * As {@link #parse(String, RuntimeConfig)}, with the {@code default} store at
+     * {@code defaultStoreUrl} when the runtime config does not configure it.
+     */
+    public static KeyValueConfig parse(String appName, RuntimeConfig config, String defaultStoreUrl) {
         Map<String, Store> stores = new LinkedHashMap<>();
         TomlTable table = config.table(TABLE).orElse(null);
         if (table != null) {
@@ -86,7 +95,7 @@ public final class KeyValueConfig {
             }
         }
         if (!stores.containsKey(DEFAULT_LABEL)) {
-            RedisAddress address = RedisAddress.of(RedisUrl.parse(DEFAULT_STORE_URL));
+            RedisAddress address = RedisAddress.of(RedisUrl.parse(defaultStoreUrl));
             stores.put(DEFAULT_LABEL, new Store(DEFAULT_LABEL, address, defaultPrefix(appName, DEFAULT_LABEL)));
         }
         Map<String, String> namespaces = new LinkedHashMap<>();
@@ -101,6 +110,17 @@ public final class KeyValueConfig {
             }
         }
         return new KeyValueConfig(stores);
+    }
+
+    /**
+     * True when a component of the app lists the {@code default} store and the runtime config
+     * does not say where it lives, so it is the Redis at the default address: what decides, at
+     * startup, whether Spindle needs a local Redis for key-value (issue 15's embedded Redis).
+     */
+    public static boolean usesImplicitDefault(AppManifest manifest, RuntimeConfig config) {
+        boolean listed = manifest.components().values().stream().anyMatch(c -> c.keyValueStores().contains(DEFAULT_LABEL));
+        boolean configured = config.table(TABLE).map(t -> t.contains(List.of(DEFAULT_LABEL))).orElse(false);
+        return listed && !configured;
     }
 
     private static Store store(String appName, String label, TomlTable t, RuntimeConfig config) {

@@ -29,8 +29,9 @@ import redis.clients.jedis.exceptions.JedisException;
  *
  * <p>Configuration is passed on the command line (no config file): {@code --port N --bind
  * 127.0.0.1 --save "" --appendonly no --dir <temp dir> --logfile <temp dir>/redis.log
- * [--requirepass pw]}. Nothing is persisted, so a restart comes back empty. The port stays the
- * same across {@link #stop()}/{@link #start()} so that clients holding the URI can reconnect.
+ * [--requirepass pw]}. Nothing is persisted, so a restart comes back empty, unless the server is
+ * {@link #launchPersistent() persistent}. The port stays the same across {@link #stop()}/{@link
+ * #start()} so that clients holding the URI can reconnect.
  *
  * <p>Every server is registered with a JVM shutdown hook that kills it and deletes its directory,
  * so an aborted test run leaves no stray {@code redis-server} behind. The machine's own Redis on
@@ -77,13 +78,15 @@ public final class RedisServer implements AutoCloseable {
   private final Optional<String> password;
   private final Path directory;
   private final Optional<TestCertificates> tls;
+  private final boolean persistent;
   private int port;
   private boolean everStarted;
   private boolean closed;
   private volatile Process process;
 
-  private RedisServer(Path binary, Optional<String> password, Path directory, boolean tls) {
+  private RedisServer(Path binary, Optional<String> password, Path directory, boolean tls, boolean persistent) {
     this.binary = binary;
+    this.persistent = persistent;
     this.password = password;
     this.directory = directory;
     this.tls = tls ? Optional.of(TestCertificates.generate(directory.resolve("tls"))) : Optional.empty();
@@ -113,11 +116,24 @@ public final class RedisServer implements AutoCloseable {
     return create(Optional.empty(), true);
   }
 
+  /**
+   * Starts a new server that keeps its data across {@link #stop()} (even SIGKILL) and {@link
+   * #start()}: an append-only file fsynced on every write ({@code --appendonly yes --appendfsync
+   * always}) in its directory, as a production Redis with AOF would.
+   */
+  public static RedisServer launchPersistent() {
+    return create(Optional.empty(), false, true);
+  }
+
   static RedisServer create(Optional<String> password) {
     return create(password, false);
   }
 
   static RedisServer create(Optional<String> password, boolean tls) {
+    return create(password, tls, false);
+  }
+
+  static RedisServer create(Optional<String> password, boolean tls, boolean persistent) {
     Path binary = findBinary();
     Path dir;
     try {
@@ -127,7 +143,7 @@ public final class RedisServer implements AutoCloseable {
     }
     RedisServer server;
     try {
-      server = new RedisServer(binary, password, dir, tls);
+      server = new RedisServer(binary, password, dir, tls, persistent);
     } catch (RuntimeException | Error e) {
       deleteDirectory(dir);
       throw e;
@@ -299,8 +315,8 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /**
-   * {@link #stop()} (SIGKILL) then {@link #start()}: same port, empty database, waits until it
-   * answers. Works on a stopped server too.
+   * {@link #stop()} (SIGKILL) then {@link #start()}: same port, empty database (unless {@link
+   * #launchPersistent() persistent}), waits until it answers. Works on a stopped server too.
    */
   public synchronized void restart() {
     stop();
@@ -308,7 +324,7 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /**
-   * Starts a stopped server again on the same port (it comes back empty) and waits until it
+   * Starts a stopped server again on the same port (it comes back empty unless persistent) and waits until it
    * answers; no-op when running. Fails if another process took the port meanwhile.
    */
   public synchronized void start() {
@@ -385,7 +401,8 @@ public final class RedisServer implements AutoCloseable {
     command.addAll(List.of(
         "--bind", HOST,
         "--save", "",
-        "--appendonly", "no",
+        "--appendonly", persistent ? "yes" : "no",
+        "--appendfsync", "always",
         "--daemonize", "no",
         "--dir", directory.toString(),
         "--logfile", log.toString()));

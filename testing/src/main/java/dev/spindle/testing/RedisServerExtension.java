@@ -125,7 +125,8 @@ public final class RedisServerExtension
   private static RedisServer launch(Optional<RedisServerOptions> options) {
     String password = options.map(RedisServerOptions::password).orElse("");
     boolean tls = options.map(RedisServerOptions::tls).orElse(false);
-    return RedisServer.create(password.isEmpty() ? Optional.empty() : Optional.of(password), tls);
+    boolean persistent = options.map(RedisServerOptions::persistent).orElse(false);
+    return RedisServer.create(password.isEmpty() ? Optional.empty() : Optional.of(password), tls, persistent);
   }
 
   private static Optional<RedisServerOptions> methodOptions(ExtensionContext context) {

@@ -37,4 +37,11 @@ public @interface RedisServerOptions {
    * RedisServer#tlsCaCertificate()} the CA's PEM file. Default {@code false}: plain TCP.
    */
   boolean tls() default false;
+
+  /**
+   * {@code true}: a server that keeps its data across {@link RedisServer#stop()}/{@link
+   * RedisServer#start()} ({@link RedisServer#launchPersistent()}: AOF, fsync always). Default
+   * {@code false}: a restart comes back empty.
+   */
+  boolean persistent() default false;
 }

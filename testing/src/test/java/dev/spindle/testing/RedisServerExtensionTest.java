@@ -105,6 +105,17 @@ class RedisServerExtensionTest {
   }
 
   @Test
+  @RedisServerOptions(persistent = true)
+  void aPersistentServerKeepsItsDataAcrossAKill(RedisServer server) {
+    server.withJedis(j -> j.set("kept", "yes"));
+    server.stop(); // SIGKILL: only what was fsynced survives
+    server.start();
+    assertEquals("yes", server.withJedis(j -> j.get("kept")));
+    server.restart();
+    assertEquals("yes", server.withJedis(j -> j.get("kept")));
+  }
+
+  @Test
   void gracefulStopAndRestart(RedisServer server) {
     int port = server.port();
     server.stopGracefully();

@@ -9,7 +9,12 @@ import dev.spindle.runtime.Spindle;
 import dev.spindle.runtime.SpindleApp;
 import dev.spindle.runtime.SpindleOptions;
 import dev.spindle.testing.RedisServer;
+import dev.spindle.manifest.ManifestLoader;
+import dev.spindle.manifest.RuntimeConfig;
+import dev.spindle.redis.KeyValueCapabilityProvider;
+import dev.spindle.redis.KeyValueConfig;
 import dev.spindle.testing.RedisServerExtension;
+import dev.spindle.testing.RedisServerOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -120,6 +125,48 @@ class KeyValueAppTest {
             assertEquals("200 default/visits=1\n", get(server, "/web/default/visits"), "another app starts from nothing");
             assertEquals("200 visits\n", get(server, "/web/default/"));
         }
+    }
+
+    /**
+     * {@code default} with no runtime config at all: the store at the default address (here the
+     * test's server, through the seam an embedded Redis uses), data kept when Spindle restarts,
+     * when Redis restarts between two runs, and when Redis restarts under a running app.
+     */
+    @Test
+    @RedisServerOptions(persistent = true)
+    void theDefaultStoreNeedsNoConfigAndKeepsItsDataAcrossSpindleAndRedisRestarts(RedisServer redis) throws Exception {
+        Path appDir = Files.createDirectories(dir.resolve("plain"));
+        Path manifest = appDir.resolve("spin.toml");
+        Files.writeString(manifest, """
+                spin_manifest_version = 2
+                [application]
+                name = "plain"
+                [[trigger.http]]
+                route = "/web/..."
+                component = "web"
+                [component.web]
+                source = "%s"
+                key_value_stores = ["default"]
+                """.formatted(TestApps.wasm("kv-counter")));
+        assertTrue(KeyValueConfig.usesImplicitDefault(ManifestLoader.load(manifest), RuntimeConfig.empty()),
+                "an app listing default with no runtime config needs the Redis at the default address");
+        SpindleOptions options = SpindleOptions.builder().environment(Map.of())
+                .capability(KeyValueCapabilityProvider.withDefaultStore(redis.uri())).log(new TestApps.CapturingLog()).build();
+        try (SpindleApp app = Spindle.load(manifest, options); HttpTriggerServer server = serve(app)) {
+            assertEquals("200 default/visits=1\n", get(server, "/web/default/visits"));
+            assertEquals("200 default/visits=2\n", get(server, "/web/default/visits"));
+        }
+        redis.stop(); // SIGKILL between two runs of the app
+        redis.start();
+        try (SpindleApp app = Spindle.load(manifest, options); HttpTriggerServer server = serve(app)) {
+            assertEquals("200 default/visits=3\n", get(server, "/web/default/visits"), "Spindle and Redis restarted: the data is there");
+            redis.restart(); // under the running app: its pooled connections are now stale
+            // The one call on the idle connection the restart killed fails (as for outbound Redis, where
+            // Spindle does not retry a command that may have run); the next works; nothing is lost.
+            assertTrue(get(server, "/web/default/visits").startsWith("500 "));
+            assertEquals("200 default/visits=4\n", get(server, "/web/default/visits"));
+        }
+        assertEquals("4", redis.withJedis(j -> j.get("spindle:kv:plain:default:visits")));
     }
 
     @Test
