@@ -13,6 +13,7 @@ import dev.spindle.wasi.cli.WasiFilesystem;
 import dev.spindle.wasi.http.HttpState;
 import dev.spindle.wasi.http.SpinOutboundHttp;
 import dev.spindle.wasi.http.WasiHttp;
+import dev.spindle.wasi.http.outbound.ClientTls;
 import dev.spindle.wasi.http.outbound.ComponentOutbound;
 import dev.spindle.wasi.http.outbound.OutboundHttp;
 import dev.spindle.wasi.io.BufferedOutput;
@@ -57,8 +58,13 @@ public final class WasiCapability implements HostCapability {
 
     /** @param environments each component's {@code environment} from the manifest, by component id */
     public WasiCapability(WasiOptions options, Map<String, Map<String, String>> environments) {
+        this(options, environments, ClientTls.none());
+    }
+
+    /** @param clientTls the runtime config's {@code [[client_tls]]}: the roots a component trusts for HTTPS to a host */
+    public WasiCapability(WasiOptions options, Map<String, Map<String, String>> environments, ClientTls clientTls) {
         this.options = Objects.requireNonNull(options, "options");
-        this.outbound = new OutboundHttp(options.outbound());
+        this.outbound = new OutboundHttp(options.outbound(), clientTls);
         this.environments = Map.copyOf(environments);
     }
 

@@ -5,6 +5,7 @@ import dev.spindle.host.CapabilitySetup;
 import dev.spindle.host.HostCapability;
 import dev.spindle.manifest.ComponentConfig;
 import dev.spindle.manifest.RuntimeConfig;
+import dev.spindle.wasi.http.outbound.ClientTls;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,8 @@ import org.tomlj.TomlTable;
  * WASI preview 2, wasi:http and Spin's outbound HTTP as a capability of every app
  * ({@link WasiCapability}); found through {@link java.util.ServiceLoader}. Reads Spin's
  * {@code [outbound_http]} runtime-config table: {@code max_concurrent_requests} (per component
- * here) and {@code connection_pooling} (accepted; the JDK client always pools).
+ * here) and {@code connection_pooling} (accepted; the JDK client always pools); and its
+ * {@code [[client_tls]]} entries ({@link ClientTls}: the roots a component trusts for HTTPS).
  */
 public final class WasiCapabilityProvider implements CapabilityProvider {
     public static final String NAME = "wasi";
@@ -39,7 +41,7 @@ public final class WasiCapabilityProvider implements CapabilityProvider {
 
     @Override
     public Set<String> runtimeConfigTables() {
-        return Set.of(TABLE);
+        return Set.of(TABLE, ClientTls.TABLE);
     }
 
     @Override
@@ -48,7 +50,8 @@ public final class WasiCapabilityProvider implements CapabilityProvider {
         for (ComponentConfig c : setup.manifest().components().values()) {
             environments.put(c.id(), c.environment());
         }
-        return new WasiCapability(withRuntimeConfig(options, setup.runtimeConfig()), environments);
+        return new WasiCapability(withRuntimeConfig(options, setup.runtimeConfig()), environments,
+                ClientTls.fromRuntimeConfig(setup.runtimeConfig()));
     }
 
     static WasiOptions withRuntimeConfig(WasiOptions options, RuntimeConfig config) {

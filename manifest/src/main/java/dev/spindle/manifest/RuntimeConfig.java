@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.tomlj.Toml;
+import org.tomlj.TomlArray;
 import org.tomlj.TomlPosition;
 import org.tomlj.TomlTable;
 
@@ -69,6 +70,40 @@ public final class RuntimeConfig {
             throw error(List.of(key), "`" + key + "` must be a table, e.g. [" + key + "]");
         }
         return Optional.of(t);
+    }
+
+    /**
+     * The top-level array of tables {@code key} ({@code [[key]]} entries), in file order; empty if absent.
+     *
+     * @throws ManifestException if {@code key} is there but is not an array of tables
+     */
+    public List<TomlTable> tables(String key) {
+        Object value = root.get(List.of(key));
+        if (value == null) {
+            return List.of();
+        }
+        if (value instanceof TomlArray a) {
+            List<TomlTable> out = new java.util.ArrayList<>();
+            for (int i = 0; i < a.size() && a.get(i) instanceof TomlTable t; i++) {
+                out.add(t);
+            }
+            if (out.size() == a.size()) {
+                return out;
+            }
+        }
+        throw error(List.of(key), "`" + key + "` must be an array of tables, e.g. [[" + key + "]]");
+    }
+
+    /**
+     * A one-line problem at {@code key} of {@code table} (an entry of {@link #tables}); when the
+     * table lacks {@code key}, at the table's first key.
+     */
+    public ManifestException error(TomlTable table, String key, String reason) {
+        Objects.requireNonNull(reason, "reason");
+        Path f = file.orElse(Path.of("runtime-config.toml"));
+        String at = table.contains(List.of(key)) ? key : table.keySet().stream().findFirst().orElse(null);
+        TomlPosition p = at == null ? null : table.inputPositionOf(List.of(at));
+        return new ManifestException(p == null ? Location.ofFile(f) : new Location(f, p.line(), p.column()), reason);
     }
 
     /** Where a key (its path from the top, e.g. {@code ["key_value_store", "default", "url"]}) is, for messages. */

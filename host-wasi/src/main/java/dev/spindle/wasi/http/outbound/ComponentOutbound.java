@@ -168,7 +168,7 @@ public final class ComponentOutbound implements OutgoingHandler {
         if (release.isEmpty()) {
             return Result.err(ErrorCode.of(ErrorCode.Code.CONNECTION_LIMIT_REACHED));
         }
-        Exchange exchange = new Exchange(http.client(connect), builder, request.method(), target.value().shown(), betweenBytes,
+        Exchange exchange = new Exchange(http.client(connect, component.componentId(), target.value().uri()), builder, request.method(), target.value().shown(), betweenBytes,
                 release.get());
         Optional<OutgoingBody> body = request.body();
         if (body.isPresent()) {
@@ -382,7 +382,7 @@ public final class ComponentOutbound implements OutgoingHandler {
                 } catch (IllegalArgumentException e) {
                     return Result.err(LegacyError.INVALID_URL);
                 }
-                HttpResponse<InputStream> response = http.client(options.connectTimeout())
+                HttpResponse<InputStream> response = http.client(options.connectTimeout(), component.componentId(), target.value().uri())
                         .send(request, HttpResponse.BodyHandlers.ofInputStream());
                 int status = response.statusCode();
                 Optional<String> location = response.headers().firstValue("location");

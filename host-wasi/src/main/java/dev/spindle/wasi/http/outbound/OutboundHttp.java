@@ -1,6 +1,7 @@
 package dev.spindle.wasi.http.outbound;
 
 import dev.spindle.host.ComponentContext;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * Outbound HTTP for one app: the JDK's {@link HttpClient} (one per connect timeout in use, sharing
@@ -28,9 +30,13 @@ public final class OutboundHttp implements AutoCloseable {
 
     private final OutboundHttpOptions options;
     private final ExecutorService executor;
-    private final Map<Long, HttpClient> clients = new LinkedHashMap<>(16, 0.75f, true) {
+    private final ClientTls clientTls;
+    /** A client per connect timeout and TLS trust in use (the JDK client takes both per client, not per request). */
+    private record ClientKey(long connectMillis, Optional<SSLContext> tls) {}
+
+    private final Map<ClientKey, HttpClient> clients = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, HttpClient> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<ClientKey, HttpClient> eldest) {
             return size() > MAX_CLIENTS;
         }
     };
@@ -38,7 +44,13 @@ public final class OutboundHttp implements AutoCloseable {
     private volatile Supplier<Optional<String>> selfOrigin = Optional::empty;
 
     public OutboundHttp(OutboundHttpOptions options) {
+        this(options, ClientTls.none());
+    }
+
+    /** @param clientTls the roots each component trusts for HTTPS to each host (Spin's {@code [[client_tls]]}) */
+    public OutboundHttp(OutboundHttpOptions options, ClientTls clientTls) {
         this.options = Objects.requireNonNull(options, "options");
+        this.clientTls = Objects.requireNonNull(clientTls, "clientTls");
         AtomicInteger n = new AtomicInteger();
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "spindle-outbound-http-" + n.incrementAndGet());
@@ -70,13 +82,18 @@ public final class OutboundHttp implements AutoCloseable {
         return new ComponentOutbound(this, component, permits);
     }
 
-    /** The client for a connect timeout (the JDK client takes it per client, not per request). */
-    synchronized HttpClient client(Duration connectTimeout) {
-        return clients.computeIfAbsent(connectTimeout.toMillis(), ms -> HttpClient.newBuilder()
-                .connectTimeout(Duration.ofMillis(Math.max(1, ms)))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(executor)
-                .build());
+    /** The client for a request of {@code componentId} to {@code uri}: its connect timeout, and for https its TLS trust. */
+    synchronized HttpClient client(Duration connectTimeout, String componentId, URI uri) {
+        Optional<SSLContext> tls = "https".equals(uri.getScheme()) && uri.getHost() != null
+                ? clientTls.context(componentId, uri.getHost()) : Optional.empty();
+        return clients.computeIfAbsent(new ClientKey(connectTimeout.toMillis(), tls), key -> {
+            HttpClient.Builder b = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofMillis(Math.max(1, key.connectMillis())))
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .executor(executor);
+            key.tls().ifPresent(b::sslContext);
+            return b.build();
+        });
     }
 
     @Override
