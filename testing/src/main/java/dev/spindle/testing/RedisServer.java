@@ -79,14 +79,20 @@ public final class RedisServer implements AutoCloseable {
   private final Path directory;
   private final Optional<TestCertificates> tls;
   private final boolean persistent;
+  /** More redis-server arguments (cluster mode, replicaof), or a sentinel's config file text. */
+  private final List<String> extraArguments;
+  private final Optional<String> sentinelConfig;
   private int port;
   private boolean everStarted;
   private boolean closed;
   private volatile Process process;
 
-  private RedisServer(Path binary, Optional<String> password, Path directory, boolean tls, boolean persistent) {
+  private RedisServer(Path binary, Optional<String> password, Path directory, boolean tls, boolean persistent,
+      List<String> extraArguments, Optional<String> sentinelConfig) {
     this.binary = binary;
     this.persistent = persistent;
+    this.extraArguments = List.copyOf(extraArguments);
+    this.sentinelConfig = sentinelConfig;
     this.password = password;
     this.directory = directory;
     this.tls = tls ? Optional.of(TestCertificates.generate(directory.resolve("tls"))) : Optional.empty();
@@ -133,7 +139,29 @@ public final class RedisServer implements AutoCloseable {
     return create(password, tls, false);
   }
 
+  /**
+   * Starts a new server with more command-line arguments after the usual ones (e.g.
+   * {@code --cluster-enabled yes}, {@code --replicaof 127.0.0.1 N}); used by {@link RedisCluster}
+   * and {@link RedisSentinelGroup}.
+   */
+  public static RedisServer launchWith(List<String> arguments) {
+    return create(Optional.empty(), false, false, arguments, Optional.empty());
+  }
+
+  /**
+   * Starts a Redis Sentinel ({@code redis-server sentinel.conf --sentinel}) on a free port, its
+   * config file written from {@code config} into its directory (the sentinel rewrites it).
+   */
+  public static RedisServer launchSentinel(String config) {
+    return create(Optional.empty(), false, false, List.of(), Optional.of(config));
+  }
+
   static RedisServer create(Optional<String> password, boolean tls, boolean persistent) {
+    return create(password, tls, persistent, List.of(), Optional.empty());
+  }
+
+  static RedisServer create(Optional<String> password, boolean tls, boolean persistent, List<String> extra,
+      Optional<String> sentinelConfig) {
     Path binary = findBinary();
     Path dir;
     try {
@@ -143,7 +171,13 @@ public final class RedisServer implements AutoCloseable {
     }
     RedisServer server;
     try {
-      server = new RedisServer(binary, password, dir, tls, persistent);
+      server = new RedisServer(binary, password, dir, tls, persistent, extra, sentinelConfig);
+      if (sentinelConfig.isPresent()) {
+        Files.writeString(dir.resolve("sentinel.conf"), sentinelConfig.get());
+      }
+    } catch (IOException e) {
+      deleteDirectory(dir);
+      throw new UncheckedIOException("cannot write the sentinel's config file", e);
     } catch (RuntimeException | Error e) {
       deleteDirectory(dir);
       throw e;
@@ -386,6 +420,9 @@ public final class RedisServer implements AutoCloseable {
     Path out = directory.resolve("redis-server.out");
     List<String> command = new ArrayList<>(List.of(
         binary.toString()));
+    if (sentinelConfig.isPresent()) {
+      command.addAll(List.of(directory.resolve("sentinel.conf").toString(), "--sentinel"));
+    }
     if (tls.isPresent()) {
       TestCertificates t = tls.get();
       command.addAll(List.of(
@@ -407,6 +444,7 @@ public final class RedisServer implements AutoCloseable {
         "--dir", directory.toString(),
         "--logfile", log.toString()));
     password.ifPresent(p -> command.addAll(List.of("--requirepass", p)));
+    command.addAll(extraArguments);
     try {
       // The log is appended to across restarts; reset it per launch so failures show this one.
       Files.deleteIfExists(log);
