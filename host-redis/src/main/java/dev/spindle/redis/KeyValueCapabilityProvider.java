@@ -76,6 +76,9 @@ public final class KeyValueCapabilityProvider implements CapabilityProvider {
             }
             labels.put(c.id(), new LinkedHashSet<>(c.keyValueStores()));
         }
-        return new KeyValueCapability(config, labels, RedisClientSettings.create(options));
+        // The Cluster and Sentinel tables belong to the Redis capability (it claims them); a store
+        // whose url names a declared deployment is routed as a guest's open of that address is.
+        return new KeyValueCapability(config, labels, RedisClientSettings.create(options)
+                .withTopology(RedisTopology.parse(setup.runtimeConfig())));
     }
 }

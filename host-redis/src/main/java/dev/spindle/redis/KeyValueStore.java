@@ -87,53 +87,92 @@ final class KeyValueStore {
         byte[] match = bytes(globEscape(store.keyPrefix()) + "*");
         int prefixLength = bytes(store.keyPrefix()).length;
         long deadline = System.nanoTime() + options.socketTimeout().toNanos();
-        return withConnection(c -> {
-            Set<String> keys = new LinkedHashSet<>();
-            long budget = options.maxResultBytes();
-            byte[] cursor = bytes("0");
-            do {
-                if (System.nanoTime() > deadline) {
-                    throw KeyValueError.other("get-keys: walking the store took longer than "
-                            + options.socketTimeout().toSeconds() + " s (" + keys.size() + " keys so far)");
-                }
-                Reply r = c.call(List.of(bytes("SCAN"), cursor, bytes("MATCH"), match, bytes("COUNT"),
-                        bytes(Integer.toString(SCAN_COUNT))), options.maxResultBytes());
-                if (!(r instanceof Reply.Array page) || page.items().size() != 2
-                        || !(page.items().get(0) instanceof Reply.Bulk next) || !(page.items().get(1) instanceof Reply.Array found)) {
-                    throw unexpected("get-keys", r);
-                }
-                for (Reply item : found.items()) {
-                    if (!(item instanceof Reply.Bulk k) || k.bytes().length < prefixLength) {
-                        throw unexpected("get-keys", item);
+        Set<String> keys = new LinkedHashSet<>();
+        long[] budget = {options.maxResultBytes()};
+        // A cluster's keys are spread over its masters: walk each (one server otherwise).
+        for (RedisAddress server : servers()) {
+            withConnection(server, c -> {
+                byte[] cursor = bytes("0");
+                do {
+                    if (System.nanoTime() > deadline) {
+                        throw KeyValueError.other("get-keys: walking the store took longer than "
+                                + options.socketTimeout().toSeconds() + " s (" + keys.size() + " keys so far)");
                     }
-                    String key = utf8(Arrays.copyOfRange(k.bytes(), prefixLength, k.bytes().length));
-                    if (keys.add(key)) {
-                        budget -= RawConnection.ELEMENT_COST + (k.bytes().length - prefixLength);
-                        if (budget < 0) {
-                            throw KeyValueError.other("get-keys: the store holds more keys than fit the result limit of "
-                                    + options.maxResultBytes() + " bytes");
+                    Reply r = c.call(List.of(bytes("SCAN"), cursor, bytes("MATCH"), match, bytes("COUNT"),
+                            bytes(Integer.toString(SCAN_COUNT))), options.maxResultBytes());
+                    if (!(r instanceof Reply.Array page) || page.items().size() != 2
+                            || !(page.items().get(0) instanceof Reply.Bulk next) || !(page.items().get(1) instanceof Reply.Array found)) {
+                        throw unexpected("get-keys", r);
+                    }
+                    for (Reply item : found.items()) {
+                        if (!(item instanceof Reply.Bulk k) || k.bytes().length < prefixLength) {
+                            throw unexpected("get-keys", item);
+                        }
+                        String key = utf8(Arrays.copyOfRange(k.bytes(), prefixLength, k.bytes().length));
+                        if (keys.add(key)) {
+                            budget[0] -= RawConnection.ELEMENT_COST + (k.bytes().length - prefixLength);
+                            if (budget[0] < 0) {
+                                throw KeyValueError.other("get-keys: the store holds more keys than fit the result limit of "
+                                        + options.maxResultBytes() + " bytes");
+                            }
                         }
                     }
-                }
-                cursor = next.bytes();
-            } while (!Arrays.equals(cursor, bytes("0")));
-            return new ArrayList<>(keys);
-        });
+                    cursor = next.bytes();
+                } while (!Arrays.equals(cursor, bytes("0")));
+                return null;
+            });
+        }
+        return new ArrayList<>(keys);
+    }
+
+    /** Every server holding part of the store: a cluster's masters, else the one (or the Sentinel group's master). */
+    private List<RedisAddress> servers() {
+        try {
+            return pools.router().everyMaster(store.address());
+        } catch (RedisError e) {
+            throw KeyValueError.other("key-value store \"" + store.label() + "\": " + e.getMessage());
+        }
     }
 
     private byte[] namespaced(String key) {
         return bytes(store.keyPrefix() + key);
     }
 
+    /**
+     * One command where its key lives: on a declared Cluster the node of its slot, following
+     * {@code MOVED}/{@code ASK}; on a Sentinel group its current master, sent again after a
+     * {@code READONLY} (a demoted master).
+     */
     private Reply call(List<byte[]> command) {
-        return withConnection(c -> c.call(command, options.maxResultBytes()));
+        RedisRouter router = pools.router();
+        byte[] key = RedisRouter.keyOf(command);
+        RedisAddress server = route(key);
+        Reply reply = withConnection(server, c -> c.call(command, options.maxResultBytes()));
+        for (int sent = 1; sent < RedisRouter.MAX_REDIRECTS; sent++) {
+            Optional<RedisRouter.Redirect> redirect = router.redirect(store.address(), key, reply);
+            if (redirect.isEmpty()) {
+                break;
+            }
+            reply = withConnection(redirect.get().to(), c -> redirect.get().asking()
+                    ? c.pipeline(List.of(List.of(bytes("ASKING")), command), options.maxResultBytes()).get(1)
+                    : c.call(command, options.maxResultBytes()));
+        }
+        return reply;
     }
 
-    /** Runs {@code io} on a pooled connection; every failure becomes {@link KeyValueError} {@code other}. */
-    private <T> T withConnection(java.util.function.Function<RawConnection, T> io) {
+    private RedisAddress route(byte[] key) {
+        try {
+            return pools.router().route(store.address(), key);
+        } catch (RedisError e) {
+            throw KeyValueError.other("key-value store \"" + store.label() + "\": " + e.getMessage());
+        }
+    }
+
+    /** Runs {@code io} on a pooled connection to {@code server}; every failure becomes {@link KeyValueError} {@code other}. */
+    private <T> T withConnection(RedisAddress server, java.util.function.Function<RawConnection, T> io) {
         RedisPools.Lease lease;
         try {
-            lease = pools.borrow(store.address(), componentId);
+            lease = pools.borrow(server, componentId);
         } catch (RedisError e) {
             throw KeyValueError.other("key-value store \"" + store.label() + "\": " + e.getMessage());
         }
@@ -146,6 +185,7 @@ final class KeyValueStore {
             throw KeyValueError.other("key-value store \"" + store.label() + "\": " + e.getMessage());
         } catch (JedisConnectionException e) {
             pools.connectionFailed(lease);
+            pools.router().failed(store.address()); // a failover or a node gone: ask the sentinels or seeds again
             throw KeyValueError.other("key-value store \"" + store.label() + "\": redis connection to "
                     + lease.address().redacted() + " failed: " + RedisPools.describe(e));
         } finally {

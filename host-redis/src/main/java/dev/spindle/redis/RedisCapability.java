@@ -1,5 +1,7 @@
 package dev.spindle.redis;
 
+import dev.spindle.manifest.hosts.RedisUrl;
+import redis.clients.jedis.HostAndPort;
 import dev.spindle.host.CapabilityProvider;
 import dev.spindle.host.ComponentContext;
 import dev.spindle.host.HostCapability;
@@ -122,7 +124,13 @@ public final class RedisCapability implements HostCapability, MessageSubscriber 
     /** A pub/sub connection with this capability's settings (TLS trust), its own short timeouts and reconnects. */
     @Override
     public Subscription subscribe(String address, List<String> channels, BiConsumer<String, byte[]> onMessage, HostLog log) {
-        return new RedisSubscriber(RedisSubscriber.parse(address), channels, onMessage, log, settings);
+        RedisUrl url = RedisSubscriber.parse(address);
+        RedisAddress opened = RedisAddress.of(url);
+        // A Cluster's messages reach every node (any one will do); a Sentinel group's, its master.
+        return new RedisSubscriber(url, channels, onMessage, log, settings, () -> {
+            RedisAddress server = pools.router().route(opened, null);
+            return new HostAndPort(server.host(), server.port());
+        }, () -> pools.router().failed(opened));
     }
 
     /**

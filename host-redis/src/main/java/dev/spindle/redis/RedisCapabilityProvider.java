@@ -40,13 +40,14 @@ public final class RedisCapabilityProvider implements CapabilityProvider {
 
     @Override
     public Set<String> runtimeConfigTables() {
-        return Set.of(TABLE);
+        return Set.of(TABLE, RedisTopology.CLUSTER_TABLE, RedisTopology.SENTINEL_TABLE);
     }
 
     /** @throws IllegalArgumentException when the TLS CA file cannot be read or holds no certificate */
     @Override
     public HostCapability create(CapabilitySetup setup) {
-        return RedisCapability.create(withRuntimeConfig(options, setup.runtimeConfig()));
+        return RedisCapability.create(RedisClientSettings.create(withRuntimeConfig(options, setup.runtimeConfig()))
+                .withTopology(RedisTopology.parse(setup.runtimeConfig())));
     }
 
     /**

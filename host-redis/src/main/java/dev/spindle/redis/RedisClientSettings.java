@@ -33,10 +33,12 @@ public final class RedisClientSettings {
 
     private final RedisOptions options;
     private final Optional<SSLSocketFactory> socketFactory;
+    private final RedisTopology topology;
 
-    private RedisClientSettings(RedisOptions options, Optional<SSLSocketFactory> socketFactory) {
+    private RedisClientSettings(RedisOptions options, Optional<SSLSocketFactory> socketFactory, RedisTopology topology) {
         this.options = options;
         this.socketFactory = socketFactory;
+        this.topology = topology;
     }
 
     /**
@@ -45,11 +47,21 @@ public final class RedisClientSettings {
      */
     public static RedisClientSettings create(RedisOptions options) {
         Objects.requireNonNull(options, "options");
-        return new RedisClientSettings(options, options.tlsCaFile().map(RedisClientSettings::trusting));
+        return new RedisClientSettings(options, options.tlsCaFile().map(RedisClientSettings::trusting), RedisTopology.none());
+    }
+
+    /** These settings, with the Cluster and Sentinel deployments the runtime config declares. */
+    RedisClientSettings withTopology(RedisTopology topology) {
+        return new RedisClientSettings(options, socketFactory, Objects.requireNonNull(topology, "topology"));
     }
 
     public RedisOptions options() {
         return options;
+    }
+
+    /** The declared Cluster and Sentinel deployments ({@link RedisTopology#none()} unless configured). */
+    RedisTopology topology() {
+        return topology;
     }
 
     /**

@@ -64,7 +64,8 @@ final class RedisConnections {
         }
         RedisPools.Lease lease;
         try {
-            lease = pools.borrow(parsed, component.componentId());
+            // A declared Cluster or Sentinel group: a node of it (any, for now) or its master.
+            lease = pools.borrow(pools.router().route(parsed, null), component.componentId());
         } catch (RedisError e) {
             if (e.kind() == RedisError.Kind.TOO_MANY_CONNECTIONS) {
                 // The WIT case carries no message, so the reason goes to the log.
@@ -77,7 +78,7 @@ final class RedisConnections {
             pools.discard(lease);
             throw RedisError.other("the instance is shutting down");
         }
-        return new Handle(lease);
+        return new Handle(parsed, lease);
     }
 
     /**
@@ -146,21 +147,90 @@ final class RedisConnections {
         }
     }
 
-    /** A live connection handle: its pooled connection and the command runner over it. */
+    /**
+     * A live connection handle: its pooled connection and the command runner over it. For a
+     * declared Cluster the handle follows the keys: each command goes to the node serving its key's
+     * slot (the handle swaps its pooled connection when that is another node), {@code MOVED} and
+     * {@code ASK} are followed, and between {@code MULTI}/{@code WATCH} and {@code EXEC}/
+     * {@code DISCARD}/{@code UNWATCH} it stays on its node. For a Sentinel group a {@code READONLY}
+     * reply (a demoted master) sends the command again to the master the sentinels now name.
+     */
     final class Handle {
-        private final RedisPools.Lease lease;
+        /** The address the guest opened (what allowed_outbound_hosts allowed). */
+        private final RedisAddress opened;
+        private RedisPools.Lease lease; // swapped only between commands, under this
         private boolean dirty;
         private boolean busy;
         private boolean released;
         private boolean aborted;
+        /** Inside MULTI or WATCH on a cluster: no routing until the transaction ends. */
+        private boolean pinned;
 
-        private Handle(RedisPools.Lease lease) {
+        private Handle(RedisAddress opened, RedisPools.Lease lease) {
+            this.opened = opened;
             this.lease = lease;
         }
 
         /** Sends one command built by the host (typed operations); its reply, errors included. */
         Reply call(List<byte[]> command) {
-            return run(c -> c.call(command, options.maxResultBytes()), false, Optional.empty());
+            return routed(command, false, Optional.empty());
+        }
+
+        /**
+         * Runs one command where its key lives, following the deployment's redirects (at most
+         * {@link RedisRouter#MAX_REDIRECTS} sends); an address that is not a declared deployment
+         * is one plain round trip.
+         */
+        private Reply routed(List<byte[]> command, boolean guestCommand, Optional<String> scriptKill) {
+            RedisRouter router = pools.router();
+            byte[] key = RedisRouter.keyOf(command);
+            if (!pinned && router.isCluster(opened)) {
+                moveTo(router.route(opened, key));
+            }
+            Reply reply = run(c -> c.call(command, options.maxResultBytes()), guestCommand, scriptKill);
+            for (int sent = 1; sent < RedisRouter.MAX_REDIRECTS && !pinned; sent++) {
+                Optional<RedisRouter.Redirect> redirect = router.redirect(opened, key, reply);
+                if (redirect.isEmpty()) {
+                    break;
+                }
+                moveTo(redirect.get().to());
+                reply = redirect.get().asking()
+                        ? run(c -> c.pipeline(List.of(List.of(RedisLowering.bytes("ASKING")), command), options.maxResultBytes()).get(1),
+                                guestCommand, scriptKill)
+                        : run(c -> c.call(command, options.maxResultBytes()), guestCommand, scriptKill);
+            }
+            if (router.isCluster(opened) && !(reply instanceof Reply.Error)) {
+                String name = new String(command.get(0), java.nio.charset.StandardCharsets.US_ASCII).toUpperCase(java.util.Locale.ROOT);
+                if (name.equals("MULTI") || name.equals("WATCH")) {
+                    pinned = true;
+                } else if (name.equals("EXEC") || name.equals("DISCARD") || name.equals("UNWATCH")) {
+                    pinned = false;
+                }
+            }
+            return reply;
+        }
+
+        /** Puts the handle on {@code server}'s pool (a cluster node, a new master); no-op when it is there. */
+        private void moveTo(RedisAddress server) {
+            RedisPools.Lease old;
+            synchronized (this) {
+                if (released || server.poolKey().equals(lease.address().poolKey())) {
+                    return;
+                }
+                old = lease;
+            }
+            RedisPools.Lease next = pools.borrow(server, component.componentId());
+            boolean wasDirty;
+            synchronized (this) {
+                if (released) {
+                    pools.discard(next);
+                    return;
+                }
+                lease = next;
+                wasDirty = dirty;
+                dirty = false;
+            }
+            pools.release(old, wasDirty);
         }
 
         /**
@@ -171,7 +241,7 @@ final class RedisConnections {
             policy.refusal(command.get(0), command.subList(1, command.size())).ifPresent(why -> {
                 throw RedisError.other(why);
             });
-            return run(c -> c.call(command, options.maxResultBytes()), true, CommandPolicy.scriptKill(command.get(0)));
+            return routed(command, true, CommandPolicy.scriptKill(command.get(0)));
         }
 
         /**
@@ -202,6 +272,11 @@ final class RedisConnections {
                 sent.add(List.of(RedisLowering.bytes("EXEC")));
             }
             List<List<byte[]>> toSend = sent;
+            if (!pinned && pools.router().isCluster(opened)) {
+                // One node per round trip: the first command's key picks it; commands on other
+                // slots answer MOVED as their reply (keep a pipeline's keys in one {hash tag}).
+                moveTo(pools.router().route(opened, RedisRouter.keyOf(commands.get(0))));
+            }
             return run(c -> c.pipeline(toSend, options.maxResultBytes()), true, scriptKill);
         }
 
@@ -241,6 +316,7 @@ final class RedisConnections {
                     throw RedisError.other("the redis command was cut off");
                 }
                 pools.connectionFailed(lease);
+                pools.router().failed(opened); // a failover or a node gone: ask the sentinels or seeds again
                 throw RedisError.other("redis connection to " + lease.address().redacted() + " failed: " + RedisPools.describe(e));
             } finally {
                 boolean releaseNow;

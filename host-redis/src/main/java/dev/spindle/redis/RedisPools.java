@@ -106,6 +106,8 @@ final class RedisPools implements AutoCloseable {
 
     private final RedisOptions options;
     private final RedisClientSettings settings;
+    /** Where a declared Cluster's or Sentinel group's commands go (every other address is its own server). */
+    private final RedisRouter router;
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled whenever a connection or a slot comes back, so waiting borrowers look again. */
     private final Condition returned = lock.newCondition();
@@ -124,6 +126,7 @@ final class RedisPools implements AutoCloseable {
     RedisPools(RedisClientSettings settings) {
         this.settings = settings;
         this.options = settings.options();
+        this.router = new RedisRouter(settings.topology(), this::ask);
         this.maintenance = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "spindle-redis-idle-eviction");
             t.setDaemon(true);
@@ -227,6 +230,21 @@ final class RedisPools implements AutoCloseable {
                 throw invocation.get().timedOut();
             }
             throw connectFailure(address, e);
+        }
+    }
+
+    /** Routing for Cluster and Sentinel addresses ({@link RedisRouter}); other addresses route to themselves. */
+    RedisRouter router() {
+        return router;
+    }
+
+    /** One question to one server on a connection of its own (topology lookups: never a guest's pooled one). */
+    private Reply ask(RedisAddress server, List<byte[]> command) {
+        RawConnection c = connect(server, new HostAndPort(server.host(), server.port()));
+        try {
+            return c.call(command, options.maxResultBytes());
+        } finally {
+            c.close();
         }
     }
 

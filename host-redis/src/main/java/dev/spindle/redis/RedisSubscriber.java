@@ -29,7 +29,10 @@ final class RedisSubscriber implements MessageSubscriber.Subscription {
     static final int CONNECT_TIMEOUT_MS = 2000;
 
     private final RedisUrl url;
-    private final HostAndPort hostAndPort;
+    /** The server to (re)connect to: the address's own, or what its Cluster or Sentinel group names now. */
+    private final java.util.function.Supplier<HostAndPort> server;
+    /** Told when the connection is lost, so the next {@link #server} asks the sentinels or seeds again. */
+    private final Runnable lost;
     private final JedisClientConfig config;
     private final List<String> channels;
     private final BiConsumer<String, byte[]> onMessage;
@@ -42,12 +45,13 @@ final class RedisSubscriber implements MessageSubscriber.Subscription {
     private volatile boolean subscribed;
 
     RedisSubscriber(RedisUrl url, List<String> channels, BiConsumer<String, byte[]> onMessage, HostLog log,
-            RedisClientSettings settings) {
+            RedisClientSettings settings, java.util.function.Supplier<HostAndPort> server, Runnable lost) {
         this.url = url;
+        this.server = server;
+        this.lost = lost;
         this.channels = List.copyOf(channels);
         this.onMessage = onMessage;
         this.log = log;
-        this.hostAndPort = new HostAndPort(url.host(), url.port());
         // TLS and trust exactly as for guests' connections; the subscriber keeps its own short timeouts.
         DefaultJedisClientConfig.Builder b = settings.builder(url.tls())
                 .connectionTimeoutMillis(CONNECT_TIMEOUT_MS)
@@ -98,7 +102,7 @@ final class RedisSubscriber implements MessageSubscriber.Subscription {
                     onMessage.accept(new String(channel, StandardCharsets.UTF_8), message);
                 }
             };
-            try (Jedis jedis = new Jedis(hostAndPort, config)) {
+            try (Jedis jedis = new Jedis(server.get(), config)) {
                 current = jedis;
                 currentPubSub = pubSub;
                 if (closed) {
@@ -119,6 +123,7 @@ final class RedisSubscriber implements MessageSubscriber.Subscription {
                 if (closed) {
                     break;
                 }
+                lost.run();
                 if (!outageLogged) {
                     log.warn(LOG_ID, "lost connection to " + url.redacted() + " (" + describe(e)
                             + "); reconnecting with backoff up to " + MAX_BACKOFF.toSeconds() + " s");

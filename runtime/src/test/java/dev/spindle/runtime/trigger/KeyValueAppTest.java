@@ -169,6 +169,35 @@ class KeyValueAppTest {
         assertEquals("4", redis.withJedis(j -> j.get("spindle:kv:plain:default:visits")));
     }
 
+    /** A store on a Redis Cluster declared in the runtime config ([redis_cluster.*]), end to end through spindle's loader. */
+    @Test
+    void aStoreOnARedisClusterDeclaredInTheRuntimeConfig() throws Exception {
+        try (dev.spindle.testing.RedisCluster cluster = dev.spindle.testing.RedisCluster.launch(3)) {
+            Path rc = dir.resolve("cluster-runtime-config.toml");
+            Files.writeString(rc, """
+                    [redis_cluster.cache]
+                    address = "redis://kv.cluster.test:6379"
+                    seeds = ["%s"]
+                    [key_value_store.default]
+                    type = "redis"
+                    url = "redis://kv.cluster.test:6379"
+                    [key_value_store.sessions]
+                    type = "redis"
+                    url = "redis://kv.cluster.test:6379"
+                    key_prefix = "sessions:"
+                    """.formatted(cluster.seeds().get(1)));
+            try (SpindleApp app = load("shop", rc); HttpTriggerServer server = serve(app)) {
+                for (int i = 1; i <= 3; i++) {
+                    assertEquals("200 default/visits=" + i + "\n", get(server, "/web/default/visits"));
+                }
+                assertEquals("200 sessions/cart=1\n", get(server, "/web/sessions/cart"));
+            }
+            String key = "spindle:kv:shop:default:visits";
+            assertEquals("3", cluster.nodeFor(key).withJedis(j -> j.get(key)), "the key is on the node that owns its slot");
+            assertEquals("1", cluster.nodeFor("sessions:cart").withJedis(j -> j.get("sessions:cart")));
+        }
+    }
+
     @Test
     void aLabelNoStoreIsConfiguredForRefusesTheApp(RedisServer redis) throws Exception {
         Path manifest = dir.resolve("spin.toml");
