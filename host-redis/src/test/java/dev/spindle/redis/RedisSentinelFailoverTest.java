@@ -146,6 +146,23 @@ class RedisSentinelFailoverTest {
         assertEquals(0, afterFailover.getCount(), "the subscription moved to the new master: " + heard + " " + log);
     }
 
+    /** No sentinel answering is an error value naming the group and each sentinel's failure, never a hang or a trap. */
+    @Test
+    void noSentinelAnsweringIsAnErrorValueNamingThem() {
+        String toml = "[redis_sentinel.sessions]\naddress = \"" + ADDRESS + "\"\nsentinels = [\"redis://127.0.0.1:1\", \"redis://127.0.0.1:2\"]\n"
+                + "master_name = \"m\"\n";
+        RedisCapability cap = RedisCapability.create(RedisClientSettings.create(RedisOptions.defaults())
+                .withTopology(RedisTopology.parse(RuntimeConfig.parse(toml, Path.of("runtime-config.toml")))));
+        toClose.add(cap);
+        InstanceBinding binding = cap.bind(new ComponentContext("worker", AllowedHosts.parse(List.of(ADDRESS)), hostLog));
+        toClose.add(binding);
+        ProxyGuest.Outcome<Integer> open = new ProxyGuest(Engine.INTERPRETER, binding).open(ADDRESS);
+        assertEquals(ProxyGuest.OTHER, open.errKind());
+        assertTrue(open.errMessage().startsWith("redis sentinel group \"sessions\": no sentinel named a master for \"m\" (127.0.0.1:1 "),
+                open.errMessage());
+        assertTrue(open.errMessage().contains("; 127.0.0.1:2 "), open.errMessage());
+    }
+
     private static boolean recoveredAfter(List<Call> calls, long kill) {
         synchronized (calls) {
             return calls.stream().anyMatch(c -> c.ok() && c.startNanos() > kill);
