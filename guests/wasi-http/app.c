@@ -3,7 +3,7 @@
  *   /hello                 200 "hello from wasi:http <version>\n"
  *   /echo?status=N         status N (default 200); headers x-method, x-path-with-query,
  *                          x-authority, x-scheme, x-version, x-header-count and, for every
- *                          request header named x-*, x-echo-<name> with the same value(s);
+ *                          request header named x-* or spin-*, x-echo-<name> with the same value(s);
  *                          the request body streamed back in 64 KiB chunks
  *   /sum                   reads the body in chunks; 200 "bytes=N fnv1a=XXXXXXXX\n"
  *   /big?bytes=N           streams N bytes of 'a'..'z' in 64 KiB writes
@@ -104,7 +104,8 @@ static void echo(handle_t req, handle_t outparam, const char *pq) {
     out[n++] = field("x-version", SHIM_VERSION);
     out[n++] = field("x-header-count", count);
     for (size_t i = 0; i < in.len; i++) {
-        if (in.items[i].name_len > 2 && strncmp(in.items[i].name, "x-", 2) == 0) {
+        if ((in.items[i].name_len > 2 && strncmp(in.items[i].name, "x-", 2) == 0)
+            || (in.items[i].name_len > 5 && strncmp(in.items[i].name, "spin-", 5) == 0)) {
             names[i] = malloc(in.items[i].name_len + 8);
             memcpy(names[i], "x-echo-", 7);
             memcpy(names[i] + 7, in.items[i].name, in.items[i].name_len);

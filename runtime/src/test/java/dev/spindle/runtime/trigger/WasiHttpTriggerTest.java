@@ -135,9 +135,18 @@ class WasiHttpTriggerTest {
         assertEquals(v.label(), r.headers().firstValue("x-version").orElse(null));
         assertEquals("1", r.headers().firstValue("x-echo-x-one").orElse(null));
         assertEquals(java.util.List.of("first", "second"), r.headers().allValues("x-echo-x-multi"));
-        // The client's forged spin-full-url is dropped; the host's own spin-* headers are there.
+        // The client's forged spin-full-url is dropped; the host's own spin-* headers are there, as
+        // the Spin executor gives them (one list, IncomingRequest.spinHeaders).
         String count = r.headers().firstValue("x-header-count").orElseThrow();
         assertTrue(Integer.parseInt(count) >= 4 + 7, count);
+        String p = "/" + prefix(v);
+        assertEquals(java.util.List.of(server.baseUrl() + p + "/echo?status=203&a=b%20c"), r.headers().allValues("x-echo-spin-full-url"));
+        assertEquals("/echo", r.headers().firstValue("x-echo-spin-path-info").orElse(null));
+        assertEquals(p + "/...", r.headers().firstValue("x-echo-spin-matched-route").orElse(null));
+        assertEquals(p, r.headers().firstValue("x-echo-spin-component-route").orElse(null));
+        assertEquals(p + "/...", r.headers().firstValue("x-echo-spin-raw-component-route").orElse(null));
+        assertEquals("/", r.headers().firstValue("x-echo-spin-base-path").orElse(null));
+        assertTrue(r.headers().firstValue("x-echo-spin-client-addr").orElse("").startsWith("127.0.0.1:"), r.headers().toString());
         assertEquals("", r.body());
 
         HttpResponse<String> hello = get(v, "/hello");
