@@ -5,7 +5,7 @@
  *                          x-authority, x-scheme, x-version, x-header-count and, for every
  *                          request header named x-* or spin-*, x-echo-<name> with the same value(s);
  *                          the request body streamed back in 64 KiB chunks
- *   /sum                   reads the body in chunks; 200 "bytes=N fnv1a=XXXXXXXX\n"
+ *   /sum                   reads the body in chunks; 200 "bytes=N fnv1a=XXXXXXXX\n" (500 if a read fails)
  *   /big?bytes=N           streams N bytes of 'a'..'z' in 64 KiB writes
  *   /trailers              reads the body, then its trailers; the body lists them
  *                          ("bytes=N\n" then "trailer NAME: VALUE\n" each, or "no trailers\n");
@@ -149,6 +149,10 @@ static void sum(handle_t req, handle_t outparam, int with_trailers) {
         h = fnv1a(h, BUF, (size_t)got);
     }
     in_drop(stream);
+    if (got < 0) { /* as an SDK handler returning its read error would */
+        simple(outparam, 500, "reading the request body failed\n");
+        return;
+    }
     int present;
     field_list_t trailers = body_finish(body, &present);
     char text[4096];

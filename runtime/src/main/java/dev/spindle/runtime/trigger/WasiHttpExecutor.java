@@ -101,6 +101,43 @@ final class WasiHttpExecutor implements HttpGuestExecutor {
         return label.matches("0\\.2\\.[0-9]+") ? Optional.of(WasiVersion.V0_2_0) : Optional.empty();
     }
 
+    /**
+     * The request body, logging its first read failure (past the server's body limit, the client
+     * gone, the read deadline): the guest only sees {@code last-operation-failed}, and may answer
+     * anyway, so the operator needs the cause.
+     */
+    private java.io.InputStream loggingFailure(java.io.InputStream in, String what) {
+        return new java.io.FilterInputStream(in) {
+            private boolean logged;
+
+            private java.io.IOException logged(java.io.IOException e) {
+                if (!logged) {
+                    logged = true;
+                    log.warn(componentId, what + ": reading the request body failed (" + e.getMessage() + "); the guest's read fails");
+                }
+                return e;
+            }
+
+            @Override
+            public int read() throws java.io.IOException {
+                try {
+                    return super.read();
+                } catch (java.io.IOException e) {
+                    throw logged(e);
+                }
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                try {
+                    return super.read(b, off, len);
+                } catch (java.io.IOException e) {
+                    throw logged(e);
+                }
+            }
+        };
+    }
+
     @Override
     public boolean buffersBody() {
         return false;
@@ -115,8 +152,8 @@ final class WasiHttpExecutor implements HttpGuestExecutor {
         for (Map.Entry<String, String> h : request.spinHeaders()) {
             headers.add(Field.of(h.getKey(), h.getValue()));
         }
-        IncomingBody body = new IncomingBody(new InputStreamSource(request.bodyStream(), "request body"),
-                () -> trailers(request.trailers()));
+        IncomingBody body = new IncomingBody(new InputStreamSource(loggingFailure(request.bodyStream(),
+                request.method() + " " + request.path()), "request body"), () -> trailers(request.trailers()));
         IncomingRequest incoming = new IncomingRequest(request.method(), Optional.of(request.pathAndQuery()),
                 Optional.of(request.scheme()), Optional.of(request.authority()), headers, body);
         boolean noBody = request.method().equals("HEAD");

@@ -352,6 +352,33 @@ class WasiHttpTriggerTest {
         }
     }
 
+    @Test
+    void aRequestBodyPastTheServersLimitIs413OrFailsTheGuestsRead() throws Exception {
+        TestApps.CapturingLog quiet = new TestApps.CapturingLog();
+        Path d = dir.resolve("request-limited");
+        Files.createDirectories(d);
+        Files.writeString(d.resolve("spin.toml"), manifest("[]"));
+        try (SpindleApp limited = Spindle.load(d.resolve("spin.toml"), SpindleOptions.builder().environment(Map.of())
+                     .memoryLimitBytes(MEMORY_LIMIT).log(quiet).build());
+             HttpTriggerServer s = HttpTriggerServer.start(limited, HttpServerOptions.defaults().withPort(0).withMaxBodyBytes(1 << 20))) {
+            byte[] big = new byte[2 << 20];
+            // A declared length over the limit: 413 before the guest runs.
+            HttpResponse<String> declared = client.send(HttpRequest.newBuilder(uri(s, WasiVersion.V0_2_0, "/sum"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(big)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(413, declared.statusCode(), declared.body());
+            // A chunked body that grows past it: the guest's read fails (and this guest answers 500), the log says why.
+            HttpResponse<String> chunked = client.send(HttpRequest.newBuilder(uri(s, WasiVersion.V0_2_0, "/sum"))
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(500, chunked.statusCode(), chunked.body());
+            assertEquals("reading the request body failed\n", chunked.body());
+            assertTrue(String.join("\n", quiet.lines).contains("WARN [v020] POST /v020/sum: reading the request body failed"
+                    + " (request body larger than 1048576 bytes); the guest's read fails"), String.join("\n", quiet.lines));
+            assertEquals(200, client.send(HttpRequest.newBuilder(uri(s, WasiVersion.V0_2_0, "/hello")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(WasiVersion.class)
     void outboundAllowedDeniedRedirectedAndTimedOut(WasiVersion v) throws Exception {
