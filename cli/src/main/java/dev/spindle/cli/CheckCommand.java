@@ -28,7 +28,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -38,6 +37,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "check",
         mixinStandardHelpOptions = true,
+        versionProvider = SpindleCli.Version.class,
         description = {
             "Validate a manifest, or ask whether a component may connect to an address.",
             "Exit codes: 0 valid / allowed, 1 denied or unparseable address, 2 invalid manifest."
@@ -48,8 +48,11 @@ final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MANIFEST", description = "Path to spin.toml (default: ${DEFAULT-VALUE}).", defaultValue = "spin.toml")
-    Path manifest;
+    @Mixin
+    AppSource source;
+
+    /** The manifest as resolved from {@link #source}. */
+    private Path manifest;
 
     @Option(names = "--skip-sources", description = "Do not load the components' .wasm files (validate the manifest only).")
     boolean skipSources;
@@ -69,9 +72,9 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        manifest = source.resolve(spec.commandLine().getErr());
         if ((component == null) != (address == null)) {
-            throw new IllegalArgumentException("--component and --address go together: spindle check "
-                    + manifest + " --component ID --address redis://host:port");
+            throw new UsageException("--component and --address go together: give both, e.g. --component ID --address redis://host:port");
         }
         AppManifest app = ManifestLoader.load(manifest);
         VariableResolver resolver = VariableResolver.create(app, System.getenv(), variables.values());

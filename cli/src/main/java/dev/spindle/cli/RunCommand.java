@@ -13,7 +13,9 @@ import dev.spindle.runtime.trigger.ServeOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -22,47 +24,65 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code spindle run app.toml}: parses the options, loads the app and lets {@link SpindleApp#serve}
  * run its triggers; prints the banner and waits for SIGINT/SIGTERM.
  */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the application described by a spin.toml manifest.")
-final class RunCommand implements Callable<Integer> {
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = SpindleCli.Version.class,
+        description = "Run the application described by a spin.toml manifest.")
+class RunCommand implements Callable<Integer> {
+    /** A step that takes longer than this gets a progress line. */
+    static final Duration PROGRESS_AFTER = Duration.ofSeconds(1);
+
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MANIFEST", description = "Path to spin.toml (default: ${DEFAULT-VALUE}).", defaultValue = "spin.toml")
-    Path manifest;
+    @Mixin
+    AppSource source;
 
     @Mixin
     VariableOptions variables;
 
+    @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "Pass an environment variable to every component "
+            + "(repeatable); wins over the manifest's environment.")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = {"-c", "--component-id"}, paramLabel = "ID", description = "Run only this component and the triggers "
+            + "that run it (repeatable; default: every component).")
+    List<String> componentIds = new ArrayList<>();
+
     @Option(names = "--interpreter", description = "Interpret guests instead of compiling them (slower; cannot stop runaway loops).")
     boolean interpreter;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Wall-clock limit per invocation in seconds (default: ${DEFAULT-VALUE}).", defaultValue = "30")
-    double timeoutSeconds;
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Wall-clock limit per invocation in seconds (default: ${DEFAULT-VALUE}).",
+            defaultValue = "30", converter = OptionValues.Seconds.class)
+    Duration timeout;
 
-    @Option(names = "--memory-limit", paramLabel = "MIB", description = "Linear-memory cap per instance in MiB (default: ${DEFAULT-VALUE}).", defaultValue = "128")
-    long memoryLimitMib;
+    @Option(names = "--memory-limit", paramLabel = "MIB", description = "Linear-memory cap per instance in MiB, 1 to 4096 (default: 128).",
+            converter = OptionValues.GuestMebibytes.class)
+    Long memoryLimitBytes;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address the HTTP trigger listens on (default: ${DEFAULT-VALUE}).", defaultValue = "127.0.0.1:3000")
+    @Option(names = "--max-instance-memory", paramLabel = "BYTES", description = "Spin's form of --memory-limit, in bytes "
+            + "(environment: SPIN_MAX_INSTANCE_MEMORY).", converter = OptionValues.Bytes.class)
+    Long maxInstanceMemoryBytes;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address the HTTP trigger listens on (default: ${DEFAULT-VALUE}; "
+            + "environment: SPIN_HTTP_LISTEN_ADDR).", defaultValue = "127.0.0.1:3000")
     String listen;
 
-    @Option(names = "--max-body-size", paramLabel = "BYTES", description = "Largest accepted HTTP request body; larger gets 413 (default: ${DEFAULT-VALUE}).", defaultValue = "10485760")
+    @Option(names = "--max-body-size", paramLabel = "BYTES", description = "Largest accepted HTTP request body; larger gets 413 (default: ${DEFAULT-VALUE}).", defaultValue = "10485760", converter = OptionValues.Bytes.class)
     long maxBodyBytes;
 
     @Option(names = "--http-read-timeout", paramLabel = "SECONDS", description = "A client must send its request (headers and body) "
-            + "within this, else its connection is closed (default: ${DEFAULT-VALUE}).", defaultValue = "30")
-    double httpReadTimeoutSeconds;
+            + "within this, else its connection is closed (default: ${DEFAULT-VALUE}).", defaultValue = "30", converter = OptionValues.Seconds.class)
+    Duration httpReadTimeout;
 
-    @Option(names = "--http-workers", paramLabel = "N", description = "HTTP requests handled at once (default: ${DEFAULT-VALUE}).", defaultValue = "64")
+    @Option(names = "--http-workers", paramLabel = "N", description = "HTTP requests handled at once (default: ${DEFAULT-VALUE}).", defaultValue = "64", converter = OptionValues.Count.class)
     int httpWorkers;
 
-    @Option(names = "--http-queue", paramLabel = "N", description = "HTTP requests waiting for a worker; beyond it 503 (default: ${DEFAULT-VALUE}).", defaultValue = "256")
+    @Option(names = "--http-queue", paramLabel = "N", description = "HTTP requests waiting for a worker; beyond it 503 (default: ${DEFAULT-VALUE}).", defaultValue = "256", converter = OptionValues.CountFromZero.class)
     int httpQueue;
 
     @Option(names = "--tls-cert", paramLabel = "PEM_FILE", description = "Serve HTTPS with this PEM certificate chain "
@@ -88,16 +108,19 @@ final class RunCommand implements Callable<Integer> {
             + "Chicory version (default: $XDG_CACHE_HOME/spindle or ~/.cache/spindle).")
     Path cacheDir;
 
-    @Option(names = "--no-cache", description = "Compile every guest afresh; read and write no compile cache.")
+    @Option(names = {"--no-cache", "--disable-cache"}, description = "Compile every guest afresh; read and write no compile cache "
+            + "(environment: DISABLE_WASMTIME_CACHE, as Spin).")
     boolean noCache;
 
     @Option(names = "--host-memory-per-invocation", paramLabel = "MIB", description = "Host memory one invocation's host calls may "
-            + "hold at once (guest data copied in, replies buffered); over it a call fails as a value (default: 256).")
-    Long hostMemoryPerInvocationMib;
+            + "hold at once (guest data copied in, replies buffered); over it a call fails as a value (default: 256).",
+            converter = OptionValues.HostMebibytes.class)
+    Long hostMemoryPerInvocationBytes;
 
     @Option(names = "--host-memory-total", paramLabel = "MIB", description = "Host memory all invocations' host calls may hold "
-            + "together; over it a call fails as a value (default: half the JVM's maximum heap).")
-    Long hostMemoryTotalMib;
+            + "together; over it a call fails as a value (default: half the JVM's maximum heap).",
+            converter = OptionValues.HostMebibytes.class)
+    Long hostMemoryTotalBytes;
 
     @Option(names = "--redis-allow-scripts", paramLabel = "COMPONENT", description = "Let this component run Redis scripts (EVAL, "
             + "EVALSHA, FCALL, FUNCTION) through execute and pipeline; repeatable. Protect the server with a Redis ACL first: a script "
@@ -110,6 +133,24 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Path manifest = source.resolve(spec.commandLine().getErr());
+        SpindleOptions options = spindleOptions();
+        ServeOptions serveOptions = serveOptions();
+        try (SpindleApp app = Spindle.load(manifest, options)) {
+            checkScriptComponents(app, manifest);
+            Serving serving = app.serve(serveOptions);
+            if (!serving.keepsRunning()) {
+                return serving.exitCode();
+            }
+            spec.commandLine().getOut().print(serving.banner());
+            spec.commandLine().getOut().flush();
+            awaitSignal(app, serving);
+            return 0;
+        }
+    }
+
+    /** How to load the app, from the options (the same for {@code run} and {@code watch}). */
+    SpindleOptions spindleOptions() {
         RedisOptions redisOptions = RedisOptions.defaults()
                 .withScriptingComponents(Set.copyOf(redisScriptComponents))
                 .withAllowedCommands(Set.copyOf(redisAllowedCommands));
@@ -123,48 +164,87 @@ final class RunCommand implements Callable<Integer> {
         if (!noCache && !interpreter) {
             builder.compileCache(cacheDir != null ? cacheDir : SpindleOptions.defaultCompileCacheDirectory());
         }
-        if (hostMemoryPerInvocationMib != null) {
-            builder.hostMemoryPerInvocationBytes(hostMemoryPerInvocationMib << 20);
+        if (hostMemoryPerInvocationBytes != null) {
+            builder.hostMemoryPerInvocationBytes(hostMemoryPerInvocationBytes);
         }
-        if (hostMemoryTotalMib != null) {
-            builder.hostMemoryTotalBytes(hostMemoryTotalMib << 20);
+        if (hostMemoryTotalBytes != null) {
+            builder.hostMemoryTotalBytes(hostMemoryTotalBytes);
         }
+        if (System.console() != null) {
+            // At a terminal a long first compile must not look like a hang; in logs and tests it is noise.
+            builder.loadProgressAfter(PROGRESS_AFTER);
+        }
+        environmentAssignments().forEach(builder::componentEnvironment);
+        componentIds.forEach(builder::onlyComponent);
         SpindleOptions options = builder
                 .capability(RedisCapability.provider(redisOptions))
                 .capability(KeyValueCapability.provider(redisOptions))
                 .variables(variables.values())
                 .interpreter(interpreter)
-                .invocationTimeout(Duration.ofMillis((long) (timeoutSeconds * 1000)))
-                .memoryLimitBytes(memoryLimitMib << 20)
+                .invocationTimeout(timeout)
+                .memoryLimitBytes(memoryLimitBytes())
                 .build();
-        if ((tlsCert == null) != (tlsKey == null)) {
-            throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both or neither");
+        return options;
+    }
+
+    private long memoryLimitBytes() {
+        if (memoryLimitBytes != null && maxInstanceMemoryBytes != null) {
+            throw new UsageException("--memory-limit and --max-instance-memory (SPIN_MAX_INSTANCE_MEMORY) set the same limit: give one");
         }
-        HttpServerOptions http = HttpServerOptions.defaults().withListen(listen).withMaxBodyBytes(maxBodyBytes)
-                .withRequestReadTimeout(Duration.ofMillis((long) (httpReadTimeoutSeconds * 1000)))
+        if (maxInstanceMemoryBytes != null) {
+            long max = OptionValues.MAX_GUEST_MEMORY_MIB << 20;
+            if (maxInstanceMemoryBytes < 65536 || maxInstanceMemoryBytes > max) {
+                throw new UsageException("--max-instance-memory: " + maxInstanceMemoryBytes + " bytes is out of range (65536 to "
+                        + max + " bytes: one 64 KiB page to a 32-bit guest's 4096 MiB)");
+            }
+            return maxInstanceMemoryBytes;
+        }
+        return memoryLimitBytes != null ? memoryLimitBytes : SpindleOptions.DEFAULT_MEMORY_LIMIT_BYTES;
+    }
+
+    /** -e NAME=VALUE, in order (a later one wins). */
+    private Map<String, String> environmentAssignments() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String a : env) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException("--env " + a + ": expected NAME=VALUE");
+            }
+            out.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        return out;
+    }
+
+    /** How to serve the loaded app, from the options. */
+    ServeOptions serveOptions() {
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new UsageException("--tls-cert and --tls-key go together: give both or neither");
+        }
+        HttpServerOptions http;
+        try {
+            http = HttpServerOptions.defaults().withListen(listen);
+        } catch (IllegalArgumentException e) {
+            String why = e.getMessage();
+            throw new UsageException(why.startsWith("--listen") ? why : "--listen " + listen + ": " + why);
+        }
+        http = http.withMaxBodyBytes(maxBodyBytes).withRequestReadTimeout(httpReadTimeout)
                 .withWorkers(httpWorkers).withQueue(httpQueue).withHttp2(http2);
         if (tlsCert != null) {
             http = http.withTls(tlsCert, tlsKey);
         }
-        try (SpindleApp app = Spindle.load(manifest, options)) {
-            for (String component : redisScriptComponents) {
-                if (!app.componentIds().contains(component)) {
-                    throw new IllegalArgumentException("--redis-allow-scripts: no component \"" + component + "\" in "
-                            + manifest + " (components: " + String.join(", ", new TreeSet<>(app.componentIds())) + ")");
-                }
+        return ServeOptions.builder()
+                .with(http)
+                .with(new CommandStreams(System.out, System.err))
+                .build();
+    }
+
+    /** --redis-allow-scripts names a component of this app (a typo would silently allow nothing). */
+    void checkScriptComponents(SpindleApp app, Path manifest) {
+        for (String component : redisScriptComponents) {
+            if (!app.componentIds().contains(component)) {
+                throw new UsageException("--redis-allow-scripts: no component \"" + component + "\" in "
+                        + manifest + " (components: " + String.join(", ", new TreeSet<>(app.componentIds())) + ")");
             }
-            ServeOptions serveOptions = ServeOptions.builder()
-                    .with(http)
-                    .with(new CommandStreams(System.out, System.err))
-                    .build();
-            Serving serving = app.serve(serveOptions);
-            if (!serving.keepsRunning()) {
-                return serving.exitCode();
-            }
-            spec.commandLine().getOut().print(serving.banner());
-            spec.commandLine().getOut().flush();
-            awaitSignal(app, serving);
-            return 0;
         }
     }
 

@@ -252,7 +252,7 @@ class CliTest {
         assertEquals(2, unknown.exit());
         assertEquals("error: no component \"nope\" in " + m + " (components: web, none)\n", unknown.err());
         Result half = spindle("check", m.toString(), "--address", "redis://x");
-        assertEquals(1, half.exit());
+        assertEquals(2, half.exit(), "a usage error");
         assertTrue(half.err().startsWith("error: --component and --address go together"), half.err());
     }
 
@@ -287,8 +287,9 @@ class CliTest {
     void runRefusesRedisScriptsForAComponentTheManifestDoesNotHave(RedisServer redis) {
         Path manifest = TestManifests.commandApp(dir, redis.uri(), List.of("redis://127.0.0.1:" + redis.port()), "hello-command");
         Result r = spindleRun("run", manifest.toString(), "--redis-allow-scripts", "helo-command");
-        assertEquals(1, r.exit());
-        assertEquals("error: --redis-allow-scripts: no component \"helo-command\" in " + manifest + " (components: hello-command)\n", r.err());
+        assertEquals(2, r.exit(), "a usage error");
+        assertEquals("error: --redis-allow-scripts: no component \"helo-command\" in " + manifest + " (components: hello-command)"
+                + " (see 'spindle run --help')\n", r.err());
         assertEquals(3, spindleRun("run", manifest.toString(), "--redis-allow-scripts", "hello-command",
                 "--redis-allow-command", "JSON.GET").exit());
     }

@@ -28,6 +28,31 @@ public record AppManifest(Path file, Application application, Map<String, Variab
         return parent != null ? parent : file.toAbsolutePath();
     }
 
+    /**
+     * This app with only the given components and the triggers that run them ({@code spin up
+     * -c/--component-id}); a trigger that names no component (a static response) stays.
+     *
+     * @throws ManifestException naming an id the manifest does not have
+     */
+    public AppManifest retainComponents(java.util.Collection<String> ids) {
+        for (String id : ids) {
+            if (!components.containsKey(id)) {
+                throw new ManifestException("no component \"" + id + "\" in " + file
+                        + " (components: " + String.join(", ", components.keySet()) + ")");
+            }
+        }
+        Map<String, ComponentConfig> kept = new LinkedHashMap<>();
+        components.forEach((id, c) -> {
+            if (ids.contains(id)) {
+                kept.put(id, c);
+            }
+        });
+        List<TriggerConfig> keptTriggers = triggers.stream()
+                .filter(t -> t.componentId().map(ids::contains).orElse(true))
+                .toList();
+        return new AppManifest(file, application, variables, keptTriggers, kept);
+    }
+
     public Optional<ComponentConfig> component(String id) {
         return Optional.ofNullable(components.get(id));
     }

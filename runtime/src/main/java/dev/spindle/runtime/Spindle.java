@@ -20,6 +20,7 @@ import dev.spindle.manifest.hosts.InvalidAllowedHostException;
 import dev.spindle.runtime.internal.CompileCache;
 import dev.spindle.runtime.internal.ComponentRuntime;
 import dev.spindle.runtime.internal.InvocationExecutor;
+import dev.spindle.runtime.internal.SlowStepNotice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -35,6 +36,7 @@ import java.util.TreeSet;
 public final class Spindle {
     private Spindle() {}
 
+
     /**
      * Loads, validates, links and compiles every component of the app at {@code manifest}.
      *
@@ -43,6 +45,9 @@ public final class Spindle {
      */
     public static SpindleApp load(Path manifest, SpindleOptions options) {
         AppManifest app = ManifestLoader.load(manifest);
+        if (!options.onlyComponents().isEmpty()) {
+            app = app.retainComponents(options.onlyComponents());
+        }
         VariableResolver variables = VariableResolver.create(app, options.environment(), options.variables());
         // From here on secret values are known: every error and log line is redacted with them.
         Redactor redactor = variables.redactor();
@@ -66,9 +71,13 @@ public final class Spindle {
                 ComponentContext context = new ComponentContext(component.id(), allowedHosts(component, variables), log);
                 byte[] wasm = readSource(component);
                 var files = ComponentRuntime.snapshotFiles(component.id(), app.baseDir(), component.files(), component.excludeFiles());
-                components.put(component.id(), ComponentRuntime.load(
-                        context, wasm, options.interpreter(), options.memoryLimitBytes(), component.environment(), capabilities, files,
-                        cache, options.reuseInstances()));
+                Map<String, String> environment = new LinkedHashMap<>(component.environment());
+                environment.putAll(options.componentEnvironment());
+                try (SlowStepNotice notice = loadNotice(options, log, component.id(), wasm.length, cache != null)) {
+                    components.put(component.id(), ComponentRuntime.load(
+                            context, wasm, options.interpreter(), options.memoryLimitBytes(), environment, capabilities, files,
+                            cache, options.reuseInstances()));
+                }
             }
         } catch (RuntimeException e) {
             capabilities.forEach(HostCapability::close);
@@ -79,6 +88,17 @@ public final class Spindle {
                 new HostMemoryBudget(options.hostMemoryPerInvocationBytes(), options.hostMemoryTotalBytes()),
                 !options.interpreter());
         return new SpindleApp(app, variables, components, capabilities, executor, log, options.triggers());
+    }
+
+    /** Says "compiling component ..." once loading it takes longer than {@link SpindleOptions#loadProgressAfter()}. */
+    private static SlowStepNotice loadNotice(SpindleOptions options, SafeLog log, String id, int wasmBytes, boolean cached) {
+        if (options.loadProgressAfter().isEmpty()) {
+            return SlowStepNotice.none();
+        }
+        String size = String.format(java.util.Locale.ROOT, "%.1f MiB", wasmBytes / 1048576.0);
+        return SlowStepNotice.after(options.loadProgressAfter().get(), log, "spindle",
+                "compiling component \"" + id + "\" (" + size + " of Wasm" + (cached ? "; cached for the next run" : "") + ")...",
+                "compiled component \"" + id + "\"");
     }
 
     /**

@@ -7,12 +7,14 @@ import dev.spindle.runtime.internal.VariablesProvider;
 import dev.spindle.runtime.trigger.TriggerType;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
 
 /**
  * How an app is loaded and run. Every option has a default that suits {@code spindle run};
@@ -43,6 +45,9 @@ public final class SpindleOptions {
     private final List<TriggerType> triggers;
     private final Optional<Path> compileCache;
     private final boolean reuseInstances;
+    private final Map<String, String> componentEnvironment;
+    private final Set<String> onlyComponents;
+    private final Optional<Duration> loadProgressAfter;
 
     private SpindleOptions(Builder b) {
         this.variables = Map.copyOf(b.variables);
@@ -60,6 +65,9 @@ public final class SpindleOptions {
         this.triggers = List.copyOf(b.triggers.values());
         this.compileCache = b.compileCache;
         this.reuseInstances = b.reuseInstances;
+        this.componentEnvironment = Collections.unmodifiableMap(new LinkedHashMap<>(b.componentEnvironment));
+        this.onlyComponents = Set.copyOf(b.onlyComponents);
+        this.loadProgressAfter = b.loadProgressAfter;
     }
 
     public static Builder builder() {
@@ -169,6 +177,30 @@ public final class SpindleOptions {
         return reuseInstances;
     }
 
+    /**
+     * Environment variables added to every component's own ({@code spin up -e NAME=VALUE}); they
+     * win over the manifest's {@code environment}. Default none.
+     */
+    public Map<String, String> componentEnvironment() {
+        return componentEnvironment;
+    }
+
+    /**
+     * The components to load, with the triggers that run them ({@code spin up -c ID}); empty
+     * (the default) loads every component.
+     */
+    public Set<String> onlyComponents() {
+        return onlyComponents;
+    }
+
+    /**
+     * When loading (compiling) a component takes longer than this, the log says so, and how long
+     * it took at the end. Default empty: no progress lines (the CLI turns them on at a terminal).
+     */
+    public Optional<Duration> loadProgressAfter() {
+        return loadProgressAfter;
+    }
+
     /** {@code $XDG_CACHE_HOME/spindle}, else {@code ~/.cache/spindle}. */
     public static Path defaultCompileCacheDirectory() {
         String xdg = System.getenv("XDG_CACHE_HOME");
@@ -194,6 +226,9 @@ public final class SpindleOptions {
         private final Map<String, TriggerType> triggers = new LinkedHashMap<>();
         private Optional<Path> compileCache = Optional.empty();
         private boolean reuseInstances = true;
+        private final Map<String, String> componentEnvironment = new LinkedHashMap<>();
+        private final Set<String> onlyComponents = new java.util.LinkedHashSet<>();
+        private Optional<Duration> loadProgressAfter = Optional.empty();
 
         private Builder() {
             capability(new VariablesProvider());
@@ -215,6 +250,27 @@ public final class SpindleOptions {
         /** See {@link SpindleOptions#reuseInstances()}. */
         public Builder reuseInstances(boolean reuse) {
             this.reuseInstances = reuse;
+            return this;
+        }
+
+        /** See {@link SpindleOptions#componentEnvironment()}. */
+        public Builder componentEnvironment(String name, String value) {
+            componentEnvironment.put(Objects.requireNonNull(name), Objects.requireNonNull(value));
+            return this;
+        }
+
+        /** See {@link SpindleOptions#loadProgressAfter()}; zero says it for every component. */
+        public Builder loadProgressAfter(Duration threshold) {
+            if (threshold.isNegative()) {
+                throw new IllegalArgumentException("load progress threshold must not be negative, got " + threshold);
+            }
+            this.loadProgressAfter = Optional.of(threshold);
+            return this;
+        }
+
+        /** See {@link SpindleOptions#onlyComponents()}; repeatable. */
+        public Builder onlyComponent(String id) {
+            onlyComponents.add(Objects.requireNonNull(id));
             return this;
         }
 
