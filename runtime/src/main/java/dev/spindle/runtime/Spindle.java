@@ -44,7 +44,38 @@ public final class Spindle {
      * @throws LoadException for component problems (missing or invalid .wasm, unlinkable imports)
      */
     public static SpindleApp load(Path manifest, SpindleOptions options) {
-        AppManifest app = ManifestLoader.load(manifest);
+        return load(ManifestLoader.load(manifest), options);
+    }
+
+    /**
+     * {@link #load(Path, SpindleOptions)} for manifest text held in memory (a resource, a
+     * configuration service): {@code nominalFile} names it in messages, and its directory is where
+     * relative {@code source} and {@code files} paths are found.
+     */
+    public static SpindleApp load(String manifestToml, Path nominalFile, SpindleOptions options) {
+        return load(ManifestLoader.loadString(manifestToml, nominalFile), options);
+    }
+
+    /**
+     * {@link #load(String, Path, SpindleOptions)} reading the manifest from {@code in} (UTF-8, at
+     * most {@link InputFiles#MAX_TOML_BYTES}); the stream is read to its end, not closed.
+     *
+     * @throws ManifestException if the stream holds more, or cannot be read
+     */
+    public static SpindleApp load(java.io.InputStream in, Path nominalFile, SpindleOptions options) {
+        byte[] bytes;
+        try {
+            bytes = in.readNBytes((int) InputFiles.MAX_TOML_BYTES + 1);
+        } catch (IOException e) {
+            throw new ManifestException(nominalFile + ": cannot read the manifest: " + e.getMessage());
+        }
+        if (bytes.length > InputFiles.MAX_TOML_BYTES) {
+            throw new ManifestException(nominalFile + ": the manifest is larger than " + InputFiles.size(InputFiles.MAX_TOML_BYTES));
+        }
+        return load(new String(bytes, java.nio.charset.StandardCharsets.UTF_8), nominalFile, options);
+    }
+
+    private static SpindleApp load(AppManifest app, SpindleOptions options) {
         if (!options.onlyComponents().isEmpty()) {
             app = app.retainComponents(options.onlyComponents());
         }

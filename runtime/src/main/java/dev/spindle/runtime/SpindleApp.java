@@ -43,6 +43,8 @@ public final class SpindleApp implements AutoCloseable {
     private final SafeLog log;
     /** Trigger type name -> its unit, in the order run names them. */
     private final Map<String, TriggerType> triggerTypes;
+    /** Built on first use: the router and the executors of the HTTP routes. */
+    private volatile dev.spindle.runtime.trigger.HttpEntry http;
 
     SpindleApp(
             AppManifest manifest,
@@ -153,6 +155,34 @@ public final class SpindleApp implements AutoCloseable {
         ComponentRuntime.Io io = ComponentRuntime.Io.captured(
                 guestIo.stdin(), guestIo.stdout(), componentId, guestIo.environment(), guestIo.arguments(), log);
         return redacted(() -> executor.run(componentId, () -> component.withInstance(io, instance -> call.apply(new Guest(componentId, instance)))));
+    }
+
+    /**
+     * The app's HTTP routes as a method call, no socket: {@code app.http().handle(Request.get("/"))}.
+     *
+     * @throws ManifestException for an HTTP trigger without a valid route
+     */
+    public dev.spindle.runtime.trigger.HttpEntry http() {
+        dev.spindle.runtime.trigger.HttpEntry h = http;
+        if (h == null) {
+            synchronized (this) {
+                if (http == null) {
+                    http = new dev.spindle.runtime.trigger.HttpEntry(this);
+                }
+                h = http;
+            }
+        }
+        return h;
+    }
+
+    /** The app's Redis triggers as a method call, no Redis: {@code app.redis().deliver("channel", bytes)}. */
+    public dev.spindle.runtime.trigger.RedisEntry redis() {
+        return new dev.spindle.runtime.trigger.RedisEntry(this);
+    }
+
+    /** The app's cron triggers as a method call, no waiting: {@code app.cron().fire("trigger-id")}. */
+    public dev.spindle.runtime.trigger.CronEntry cron() {
+        return new dev.spindle.runtime.trigger.CronEntry(this);
     }
 
     /**

@@ -690,7 +690,7 @@ public final class HttpTriggerServer implements RunningTrigger {
         return true;
     }
 
-    private static HttpResponseData staticResponse(StaticResponse s) {
+    static HttpResponseData staticResponse(StaticResponse s) {
         List<Map.Entry<String, String>> headers = new ArrayList<>(s.headers().entrySet());
         return new HttpResponseData(s.statusCode(), headers, s.body().orElse("").getBytes(StandardCharsets.UTF_8));
     }
