@@ -74,6 +74,14 @@ final class OptionValues {
         }
     }
 
+    /** MILLISECONDS: a whole number from 0 to one hour. */
+    static final class Millis implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String text) {
+            return whole(text, "milliseconds", 0, 3_600_000, "");
+        }
+    }
+
     private static long mebibytes(String text, long max, String why) {
         return whole(text, "MiB", 1, max, why) << 20;
     }

@@ -1,5 +1,6 @@
 package dev.spindle.cli;
 
+import dev.spindle.manifest.ManifestLoader;
 import dev.spindle.redis.KeyValueCapability;
 import dev.spindle.redis.RedisCapability;
 import dev.spindle.redis.RedisOptions;
@@ -131,11 +132,19 @@ class RunCommand implements Callable<Integer> {
             + "command table does not know (a module's command, e.g. JSON.GET); repeatable. Cannot re-enable a refused command.")
     List<String> redisAllowedCommands = new ArrayList<>();
 
+    @Option(names = "--build", description = "Run the components' [component.<id>.build] commands first, as spin up --build "
+            + "(environment: SPIN_ALWAYS_BUILD).")
+    boolean build;
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         Path manifest = source.resolve(spec.commandLine().getErr());
         SpindleOptions options = spindleOptions();
         ServeOptions serveOptions = serveOptions();
+        if (build && !ComponentBuilds.run(ComponentBuilds.of(ManifestLoader.load(manifest), componentIds), spec.commandLine().getOut(),
+                spec.commandLine().getErr())) {
+            return SpindleCli.EXIT_FAILED;
+        }
         try (SpindleApp app = Spindle.load(manifest, options)) {
             checkScriptComponents(app, manifest);
             Serving serving = app.serve(serveOptions);

@@ -21,6 +21,7 @@ final class SpinEnvironment implements IDefaultValueProvider {
             "--runtime-config-file", "RUNTIME_CONFIG_FILE",
             "--max-instance-memory", "SPIN_MAX_INSTANCE_MEMORY",
             "--no-cache", "DISABLE_WASMTIME_CACHE",
+            "--build", "SPIN_ALWAYS_BUILD",
             "--log-dir", "SPIN_LOG_DIR");
 
     private final Map<String, String> environment;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = SpindleCli.Version.class,
         description = "Runs Spin-style WebAssembly components with sandboxed Redis access.",
-        subcommands = {RunCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, WatchCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
 public final class SpindleCli {
     /** Exit code for an invalid manifest or component (as `spindle check`). */
     public static final int EXIT_INVALID = 2;
