@@ -3,8 +3,8 @@ package dev.spindle.runtime.internal;
 import com.dylibso.chicory.runtime.ExportFunction;
 import dev.spindle.component.ComponentInstance;
 import dev.spindle.component.InstantiationPlan.LiftedExport;
-import dev.spindle.host.GuestTrapException;
 import dev.spindle.host.abi.InstanceScope;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -33,12 +33,22 @@ final class ComponentGuest implements GuestInstance {
         return instance.lifted(name).map(instance::function);
     }
 
+    /**
+     * The scope attached to the memory the lifted exports use: that of the first one with a memory
+     * option, else (componentize-js lifts {@code incoming-handler#handle} without one: it passes
+     * only handles) that of the instance defining the first export's function — the main module,
+     * whose memory the component's lowerings use too.
+     */
     @Override
     public InstanceScope scope() {
-        LiftedExport e = instance.plan().exports().stream()
-                .filter(x -> x.memory().isPresent())
-                .findFirst()
-                .orElseThrow(() -> new GuestTrapException("the component exports no function that takes a memory"));
-        return ComponentBindings.exportScope(scope, instance.context(e));
+        List<LiftedExport> exports = instance.plan().exports();
+        Optional<LiftedExport> withMemory = exports.stream().filter(x -> x.memory().isPresent()).findFirst();
+        if (withMemory.isPresent()) {
+            return ComponentBindings.exportScope(scope, instance.context(withMemory.get()));
+        }
+        if (!exports.isEmpty()) {
+            scope.attach(instance.memoryOwner(exports.get(0)));
+        }
+        return scope;
     }
 }
