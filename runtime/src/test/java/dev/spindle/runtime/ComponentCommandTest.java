@@ -3,6 +3,7 @@ package dev.spindle.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spindle.testing.BuiltGuests;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,13 +29,7 @@ class ComponentCommandTest {
 
     @BeforeAll
     static void build(@TempDir Path out) throws Exception {
-        Path script = Path.of(System.getProperty("spindle.repo"), "guests/component/build-adapted.sh");
-        Process p = new ProcessBuilder("bash", script.toString(), out.toString()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int exit = p.waitFor();
-        Assumptions.assumeFalse(exit == 3, () -> "toolchain missing, component not built: " + log);
-        assertEquals(0, exit, log);
-        component = out.resolve("hello-command.component.wasm");
+        component = BuiltGuests.build("component/build-adapted.sh", out).resolve("hello-command.component.wasm");
         assertTrue(Files.size(component) > 100_000, "the adapter is inside");
     }
 
