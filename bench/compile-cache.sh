@@ -4,9 +4,10 @@
 # filled (hit: parse, load the classes), and with no cache — and prints each phase's time plus
 # the cost of instantiating the flattened component (what a fresh instance per request pays).
 #
-# The default component is a 12 MB JS HTTP handler built here with the Spin JS SDK's build tool
-# (@spinframework/build-tools from npm, componentize-js + StarlingMonkey) from bench/js-hello/;
-# COMPONENT=path.wasm benchmarks another. Nothing built here is committed.
+# The default component is the 12 MB JS HTTP test component guests/js/http, built with the Spin JS
+# SDK's build tool (guests/js/build.sh: @spinframework/build-tools from npm, componentize-js +
+# StarlingMonkey); COMPONENT=path.wasm benchmarks another. Nothing built here is committed.
+# End to end through `spindle run` (first response, per-request latency): bench/js-component.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$(pwd)"
@@ -14,12 +15,9 @@ work="${BENCH_DIR:-${TMPDIR:-/tmp}/spindle-compile-cache-bench}"
 mkdir -p "$work"
 component="${COMPONENT:-}"
 if [ -z "$component" ]; then
-  component="$work/js-hello.wasm"
-  if [ ! -s "$component" ]; then
-    echo "building the JS component with @spinframework/build-tools (npm) ..." >&2
-    rm -rf "$work/js" && mkdir -p "$work/js" && cp bench/js-hello/index.js bench/js-hello/package.json "$work/js/"
-    (cd "$work/js" && npm install --silent --no-audit --no-fund >/dev/null && npx j2w -i index.js -o "$component" >/dev/null)
-  fi
+  echo "building the JS components with the Spin JS SDK's j2w (guests/js/build.sh, npm) ..." >&2
+  guests/js/build.sh "$work/js" >/dev/null
+  component="$work/js/js-http.wasm"
 fi
 # One reactor build: compiles runtime's tests and writes its test class path (siblings resolve to
 # their target/classes within the reactor; the last module written, runtime, wins the file).
