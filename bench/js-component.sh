@@ -6,7 +6,8 @@
 #   * per-request latency at c=1 (wrk): the JS component's plain route (/hello) and its Redis
 #     route (/count: INCR), against the baseline of the same run, the C guest
 #     guests/http-counter.wasm doing the same INCR on the same server and Redis.
-# Options: BENCH_SECONDS (per row, default 10), WARMUP (per row, default 5).
+# Options: BENCH_SECONDS (per row, default 10), WARMUP (per row, default 5), SPINDLE_JAR (a built
+# jar to run instead of cli/target/spindle.jar).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 seconds="${BENCH_SECONDS:-10}"
@@ -14,7 +15,7 @@ warmup="${WARMUP:-5}"
 
 bench_build_jar
 java="$(bench_java)"
-jar="$bench_root/cli/target/spindle.jar"
+jar="${SPINDLE_JAR:-$bench_root/cli/target/spindle.jar}"
 "$bench_root/guests/js/build.sh" "$bench_tmp/js" >/dev/null
 bench_start_redis
 cat >"$bench_tmp/spin.toml" <<TOML
@@ -39,7 +40,8 @@ allowed_outbound_hosts = ["redis://127.0.0.1:$redis_port"]
 redis_address = "redis://127.0.0.1:$redis_port"
 TOML
 
-# start CACHE_DIR -> prints "wall_s cpu_s" at the first 200 from /hello; leaves the server running (pid in server_pid)
+# start CACHE_DIR -> prints "wall_s cpu_s" at the first 200 from /hello; leaves the server running
+# (pid in server_pid: call it with a plain redirect, not in a subshell)
 start() {
   local port t0 t1 ticks
   port="$(bench_free_port)"
@@ -66,9 +68,11 @@ stop() {
 cache="$bench_tmp/cache"
 echo "component: js-http.wasm ($(wc -c < "$bench_tmp/js/js-http.wasm") bytes); java: $("$java" -version 2>&1 | head -1); $(nproc) cores"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-read -r miss_wall miss_cpu < <(start "$cache")
+start "$cache" >"$bench_tmp/miss.txt"
 stop
-read -r hit_wall hit_cpu < <(start "$cache")
+read -r miss_wall miss_cpu <"$bench_tmp/miss.txt"
+start "$cache" >"$bench_tmp/hit.txt"
+read -r hit_wall hit_cpu <"$bench_tmp/hit.txt"
 printf '%-34s | %8s | %8s\n' "start to first response" "wall s" "CPU s"
 printf '%-34s | %8s | %8s\n' "miss (empty cache: compile)" "$miss_wall" "$miss_cpu"
 printf '%-34s | %8s | %8s\n' "hit (second start)" "$hit_wall" "$hit_cpu"
