@@ -18,7 +18,7 @@ for name in redis-counter; do
   clang-16 --target=wasm32-unknown-unknown -O2 -nostdlib -fno-builtin \
     -Wl,--no-entry -Wl,--export-dynamic -Wl,--strip-all \
     -o "$scratch/$name.core.wasm" "$here/$name.c"
-  "$jco" embed --wit "$here/wit" --world-name "$name" "$scratch/$name.core.wasm" -o "$scratch/$name.embedded.wasm" >/dev/null
+  "$jco" embed --wit "$here/wit" "$scratch/$name.core.wasm" -o "$scratch/$name.embedded.wasm" >/dev/null
   "$jco" new "$scratch/$name.embedded.wasm" -o "$here/$name.component.wasm" >/dev/null
   echo "built $name.component.wasm ($(wc -c < "$here/$name.component.wasm") bytes)"
 done

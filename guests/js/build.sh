@@ -14,7 +14,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-$(mktemp -d)}"
 command -v npm >/dev/null 2>&1 || { echo "npm is not installed" >&2; exit 3; }
 tmp="${TMPDIR:-/tmp}"
-inputs=("$here/package-lock.json" "$here/build.sh" "$here"/http/* "$here"/redis-trigger/* "$here"/../component/wit/*.wit "$here"/../component/wit/deps/spin/*.wit)
+inputs=("$here/package-lock.json" "$here/build.sh" "$here"/wit/*.wit "$here"/http/* "$here"/redis-trigger/* "$here"/../component/wit/*.wit "$here"/../component/wit/deps/spin/*.wit)
 key="$(cat "${inputs[@]}" | sha256sum | cut -c1-16)"
 cache="${JS_GUESTS_CACHE:-$tmp/spindle-js-guests-$key}"
 mkdir -p "$out"
@@ -38,6 +38,8 @@ trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/component" "$cache.partial"
 cp -r "$here/../component/wit" "$scratch/component/wit"
 mkdir -p "$scratch/js"
+cp -r "$here/wit" "$scratch/js/wit"
+cp -r "$here/../component/wit/deps" "$scratch/js/wit/deps"
 for name in http redis-trigger; do
   cp -r "$here/$name" "$scratch/js/$name"
   # j2w reports a failed build on stderr but exits 0: the output file is the check.

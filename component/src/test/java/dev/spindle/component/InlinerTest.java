@@ -42,7 +42,7 @@ class InlinerTest {
         assertEquals(3, plan.modules().size());
         assertEquals(List.of(1, 0, 2), plan.instantiations().stream().map(CoreInstantiation::module).collect(Collectors.toList()),
                 "shim module first, then main, then fixup");
-        assertEquals(List.of("fermyon:spin/variables@2.0.0", "fermyon:spin/redis-types@2.0.0", "fermyon:spin/redis@2.0.0"),
+        assertEquals(List.of("fermyon:spin/variables@2.0.0", "fermyon:spin/redis@2.0.0", "fermyon:spin/redis-types@2.0.0"),
                 plan.imports());
     }
 
