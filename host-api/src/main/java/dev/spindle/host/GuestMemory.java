@@ -41,6 +41,10 @@ public final class GuestMemory {
     private String reallocName;
     private ExportFunction realloc;
     private ExportFunction reallocOverride; // a component lowering's realloc option (useRealloc): used whatever name is asked for
+    // Exports by name, found or not (MISSING): Chicory builds a new ExportFunction, and throws for a
+    // missing name, on every lookup; a pooled instance's GuestMemory lives as long as the instance.
+    private final java.util.HashMap<String, ExportFunction> exports = new java.util.HashMap<>();
+    private static final ExportFunction MISSING = args -> null;
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -289,9 +293,14 @@ public final class GuestMemory {
         fn.apply(ptr, size, align);
     }
 
-    /** The guest's exported function {@code name}, or null when it has none. */
+    /** The guest's exported function {@code name}, or null when it has none (looked up once per name). */
     public ExportFunction export(String name) {
-        return export(instance, name);
+        ExportFunction fn = exports.get(name);
+        if (fn == null) {
+            fn = export(instance, name);
+            exports.put(name, fn == null ? MISSING : fn);
+        }
+        return fn == MISSING ? null : fn;
     }
 
     /** Copies {@code data} to {@code addr} (checked). */

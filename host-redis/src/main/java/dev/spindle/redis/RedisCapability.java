@@ -40,6 +40,11 @@ public final class RedisCapability implements HostCapability, MessageSubscriber 
     private final RedisOptions options;
     private final RedisClientSettings settings;
     private final RedisPools pools;
+    /** Every interface {@link #bind} offers, in the order it lists their functions. */
+    private static final List<WitInterface<RedisConnections>> BOUND = List.of(SpinRedisInterface.INTERFACE,
+            ExtendedRedisInterface.INTERFACE, LegacyRedisInterface.LEGACY, LegacyRedisInterface.UNVERSIONED);
+
+    private final RedisConnections.PermittedAddresses permitted = new RedisConnections.PermittedAddresses();
 
     private RedisCapability(RedisClientSettings settings) {
         this.options = settings.options();
@@ -88,14 +93,25 @@ public final class RedisCapability implements HostCapability, MessageSubscriber 
      */
     @Override
     public InstanceBinding bind(ComponentContext component, InstanceScope scope) {
+        return bind(component, scope, null);
+    }
+
+    /**
+     * Binds only the interfaces among {@code importedModules} (null: all): an engine binds once per
+     * invocation, and a guest imports one or two of the four.
+     */
+    @Override
+    public InstanceBinding bind(ComponentContext component, InstanceScope scope, java.util.Set<String> importedModules) {
         Objects.requireNonNull(component, "component");
-        RedisConnections connections = new RedisConnections(component, pools, options, scope.resources());
-        // One table: a handle from Spin's open works with the extended functions too.
-        List<HostImport> imports = new ArrayList<>(SpinRedisInterface.INTERFACE.bind(connections, scope));
-        imports.addAll(ExtendedRedisInterface.INTERFACE.bind(connections, scope));
-        // The address-per-call interfaces of Spin 1.x use a connection of the same table per call.
-        imports.addAll(LegacyRedisInterface.LEGACY.bind(connections, scope));
-        imports.addAll(LegacyRedisInterface.UNVERSIONED.bind(connections, scope));
+        RedisConnections connections = new RedisConnections(component, pools, options, scope.resources(), permitted);
+        // One table: a handle from Spin's open works with the extended functions too. The
+        // address-per-call interfaces of Spin 1.x use a connection of the same table per call.
+        List<HostImport> imports = new ArrayList<>();
+        for (WitInterface<RedisConnections> i : BOUND) {
+            if (importedModules == null || importedModules.contains(i.module())) {
+                imports.addAll(i.bind(connections, scope));
+            }
+        }
         List<HostImport> all = List.copyOf(imports);
         return new InstanceBinding() {
             @Override

@@ -35,8 +35,15 @@ final class RedisConnections {
     private final CommandPolicy policy;
     private final Optional<InvocationContext> invocation;
     private final ResourceTable resources;
+    private final PermittedAddresses permitted;
 
     RedisConnections(ComponentContext component, RedisPools pools, RedisOptions options, ResourceTable resources) {
+        this(component, pools, options, resources, new PermittedAddresses());
+    }
+
+    RedisConnections(ComponentContext component, RedisPools pools, RedisOptions options, ResourceTable resources,
+                     PermittedAddresses permitted) {
+        this.permitted = permitted;
         this.component = component;
         this.pools = pools;
         this.options = options;
@@ -102,6 +109,10 @@ final class RedisConnections {
      * userinfo or the query.
      */
     private RedisAddress permitted(String address) {
+        RedisAddress known = permitted.get(component, address);
+        if (known != null) {
+            return known;
+        }
         RedisUrl url;
         try {
             url = RedisUrl.parse(address);
@@ -118,7 +129,34 @@ final class RedisConnections {
                     + " to allowed_outbound_hosts of component " + quote(component.componentId()));
             throw RedisError.invalidAddress("address not in allowed_outbound_hosts");
         }
-        return RedisAddress.of(url);
+        RedisAddress parsed = RedisAddress.of(url);
+        permitted.put(component, address, parsed);
+        return parsed;
+    }
+
+    /**
+     * Addresses a component was allowed to open, as parsed: a guest opens the same address on
+     * every request, and parsing it and checking the allow list cost more than the rest of
+     * {@code open}. Both are pure functions of the text and the component's fixed allow list, so
+     * the answer is kept (per capability, bounded; refusals are never kept, so each is logged).
+     */
+    static final class PermittedAddresses {
+        private static final int MAX = 1024;
+        private final java.util.concurrent.ConcurrentHashMap<ComponentContext, java.util.concurrent.ConcurrentHashMap<String, RedisAddress>> byComponent =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        RedisAddress get(ComponentContext component, String address) {
+            var known = byComponent.get(component);
+            return known == null ? null : known.get(address);
+        }
+
+        void put(ComponentContext component, String address, RedisAddress parsed) {
+            var known = byComponent.computeIfAbsent(component, c -> new java.util.concurrent.ConcurrentHashMap<>());
+            if (known.size() >= MAX) {
+                known.clear(); // a guest inventing addresses gets no cache, not unbounded memory
+            }
+            known.put(address, parsed);
+        }
     }
 
     /** One log line for a failed call the guest sees only as an opaque error (the legacy interfaces). */

@@ -294,6 +294,47 @@ class SpinRedisInterfaceTest {
         }
     }
 
+    /**
+     * An address a component may open is parsed and checked once per capability (PermittedAddresses);
+     * that answer is the component's alone: another component sharing the capability is still refused,
+     * and every refusal is logged again.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void anAddressAllowedForOneComponentIsNotAllowedForAnotherAfterItIsCached(Engine engine, RedisServer server) {
+        RedisCapability cap = capability(RedisOptions.defaults());
+        String address = "redis://127.0.0.1:" + server.port();
+        ProxyGuest allowed = guest(engine, cap, address);
+        for (int i = 0; i < 3; i++) {
+            int h = allowed.openOk(address);
+            allowed.drop(h);
+        }
+        InstanceBinding other = cap.bind(new ComponentContext("other", AllowedHosts.parse(List.of("redis://127.0.0.1:1")), hostLog));
+        toClose.add(other);
+        ProxyGuest refused = new ProxyGuest(engine, other);
+        log.clear();
+        for (int i = 0; i < 2; i++) {
+            assertEquals(INVALID_ADDRESS, refused.open(address).errKind());
+        }
+        assertEquals(2, log.size(), log.toString());
+        assertTrue(log.get(1).startsWith("WARN other: "), log.get(1));
+    }
+
+    /** Bound for a guest that imports only fermyon:spin/redis, the capability lists only that interface's functions. */
+    @org.junit.jupiter.api.Test
+    void bindingForTheImportedModulesListsOnlyTheirFunctions() {
+        RedisCapability cap = capability(RedisOptions.defaults());
+        ComponentContext context = new ComponentContext("c", AllowedHosts.parse(List.of()), hostLog);
+        try (InstanceBinding all = cap.bind(context, new dev.spindle.host.abi.InstanceScope());
+             InstanceBinding spin = cap.bind(context, new dev.spindle.host.abi.InstanceScope(), java.util.Set.of(SpinRedisInterface.MODULE))) {
+            assertTrue(all.imports().stream().anyMatch(i -> !i.module().equals(SpinRedisInterface.MODULE)));
+            assertEquals(SpinRedisInterface.INTERFACE.functions().size(), spin.imports().size());
+            assertTrue(spin.imports().stream().allMatch(i -> i.module().equals(SpinRedisInterface.MODULE)));
+            assertEquals(all.imports().stream().filter(i -> i.module().equals(SpinRedisInterface.MODULE)).map(i -> i.name()).toList(),
+                    spin.imports().stream().map(i -> i.name()).toList(), "same functions, same order");
+        }
+    }
+
     /** spindle check used to call these allowed; open and check now share RedisUrl.parse (the CLI test sends 100,000 digits). */
     @ParameterizedTest
     @EnumSource(Engine.class)

@@ -27,6 +27,17 @@ public final class InstanceScope {
         this.resources = Objects.requireNonNull(resources, "resources");
     }
 
+    /**
+     * A scope already attached to {@code memory}'s instance: an engine that reuses an instance for
+     * many invocations gives each a fresh scope (a fresh resource table) but keeps the instance's
+     * one {@code GuestMemory}, whose export lookups are then made once per instance, not per call.
+     */
+    public InstanceScope(ResourceTable resources, GuestMemory memory) {
+        this(resources);
+        this.memory = Objects.requireNonNull(memory, "memory");
+        this.instance = memory.instance();
+    }
+
     public ResourceTable resources() {
         return resources;
     }

@@ -59,9 +59,10 @@ public final class ResourceTable {
     }
 
     private final int maxHandles;
-    private final Map<Integer, Entry> entries = new LinkedHashMap<>();
-    private final Map<Object, Entry> byRep = new IdentityHashMap<>();
-    private final Map<ResourceType<?>, Integer> counts = new IdentityHashMap<>();
+    // Sized for the usual few handles: a table is made for every invocation.
+    private final Map<Integer, Entry> entries = new LinkedHashMap<>(8);
+    private final Map<Object, Entry> byRep = new IdentityHashMap<>(4);
+    private final Map<ResourceType<?>, Integer> counts = new IdentityHashMap<>(2);
     private int nextHandle = 1;
     private boolean closed;
 

@@ -20,6 +20,7 @@ import dev.spindle.component.ComponentInstantiator;
 import dev.spindle.component.Inliner;
 import dev.spindle.component.InstantiationPlan;
 import dev.spindle.host.ComponentContext;
+import dev.spindle.host.GuestMemory;
 import dev.spindle.host.GuestTrapException;
 import dev.spindle.host.HostCalls;
 import dev.spindle.host.HostCapability;
@@ -27,6 +28,7 @@ import dev.spindle.host.HostImport;
 import dev.spindle.host.HostLog;
 import dev.spindle.host.InstanceBinding;
 import dev.spindle.host.abi.InstanceScope;
+import dev.spindle.host.abi.ResourceTable;
 import dev.spindle.runtime.LoadException;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -94,7 +96,9 @@ public final class ComponentRuntime {
         java.util.Set<String> modules = new java.util.HashSet<>();
         importedAs.keySet().forEach(key -> modules.add(key.substring(0, key.lastIndexOf('#'))));
         this.importedModules = java.util.Set.copyOf(modules);
-        this.links = HostLinks.probe(context, this.capabilities);
+        // A core module's imports are known by host module; a component's lowerings are matched by
+        // version later (HostLinks.findVersioned), so its capabilities bind everything.
+        this.links = HostLinks.probe(context, this.capabilities, component != null ? null : this.importedModules);
         this.pool = poolable() ? new InstancePool(component != null ? new ComponentInstances() : new ModuleInstances(),
                 links, new NeutralHosts()) : null;
     }
@@ -443,7 +447,7 @@ public final class ComponentRuntime {
     }
 
     private <T> T withPooledInstance(InstancePool.Pooled instance, Io io, Function<GuestInstance, T> body) {
-        InvocationHost host = new InvocationHost(context, capabilities, links, () -> wasiOptions(io), false);
+        InvocationHost host = new InvocationHost(context, capabilities, links, () -> wasiOptions(io), false, instance.newScope());
         instance.host().begin(host);
         boolean clean = false;
         try {
@@ -506,7 +510,10 @@ public final class ComponentRuntime {
                     .withMemoryFactory(SnapshotMemory::new)
                     .withTableFactory(SnapshotTable::new);
             configure(builder, memoryLimits, machineFactory);
-            return new PooledModule(builder.build(), host);
+            Instance instance = builder.build();
+            // One memory view per instance, kept across its invocations: it holds no guest data,
+            // only the instance's export lookups (cabi_realloc, the trigger's export).
+            return new PooledModule(instance, host, instance.memory() == null ? null : GuestMemory.of(instance));
         }
 
         @Override
@@ -517,7 +524,12 @@ public final class ComponentRuntime {
         }
     }
 
-    private record PooledModule(Instance instance, HostSwitch host) implements InstancePool.Pooled {
+    private record PooledModule(Instance instance, HostSwitch host, GuestMemory memory) implements InstancePool.Pooled {
+        @Override
+        public InstanceScope newScope() {
+            return memory == null ? new InstanceScope() : new InstanceScope(new ResourceTable(), memory);
+        }
+
         @Override
         public GuestInstance guest(InstanceScope scope) {
             return GuestInstance.of(instance, scope);

@@ -25,6 +25,9 @@ public interface GuestInstance {
         return new GuestInstance() {
             @Override
             public Optional<ExportFunction> export(String name) {
+                if (scope.instance() == instance) {
+                    return Optional.ofNullable(scope.memory().export(name)); // cached per instance
+                }
                 try {
                     return Optional.ofNullable(instance.exports().function(name));
                 } catch (ChicoryException e) {

@@ -20,7 +20,7 @@ final class GuestOutput extends OutputStream {
     private final String prefix;
     private final String componentId;
     private final SafeLog log;
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private ByteArrayOutputStream line; // made on the first byte: most invocations print nothing
 
     private GuestOutput(PrintStream target, String componentId, SafeLog log) {
         this.target = target;
@@ -52,6 +52,9 @@ final class GuestOutput extends OutputStream {
         if (b == '\n') {
             emitLine();
         } else {
+            if (line == null) {
+                line = new ByteArrayOutputStream();
+            }
             line.write(b);
             if (line.size() >= MAX_LINE_BYTES) {
                 emitLine();
@@ -71,8 +74,10 @@ final class GuestOutput extends OutputStream {
     }
 
     private void emitLine() {
-        String text = line.toString(StandardCharsets.UTF_8);
-        line.reset();
+        String text = line == null ? "" : line.toString(StandardCharsets.UTF_8);
+        if (line != null) {
+            line.reset();
+        }
         if (log != null) {
             log.guestLine(componentId, text, target);
         } else {
@@ -90,7 +95,7 @@ final class GuestOutput extends OutputStream {
     /** Emits a final unterminated line, so nothing the guest wrote is lost. */
     @Override
     public synchronized void close() {
-        if (prefix != null && line.size() > 0) {
+        if (prefix != null && line != null && line.size() > 0) {
             emitLine();
         }
         target.flush();

@@ -33,12 +33,19 @@ final class HostLinks {
     private final Map<String, Link> byKey = new HashMap<>();
     private final Map<String, Map<String, Link>> byModule = new HashMap<>();
 
-    private HostLinks(List<String> wasiNames, List<List<String>> capabilityImports) {
+    private final java.util.Set<String> boundModules;
+
+    private HostLinks(List<String> wasiNames, List<List<String>> capabilityImports, java.util.Set<String> boundModules) {
+        this.boundModules = boundModules;
         this.wasiNames = wasiNames;
         this.capabilityImports = capabilityImports;
     }
 
-    static HostLinks probe(ComponentContext context, List<HostCapability> capabilities) {
+    /**
+     * @param boundModules the host modules a core module imports, which capabilities then bind alone
+     *     ({@link HostCapability#bind(ComponentContext, InstanceScope, java.util.Set)}); null binds all
+     */
+    static HostLinks probe(ComponentContext context, List<HostCapability> capabilities, java.util.Set<String> boundModules) {
         HostFunction[] wasi;
         try (WasiPreview1 probe = WasiPreview1.builder().withLogger(QuietWasiLogger.INSTANCE).build()) {
             wasi = probe.toHostFunctions();
@@ -48,14 +55,14 @@ final class HostLinks {
             wasiNames.add(Linker.key(fn.module(), fn.name()));
         }
         List<List<String>> perCapability = new java.util.ArrayList<>();
-        HostLinks links = new HostLinks(List.copyOf(wasiNames), perCapability);
+        HostLinks links = new HostLinks(List.copyOf(wasiNames), perCapability, boundModules);
         for (int w = 0; w < wasi.length; w++) {
             links.add(new Link(WASI, w, wasi[w].module(), wasi[w].name(), null, wasi[w]));
         }
         for (int c = 0; c < capabilities.size(); c++) {
             List<String> keys = new java.util.ArrayList<>();
             List<Link> capabilityLinks = new java.util.ArrayList<>();
-            try (InstanceBinding probe = capabilities.get(c).bind(context, new InstanceScope())) {
+            try (InstanceBinding probe = capabilities.get(c).bind(context, new InstanceScope(), boundModules)) {
                 List<HostImport> imports = probe.imports();
                 for (int i = 0; i < imports.size(); i++) {
                     HostImport imp = imports.get(i);
@@ -94,6 +101,11 @@ final class HostLinks {
     /** The import a capability's binding must list at {@code index} (the same every time it binds). */
     Link capabilityImport(int capability, int index) {
         return capabilityLinks.get(capability).get(index);
+    }
+
+    /** What capabilities are bound with, every time (null: everything they offer). */
+    java.util.Set<String> boundModules() {
+        return boundModules;
     }
 
     /** WASI's functions by position, as {@link WasiPreview1#toHostFunctions()} lists them. */

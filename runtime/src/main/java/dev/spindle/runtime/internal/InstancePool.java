@@ -36,6 +36,14 @@ final class InstancePool {
     interface Pooled {
         HostSwitch host();
 
+        /**
+         * A fresh scope for one invocation of this instance: an empty resource table, and the
+         * instance's memory view when it has one that outlives invocations (export lookups cached).
+         */
+        default dev.spindle.host.abi.InstanceScope newScope() {
+            return new dev.spindle.host.abi.InstanceScope();
+        }
+
         /** The instance as triggers see it, its exports called in {@code scope} (the invocation's). */
         GuestInstance guest(dev.spindle.host.abi.InstanceScope scope);
 

@@ -41,7 +41,7 @@ final class InvocationHost {
     private final List<HostCapability> capabilities;
     private final HostLinks links;
     private final Supplier<WasiOptions> wasiOptions;
-    private final InstanceScope scope = new InstanceScope();
+    private final InstanceScope scope;
     private WasiPreview1 wasi;
     private WasmFunctionHandle[] wasiFunctions;
     private final InstanceBinding[] bindings;
@@ -54,6 +54,13 @@ final class InvocationHost {
 
     InvocationHost(ComponentContext context, List<HostCapability> capabilities, HostLinks links, Supplier<WasiOptions> wasiOptions,
                    boolean recording) {
+        this(context, capabilities, links, wasiOptions, recording, new InstanceScope());
+    }
+
+    /** With {@code scope} as the invocation's scope (fresh: its resource table must be empty). */
+    InvocationHost(ComponentContext context, List<HostCapability> capabilities, HostLinks links, Supplier<WasiOptions> wasiOptions,
+                   boolean recording, InstanceScope scope) {
+        this.scope = scope;
         this.recording = recording;
         this.context = context;
         this.capabilities = capabilities;
@@ -104,7 +111,7 @@ final class InvocationHost {
     }
 
     private HostImport.Call[] bind(int capability) {
-        InstanceBinding binding = capabilities.get(capability).bind(context, scope);
+        InstanceBinding binding = capabilities.get(capability).bind(context, scope, links.boundModules());
         bindings[capability] = binding;
         List<HostImport> imports = binding.imports();
         int count = links.capabilityImports(capability).size();

@@ -1,0 +1,109 @@
+package dev.spindle.runtime.trigger;
+
+import dev.spindle.runtime.Spindle;
+import dev.spindle.runtime.SpindleApp;
+import dev.spindle.runtime.SpindleOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * P4 of {@code bench/invoke-overhead.sh}: the per-invocation cost of a guest, in one JVM, with a
+ * plain harness (no JMH: nothing here needs its forking, and its jar is not on this machine).
+ * For each {@code NAME=PATH.wasm} argument it writes a one-component manifest, loads it as
+ * {@code spindle run} does, and times, one invocation at a time on one thread:
+ * <ul>
+ *   <li><b>acquire+release</b>: {@code app.invoke(id, g -> null)}: an instance taken from the
+ *       pool and given back (reset from the snapshot), no export called: the floor;
+ *   <li><b>empty handler</b>: the same plus the component's HTTP export called with a request its
+ *       handler answers at once (POST to a GET-only handler, or a handler that does nothing): the
+ *       request lowered, the export run, the response lifted and freed: acquire → call → release.
+ * </ul>
+ * Prints p50, p90, p99 and mean in microseconds after a warm-up, and the instances built (1 means
+ * every invocation reused the pooled instance). Not shipped; compiled by the script against spindle.jar.
+ *
+ * <p>Usage: {@code InvokeOverhead WARMUP_SECONDS MEASURE_SECONDS NAME=PATH.wasm...}
+ */
+public final class InvokeOverhead {
+    public static void main(String[] args) throws Exception {
+        double warmup = Double.parseDouble(args[0]);
+        double measure = Double.parseDouble(args[1]);
+        System.out.printf("%-24s | %-16s | %9s | %9s | %9s | %9s | %10s | %s%n",
+                "guest", "what", "p50 us", "p90 us", "p99 us", "mean us", "calls", "instances built");
+        for (String spec : Arrays.asList(args).subList(2, args.length)) {
+            String name = spec.substring(0, spec.indexOf('='));
+            Path wasm = Path.of(spec.substring(spec.indexOf('=') + 1)).toAbsolutePath();
+            Path dir = Files.createTempDirectory("p4-");
+            Path manifest = dir.resolve("spin.toml");
+            Files.writeString(manifest, """
+                    spin_manifest_version = 2
+                    [application]
+                    name = "p4"
+                    [[trigger.http]]
+                    route = "/..."
+                    component = "guest"
+                    [component.guest]
+                    source = "%s"
+                    """.formatted(wasm.toString().replace("\\", "/")));
+            try (SpindleApp app = Spindle.load(manifest, SpindleOptions.builder().build())) {
+                TriggerExport export = TriggerExport.http(app, "guest");
+                // POST (method 1): the C examples answer 405 at once; other guests answer their default page.
+                TriggerAbi.Request request = new TriggerAbi.Request(1, "/", List.of(Map.entry("host", "127.0.0.1")), List.of(),
+                        Optional.empty());
+                String size = String.format("%s (%,d KB)", name, Files.size(wasm) / 1024);
+                report(size, "acquire+release", time(warmup, measure, () -> app.invoke("guest", g -> null)),
+                        instancesBuilt(app));
+                int[] status = new int[1];
+                report(size, "empty handler", time(warmup, measure, () -> status[0] = app.invoke("guest",
+                                g -> g.call(export.http(), export.options(), request)).status()),
+                        instancesBuilt(app));
+                System.out.printf("%-24s | (handler answered %d)%n", size, status[0]);
+            }
+        }
+    }
+
+    /** Instances the component built so far (package-private in SpindleApp: read reflectively, a harness only). */
+    private static int instancesBuilt(SpindleApp app) throws ReflectiveOperationException {
+        var m = SpindleApp.class.getDeclaredMethod("componentRuntime", String.class);
+        m.setAccessible(true);
+        Object runtime = m.invoke(app, "guest");
+        var built = runtime.getClass().getMethod("instancesBuilt");
+        return (int) built.invoke(runtime);
+    }
+
+    /** Runs {@code body} for the warm-up, then for the measured time; returns each measured call's nanoseconds. */
+    private static long[] time(double warmupSeconds, double measureSeconds, Runnable body) {
+        long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        while (System.nanoTime() < end) {
+            body.run();
+        }
+        long[] samples = new long[1 << 16];
+        int n = 0;
+        end = System.nanoTime() + (long) (measureSeconds * 1e9);
+        long now = System.nanoTime();
+        while (now < end) {
+            body.run();
+            long after = System.nanoTime();
+            if (n == samples.length) {
+                samples = Arrays.copyOf(samples, n * 2);
+            }
+            samples[n++] = after - now;
+            now = after;
+        }
+        return Arrays.copyOf(samples, n);
+    }
+
+    private static void report(String guest, String what, long[] samples, int built) {
+        Arrays.sort(samples);
+        double mean = Arrays.stream(samples).average().orElse(0) / 1000.0;
+        System.out.printf("%-24s | %-16s | %9.1f | %9.1f | %9.1f | %9.1f | %10d | %d%n", guest, what,
+                pct(samples, 0.50), pct(samples, 0.90), pct(samples, 0.99), mean, samples.length, built);
+    }
+
+    private static double pct(long[] sorted, double p) {
+        return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))] / 1000.0;
+    }
+}
