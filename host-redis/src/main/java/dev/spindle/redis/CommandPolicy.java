@@ -139,12 +139,39 @@ final class CommandPolicy {
         }
     }
 
+    /**
+     * The answer of {@link #group} for every known command whose answer does not depend on its
+     * arguments (no subcommand, no option to look for), with scripting refused and allowed: a
+     * pipeline checks every command it sends, and walking the table per command cost more than
+     * the rest of sending it. Names not in the table (and so {@code --redis-allow-command}) take
+     * the full path.
+     */
+    private static final Map<String, Optional<Group>> BY_NAME_NO_SCRIPTS = byName(false);
+    private static final Map<String, Optional<Group>> BY_NAME_SCRIPTS = byName(true);
+
+    private static Map<String, Optional<Group>> byName(boolean scripting) {
+        CommandPolicy policy = new CommandPolicy(scripting, Set.of(), Map.of());
+        Map<String, Optional<Group>> out = new java.util.HashMap<>();
+        for (String name : TABLE.keySet()) {
+            if (name.indexOf('|') < 0 && !CONTAINERS.contains(name) && !BLOCKING_WITH_OPTION.contains(name)) {
+                out.put(name, policy.group(name, List.of()));
+            }
+        }
+        return Map.copyOf(out);
+    }
+
     private final boolean scripting;
     private final Set<String> allowed;
+    private final Map<String, Optional<Group>> byName;
 
     private CommandPolicy(boolean scripting, Set<String> allowed) {
+        this(scripting, allowed, scripting ? BY_NAME_SCRIPTS : BY_NAME_NO_SCRIPTS);
+    }
+
+    private CommandPolicy(boolean scripting, Set<String> allowed, Map<String, Optional<Group>> byName) {
         this.scripting = scripting;
         this.allowed = allowed;
+        this.byName = byName;
     }
 
     /** The defaults: scripting refused, no extra commands. */
@@ -169,8 +196,12 @@ final class CommandPolicy {
 
     /** Why the command is refused as one command of a {@code pipeline}: as for execute, plus transaction control. */
     Optional<String> pipelineRefusal(byte[] name, List<byte[]> args) {
-        String n = asciiUpper(name);
-        Optional<Group> g = TRANSACTION_CONTROL.contains(n) ? Optional.of(Group.TRANSACTION_CONTROL) : group(name, args);
+        return pipelineRefusal(asciiUpper(name), name, args);
+    }
+
+    /** {@link #pipelineRefusal(byte[], List)} with the name's {@link #asciiUpper} already made. */
+    Optional<String> pipelineRefusal(String n, byte[] name, List<byte[]> args) {
+        Optional<Group> g = TRANSACTION_CONTROL.contains(n) ? Optional.of(Group.TRANSACTION_CONTROL) : group(n, args);
         return g.map(group -> message(group, name, args, "a pipeline"));
     }
 
@@ -179,12 +210,25 @@ final class CommandPolicy {
      * it); empty for every other command.
      */
     static Optional<String> scriptKill(byte[] name) {
-        return Optional.ofNullable(SCRIPT_KILLS.get(asciiUpper(name)));
+        return scriptKill(asciiUpper(name));
+    }
+
+    /** {@link #scriptKill(byte[])} of a name already in upper case. */
+    static Optional<String> scriptKill(String upperName) {
+        return Optional.ofNullable(SCRIPT_KILLS.get(upperName));
     }
 
     /** The refused group the command belongs to, or empty when it may be sent. */
     Optional<Group> group(byte[] name, List<byte[]> args) {
-        String n = asciiUpper(name);
+        return group(asciiUpper(name), args);
+    }
+
+    /** {@link #group} of a name already in upper case. */
+    private Optional<Group> group(String n, List<byte[]> args) {
+        Optional<Group> known = byName.get(n);
+        if (known != null) {
+            return known;
+        }
         Command top = TABLE.get(n);
         if (top == null) {
             return allowed.contains(n) ? Optional.empty() : Optional.of(Group.UNKNOWN);
@@ -259,8 +303,15 @@ final class CommandPolicy {
         if (b.length > MAX_NAME_BYTES) {
             return "";
         }
+        int i = 0;
+        while (i < b.length && !(b[i] >= 'a' && b[i] <= 'z')) {
+            i++;
+        }
+        if (i == b.length) {
+            return new String(b, StandardCharsets.ISO_8859_1); // already upper case: one copy, not two
+        }
         byte[] up = b.clone();
-        for (int i = 0; i < up.length; i++) {
+        for (; i < up.length; i++) {
             if (up[i] >= 'a' && up[i] <= 'z') {
                 up[i] -= 32;
             }

@@ -297,10 +297,13 @@ final class RedisConnections {
             for (int i = 0; i < commands.size(); i++) {
                 List<byte[]> command = commands.get(i);
                 int index = i;
-                policy.pipelineRefusal(command.get(0), command.subList(1, command.size())).ifPresent(why -> {
+                String name = CommandPolicy.asciiUpper(command.get(0)); // once per command, for both checks
+                policy.pipelineRefusal(name, command.get(0), command.subList(1, command.size())).ifPresent(why -> {
                     throw RedisError.other("pipeline command " + index + " refused, nothing was sent: " + why);
                 });
-                scriptKill = scriptKill.or(() -> CommandPolicy.scriptKill(command.get(0)));
+                if (scriptKill.isEmpty()) {
+                    scriptKill = CommandPolicy.scriptKill(name);
+                }
             }
             List<List<byte[]>> sent = commands;
             if (transaction) {

@@ -51,6 +51,14 @@ final class ProxyGuest {
     private int scratch = SCRATCH_START;
 
     ProxyGuest(Engine engine, InstanceBinding binding) {
+        this(engine, binding, null);
+    }
+
+    /**
+     * With {@code scope} (the one {@code binding} was bound to): host calls then reuse the scope's
+     * one GuestMemory, as the engine's do, instead of making one per call.
+     */
+    ProxyGuest(Engine engine, InstanceBinding binding, dev.spindle.host.abi.InstanceScope scope) {
         Map<String, HostImport> provided = new HashMap<>();
         for (HostImport hi : binding.imports()) {
             provided.put(hi.module() + "#" + hi.name(), hi);
@@ -59,7 +67,7 @@ final class ProxyGuest {
         MODULE.importSection().stream().filter(i -> i instanceof FunctionImport).forEach(i -> {
             HostImport hi = provided.get(i.module() + "#" + i.name());
             if (hi != null) {
-                imports.addFunction(hi.toHostFunction());
+                imports.addFunction(scope == null ? hi.toHostFunction() : hi.toHostFunction(scope));
             } else {
                 FunctionType type = MODULE.typeSection().getType(((FunctionImport) i).typeIndex());
                 imports.addFunction(new HostFunction(i.module(), i.name(), type, (inst, args) -> {
