@@ -163,6 +163,7 @@ class InstanceIsolationTest {
                 assertEquals(0, g.memory().readU8(2048), "open succeeded");
                 return g.memory().readI32(2052);
             };
+            warmUp(app, open);
             int handle = app.invoke("proxy", open);
             InvocationException e = assertThrows(InvocationException.class, () -> app.invoke("proxy", g -> {
                 g.memory().writeBytes(1024, "k".getBytes(StandardCharsets.UTF_8));
@@ -171,6 +172,24 @@ class InstanceIsolationTest {
             assertEquals(Kind.ABI_VIOLATION, e.kind(), e.getMessage());
             assertFalse(app.componentRuntime("proxy").freshInstanceReason().isPresent());
             assertEquals(handle, (int) app.invoke("proxy", open), "the next invocation starts from an empty table");
+        }
+    }
+
+    /**
+     * The first open of the JVM loads and links the Redis client's classes, which on a loaded
+     * machine can take longer than the 500 ms deadline this app uses (for its timeout case); let
+     * that happen before the invocations whose outcome the test checks.
+     */
+    private static void warmUp(SpindleApp app, Function<Guest, Integer> open) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            try {
+                app.invoke("proxy", open);
+                return;
+            } catch (InvocationException e) {
+                if (e.kind() != Kind.TIMEOUT) {
+                    throw e;
+                }
+            }
         }
     }
 
