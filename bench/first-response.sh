@@ -6,6 +6,8 @@
 # a JVM starting spindle.jar and exiting (`spindle --version`).
 # Guests: http-counter (guests/http-counter.wasm, 0.7 KB WAT: INCR), hello-redis (the 34 KB C
 # example), and a JS component if JS_COMPONENT=path.wasm is given (an HTTP handler at /).
+# With Java 25+, also "hit + JDK AOT cache": the warm compile cache plus the JVM's own AOT cache
+# of loaded and linked classes (-XX:AOTCacheOutput once, then -XX:AOTCache), not used by ./spindle.
 # Targets: <= 1 s for small guests, <= 2 s for the JS component (warm cache).
 # Options: RUNS (default 5).
 set -euo pipefail
@@ -36,6 +38,9 @@ TOML
 }
 
 now_ms() { date +%s%3N; }
+jvm_opts=()
+java_major="$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+java_major="${java_major%%.*}"
 
 # CPU time (user + system, all threads) the process $1 has used so far, in ms
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$1/stat"; }
@@ -46,7 +51,7 @@ start_to_response() {
   local port start pid ms
   port="$(bench_free_port)"
   start="$(now_ms)"
-  "$java" -jar "$jar" run "$manifest" --listen "127.0.0.1:$port" "$@" >"$bench_tmp/run.log" 2>&1 &
+  "$java" "${jvm_opts[@]}" -jar "$jar" run "$manifest" --listen "127.0.0.1:$port" "$@" >"$bench_tmp/run.log" 2>&1 &
   pid=$!
   until curl -s -o /dev/null -m 1 "http://127.0.0.1:$port$path"; do
     if ! kill -0 "$pid" 2>/dev/null; then echo "bench: spindle run exited:" >&2; cat "$bench_tmp/run.log" >&2; exit 1; fi
@@ -90,5 +95,17 @@ for g in "${guests[@]}"; do
   done
   printf '%-14s | %-23s | %s\n' "$name" "hit (warm cache)" "$(printf '%s\n' "${hits[@]}" | stats)"
   printf '%-14s | %-23s | %s\n' "$name" "--no-cache" "$(printf '%s\n' "${nones[@]}" | stats)"
+  if (( java_major >= 25 )); then
+    # JDK 25's AOT cache (JEP 483/514): classes loaded and linked by a training run, mapped at start.
+    jvm_opts=(-XX:AOTCacheOutput="$bench_tmp/$name/spindle.aot" -Xlog:aot=off -Xlog:cds=off)
+    start_to_response "$manifest" "$route" --cache-dir "$cache" >/dev/null
+    jvm_opts=(-XX:AOTCache="$bench_tmp/$name/spindle.aot" -Xlog:aot=off -Xlog:cds=off)
+    aots=()
+    for i in $(seq 1 "$runs"); do
+      aots+=("$(start_to_response "$manifest" "$route" --cache-dir "$cache")")
+    done
+    jvm_opts=()
+    printf '%-14s | %-23s | %s\n' "$name" "hit + JDK AOT cache" "$(printf '%s\n' "${aots[@]}" | stats)"
+  fi
 done
 echo "load average after: $(cut -d" " -f1-3 /proc/loadavg)"
