@@ -8,6 +8,7 @@ import dev.spindle.host.HostCapability;
 import dev.spindle.host.HostImport;
 import dev.spindle.host.HostLog;
 import dev.spindle.host.InstanceBinding;
+import dev.spindle.host.MessageStreams;
 import dev.spindle.host.MessageSubscriber;
 import dev.spindle.host.abi.InstanceScope;
 import dev.spindle.host.abi.WitInterface;
@@ -35,7 +36,7 @@ import java.util.function.BiConsumer;
  * redis.close();     // shutdown
  * }</pre>
  */
-public final class RedisCapability implements HostCapability, MessageSubscriber {
+public final class RedisCapability implements HostCapability, MessageSubscriber, MessageStreams {
 
     private final RedisOptions options;
     private final RedisClientSettings settings;
@@ -147,6 +148,15 @@ public final class RedisCapability implements HostCapability, MessageSubscriber 
             RedisAddress server = pools.router().route(opened, null);
             return new HostAndPort(server.host(), server.port());
         }, () -> pools.router().failed(opened));
+    }
+
+    /**
+     * A consumer-group member on a connection of its own, with this capability's settings (TLS
+     * trust) and short timeouts (the streams trigger's transport).
+     */
+    @Override
+    public StreamConsumer consumer(String address, String stream, String group, String consumer) {
+        return new RedisStreamConsumer(RedisSubscriber.parse(address), stream, group, consumer, settings);
     }
 
     /**

@@ -18,6 +18,7 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisProtocol;
 
 /**
@@ -110,6 +111,37 @@ public final class RedisClientSettings {
             }
         }
         return reason == null ? "handshake failed" : reason;
+    }
+
+    /**
+     * The client config of a host-side connection to {@code url} (the trigger's subscriber or
+     * stream consumer): TLS and trust exactly as for guests' connections, the address's user,
+     * password and database, and the caller's own timeouts.
+     */
+    JedisClientConfig hostSide(dev.spindle.manifest.hosts.RedisUrl url, int connectTimeoutMs, int socketTimeoutMs) {
+        DefaultJedisClientConfig.Builder b = builder(url.tls())
+                .connectionTimeoutMillis(connectTimeoutMs)
+                .socketTimeoutMillis(socketTimeoutMs)
+                .database(url.database());
+        url.user().ifPresent(b::user);
+        url.password().ifPresent(b::password);
+        return b.build();
+    }
+
+    /**
+     * One line for a failure of a host-side connection to {@code url} (the trigger's subscriber or
+     * stream consumer): the exception's message, the TLS reason for a handshake failure, and the
+     * address's password masked should a library ever echo it.
+     */
+    static String describe(Throwable e, dev.spindle.manifest.hosts.RedisUrl url) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s+", " ");
+        if (isTlsFailure(e)) {
+            m = "TLS handshake failed: " + tlsReason(e);
+        }
+        if (url.password().isPresent() && !url.password().get().isEmpty()) {
+            m = m.replace(url.password().get(), "***");
+        }
+        return m;
     }
 
     /** An SSL socket factory trusting exactly the certificates in the PEM file {@code pem}. */

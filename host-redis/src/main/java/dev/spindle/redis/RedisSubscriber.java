@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.BiConsumer;
 import redis.clients.jedis.BinaryJedisPubSub;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
@@ -53,13 +52,7 @@ final class RedisSubscriber implements MessageSubscriber.Subscription {
         this.onMessage = onMessage;
         this.log = log;
         // TLS and trust exactly as for guests' connections; the subscriber keeps its own short timeouts.
-        DefaultJedisClientConfig.Builder b = settings.builder(url.tls())
-                .connectionTimeoutMillis(CONNECT_TIMEOUT_MS)
-                .socketTimeoutMillis(CONNECT_TIMEOUT_MS)
-                .database(url.database());
-        url.user().ifPresent(b::user);
-        url.password().ifPresent(b::password);
-        this.config = b.build();
+        this.config = settings.hostSide(url, CONNECT_TIMEOUT_MS, CONNECT_TIMEOUT_MS);
         this.thread = new Thread(this::run, "spindle-redis-subscriber-" + url.hostAndPort());
         this.thread.setDaemon(true);
     }
@@ -146,16 +139,8 @@ final class RedisSubscriber implements MessageSubscriber.Subscription {
         }
     }
 
-    /** The exception's message, with this address's password masked should a library ever echo it. */
     private String describe(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s+", " ");
-        if (RedisClientSettings.isTlsFailure(e)) {
-            m = "TLS handshake failed: " + RedisClientSettings.tlsReason(e);
-        }
-        if (url.password().isPresent() && !url.password().get().isEmpty()) {
-            m = m.replace(url.password().get(), "***");
-        }
-        return m;
+        return RedisClientSettings.describe(e, url);
     }
 
     @Override

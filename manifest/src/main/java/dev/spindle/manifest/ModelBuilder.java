@@ -203,6 +203,16 @@ class ModelBuilder {
                 return new HttpTrigger(id, componentId, route, executor(t, ctx), sr, where);
             }
             case "redis": {
+                if (t.get(List.of("stream")) != null || t.get(List.of("group")) != null) {
+                    return streamTrigger(id, componentId, t, where, ctx, common);
+                }
+                Set<String> streamOnly = new java.util.TreeSet<>(STREAM_KEYS);
+                streamOnly.retainAll(t.keySet());
+                if (!streamOnly.isEmpty()) {
+                    String key = streamOnly.iterator().next();
+                    throw r.fail(r.loc(t, key), ctx + ": `" + key + "` belongs to a stream trigger; add stream = \"...\""
+                            + " and group = \"...\" (and remove channel), or remove `" + key + "`");
+                }
                 r.checkKeys(t, union(common, Set.of("channel", "address")), "[[trigger.redis]]", where);
                 requireComponent(componentId, type, id, where);
                 String channel = r.reqString(t, "channel", ctx, where, "add channel = \"my-channel\"");
@@ -238,6 +248,55 @@ class ModelBuilder {
                 return new OtherTrigger(id, type, componentId, roles, config, where);
             }
         }
+    }
+
+    /** The keys only a stream trigger has (besides {@code stream} and {@code group}). */
+    private static final Set<String> STREAM_KEYS = Set.of("consumer", "payload_field", "max_deliveries",
+            "reclaim_idle_ms", "dead_letter_stream");
+
+    /** {@code [[trigger.redis]]} with {@code stream} and {@code group}: a consumer-group member ({@link RedisStreamTrigger}). */
+    private RedisStreamTrigger streamTrigger(String id, Optional<String> componentId, TomlTable t, Location where,
+                                             String ctx, Set<String> common) {
+        if (t.get(List.of("channel")) != null) {
+            throw r.fail(r.loc(t, "channel"), ctx + ": a redis trigger has either `channel` (pub/sub) or `stream` and"
+                    + " `group` (a consumer group), not both");
+        }
+        Set<String> keys = union(common, union(STREAM_KEYS, Set.of("stream", "group", "address")));
+        r.checkKeys(t, keys, "[[trigger.redis]] with stream", where);
+        requireComponent(componentId, "redis", id, where);
+        String stream = r.reqString(t, "stream", ctx, where, "add stream = \"my-stream\" next to group");
+        String group = r.reqString(t, "group", ctx, r.loc(t, "stream"), "add group = \"workers\": the consumer group"
+                + " the replicas share");
+        String payloadField = r.optString(t, "payload_field", ctx).orElse(RedisStreamTrigger.DEFAULT_PAYLOAD_FIELD);
+        if (payloadField.isEmpty()) {
+            throw r.fail(r.loc(t, "payload_field"), ctx + ".payload_field: must not be empty");
+        }
+        int maxDeliveries = (int) positive(t, "max_deliveries", ctx, RedisStreamTrigger.DEFAULT_MAX_DELIVERIES, 1_000_000);
+        long idleMs = positive(t, "reclaim_idle_ms", ctx, RedisStreamTrigger.DEFAULT_RECLAIM_IDLE.toMillis(), 86_400_000L);
+        return new RedisStreamTrigger(id, componentId,
+                r.template(stream, r.loc(t, "stream"), ctx + ".stream"),
+                r.template(group, r.loc(t, "group"), ctx + ".group"),
+                optTemplate(t, "consumer", ctx), optTemplate(t, "address", ctx), payloadField, maxDeliveries,
+                java.time.Duration.ofMillis(idleMs), optTemplate(t, "dead_letter_stream", ctx), where);
+    }
+
+    private Optional<Template> optTemplate(TomlTable t, String key, String ctx) {
+        return r.optString(t, key, ctx).map(v -> r.template(v, r.loc(t, key), ctx + "." + key));
+    }
+
+    /** An optional integer key in 1..max, else {@code dflt}. */
+    private long positive(TomlTable t, String key, String ctx, long dflt, long max) {
+        Object v = t.get(List.of(key));
+        if (v == null) {
+            return dflt;
+        }
+        if (!(v instanceof Long n)) {
+            throw r.wrongType(t, key, ctx, "an integer");
+        }
+        if (n < 1 || n > max) {
+            throw r.fail(r.loc(t, key), ctx + "." + key + ": must be between 1 and " + max + ", got " + n);
+        }
+        return n;
     }
 
     private void requireComponent(Optional<String> componentId, String type, String id, Location where) {
@@ -298,6 +357,13 @@ class ModelBuilder {
             if (t instanceof RedisTrigger rt) {
                 templates.add(rt.channel());
                 rt.address().ifPresent(templates::add);
+            }
+            if (t instanceof RedisStreamTrigger st) {
+                templates.add(st.stream());
+                templates.add(st.group());
+                st.consumer().ifPresent(templates::add);
+                st.address().ifPresent(templates::add);
+                st.deadLetterStream().ifPresent(templates::add);
             }
             if (t instanceof HttpTrigger ht && ht.route().isPresent() && !(ht.route().get() instanceof HttpRoute.Private)) {
                 String key = ht.route().get().display();

@@ -9,7 +9,7 @@ import java.util.Optional;
  * it is empty only for an HTTP trigger with {@code static_response} and for plugin triggers that
  * name no component. Inline components have already been given ids (see {@code docs/manifest.md}).
  */
-public sealed interface TriggerConfig permits HttpTrigger, RedisTrigger, CommandTrigger, CronTrigger, OtherTrigger {
+public sealed interface TriggerConfig permits HttpTrigger, RedisTrigger, RedisStreamTrigger, CommandTrigger, CronTrigger, OtherTrigger {
     /** The trigger id: as written, or assigned the way Spin normalizes ids. */
     String id();
 

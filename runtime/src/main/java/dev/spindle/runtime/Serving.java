@@ -3,6 +3,7 @@ package dev.spindle.runtime;
 import dev.spindle.host.HostLog;
 import dev.spindle.runtime.trigger.RunningTrigger;
 import dev.spindle.runtime.trigger.ServeOptions;
+import dev.spindle.runtime.trigger.TriggerGroup;
 import dev.spindle.runtime.trigger.TriggerType;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +72,9 @@ public final class Serving implements AutoCloseable {
 
     /** The running trigger of a type, e.g. {@code trigger(HttpTriggerServer.class)} for its port. */
     public <T extends RunningTrigger> Optional<T> trigger(Class<T> type) {
-        return running.stream().filter(type::isInstance).map(type::cast).findFirst();
+        return running.stream()
+                .flatMap(t -> t instanceof TriggerGroup g ? g.parts().stream() : java.util.stream.Stream.of(t))
+                .filter(type::isInstance).map(type::cast).findFirst();
     }
 
     /**

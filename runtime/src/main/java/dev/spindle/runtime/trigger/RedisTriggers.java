@@ -81,7 +81,7 @@ public final class RedisTriggers implements RunningTrigger {
                     long entries = componentIds.stream().filter(componentId::equals).count();
                     MessageLane lane = new MessageLane("spindle-redis-" + componentId + "-" + channel, payload -> {
                         for (long i = 0; i < entries; i++) {
-                            deliver(app, componentId, channel, payload);
+                            deliver(app, componentId, "channel \"" + channel + "\"", payload);
                         }
                     });
                     lanes.computeIfAbsent(channel, c -> new ArrayList<>()).add(lane);
@@ -114,15 +114,7 @@ public final class RedisTriggers implements RunningTrigger {
         // address string -> (channel -> component ids)
         Map<String, Map<String, List<String>>> byServer = new LinkedHashMap<>();
         for (RedisTrigger trigger : triggers(app)) {
-            Template addressTemplate = trigger.address().or(() -> app.manifest().application().redisAddress())
-                    .orElseThrow(() -> new ManifestException(trigger.location(), "redis trigger \"" + trigger.id()
-                            + "\" has no address; set address = \"redis://...\" or [application.trigger.redis] address"));
-            String address = resolve(app, trigger, addressTemplate, "address");
-            try {
-                transport.checkAddress(address);
-            } catch (RuntimeException e) {
-                throw new ManifestException(trigger.location(), "redis trigger \"" + trigger.id() + "\": address: " + e.getMessage());
-            }
+            String address = address(app, trigger, trigger.address(), transport::checkAddress);
             String channel = resolve(app, trigger, trigger.channel(), "channel");
             if (channel.isEmpty()) {
                 throw new ManifestException(trigger.location(), "redis trigger \"" + trigger.id() + "\": channel is empty");
@@ -147,7 +139,27 @@ public final class RedisTriggers implements RunningTrigger {
                 "redis triggers need the Redis capability (spindle-host-redis on the class path), which this app was loaded without"));
     }
 
-    private static String resolve(SpindleApp app, RedisTrigger trigger, Template template, String what) {
+    /**
+     * A redis trigger's address: its own, else the application's, resolved and checked by {@code check}.
+     *
+     * @throws ManifestException (with the trigger's file:line) when there is none or it is invalid
+     */
+    static String address(SpindleApp app, TriggerConfig trigger, java.util.Optional<Template> own,
+                          java.util.function.Consumer<String> check) {
+        Template addressTemplate = own.or(() -> app.manifest().application().redisAddress())
+                .orElseThrow(() -> new ManifestException(trigger.location(), "redis trigger \"" + trigger.id()
+                        + "\" has no address; set address = \"redis://...\" or [application.trigger.redis] address"));
+        String address = resolve(app, trigger, addressTemplate, "address");
+        try {
+            check.accept(address);
+        } catch (RuntimeException e) {
+            throw new ManifestException(trigger.location(), "redis trigger \"" + trigger.id() + "\": address: " + e.getMessage());
+        }
+        return address;
+    }
+
+    /** A template of a redis trigger, resolved with the app's variables; failures name the trigger's file:line. */
+    static String resolve(SpindleApp app, TriggerConfig trigger, Template template, String what) {
         try {
             return app.variables().resolve(template);
         } catch (ManifestException e) {
@@ -157,18 +169,24 @@ public final class RedisTriggers implements RunningTrigger {
         }
     }
 
-    /** Runs one component's handler on one message; failures are logged, never propagated. */
-    static void deliver(SpindleApp app, String componentId, String channel, byte[] payload) {
+    /**
+     * Runs one component's handler on one message; failures are logged, never propagated.
+     *
+     * @param source where the message came from, for the log ({@code channel "events"})
+     * @return true when the handler accepted it
+     */
+    static boolean deliver(SpindleApp app, String componentId, String source, byte[] payload) {
         try {
-            boolean ok = handleMessage(app, componentId, payload);
-            if (!ok) {
-                app.log().warn(componentId, "handle-message on channel \"" + channel + "\" returned an error");
+            if (handleMessage(app, componentId, payload)) {
+                return true;
             }
+            app.log().warn(componentId, "handle-message on " + source + " returned an error");
         } catch (InvocationException e) {
-            app.log().error(componentId, "handle-message on channel \"" + channel + "\" failed: " + e.getMessage());
+            app.log().error(componentId, "handle-message on " + source + " failed: " + e.getMessage());
         } catch (RuntimeException e) {
-            app.log().error(componentId, "handle-message on channel \"" + channel + "\" failed: " + e);
+            app.log().error(componentId, "handle-message on " + source + " failed: " + e);
         }
+        return false;
     }
 
     /**
