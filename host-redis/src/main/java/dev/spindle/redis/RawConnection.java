@@ -85,6 +85,17 @@ final class RawConnection extends Connection {
         return r == null ? super.protocolRead(in, pushConsumers) : r.read(in);
     }
 
+    /** Closes {@code c} if there is one, ignoring failures (the server may be gone already). */
+    static void closeQuietly(RawConnection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (RuntimeException ignored) {
+                // Best effort.
+            }
+        }
+    }
+
     /** Thrown when a reply would exceed the byte budget. */
     static final class ResultTooLargeException extends RuntimeException {
         ResultTooLargeException() {

@@ -10,6 +10,7 @@ import dev.spindle.host.HostLog;
 import dev.spindle.host.InstanceBinding;
 import dev.spindle.host.MessageStreams;
 import dev.spindle.host.MessageSubscriber;
+import dev.spindle.host.TickLeases;
 import dev.spindle.host.abi.InstanceScope;
 import dev.spindle.host.abi.WitInterface;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ import java.util.function.BiConsumer;
  * redis.close();     // shutdown
  * }</pre>
  */
-public final class RedisCapability implements HostCapability, MessageSubscriber, MessageStreams {
+public final class RedisCapability implements HostCapability, MessageSubscriber, MessageStreams, TickLeases {
 
     private final RedisOptions options;
     private final RedisClientSettings settings;
@@ -46,11 +47,14 @@ public final class RedisCapability implements HostCapability, MessageSubscriber,
             ExtendedRedisInterface.INTERFACE, LegacyRedisInterface.LEGACY, LegacyRedisInterface.UNVERSIONED);
 
     private final RedisConnections.PermittedAddresses permitted = new RedisConnections.PermittedAddresses();
+    /** The cron tick leases of {@code [cron_lease]}; null without one. */
+    private final RedisTickLeases leases;
 
-    private RedisCapability(RedisClientSettings settings) {
+    private RedisCapability(RedisClientSettings settings, RedisTickLeases leases) {
         this.options = settings.options();
         this.settings = settings;
         this.pools = new RedisPools(settings);
+        this.leases = leases;
     }
 
     /**
@@ -76,7 +80,31 @@ public final class RedisCapability implements HostCapability, MessageSubscriber,
 
     /** With client settings shared with other Redis users of the app (the Redis trigger). */
     public static RedisCapability create(RedisClientSettings settings) {
-        return new RedisCapability(Objects.requireNonNull(settings, "settings"));
+        return new RedisCapability(Objects.requireNonNull(settings, "settings"), null);
+    }
+
+    /** With cron tick leases in Redis ({@code [cron_lease]} of the runtime config). */
+    static RedisCapability create(RedisClientSettings settings, RedisTickLeases leases) {
+        return new RedisCapability(Objects.requireNonNull(settings, "settings"), leases);
+    }
+
+    @Override
+    public boolean configured() {
+        return leases != null;
+    }
+
+    @Override
+    public String describe() {
+        return leases == null ? "none" : leases.describe();
+    }
+
+    /** @throws IllegalStateException when no {@code [cron_lease]} is configured, or one line when Redis cannot be reached */
+    @Override
+    public boolean acquire(String key, String holder) {
+        if (leases == null) {
+            throw new IllegalStateException("no [cron_lease] in the runtime config");
+        }
+        return leases.acquire(key, holder);
     }
 
     public RedisOptions options() {
@@ -203,5 +231,8 @@ public final class RedisCapability implements HostCapability, MessageSubscriber,
     @Override
     public void close() {
         pools.close();
+        if (leases != null) {
+            leases.close();
+        }
     }
 }

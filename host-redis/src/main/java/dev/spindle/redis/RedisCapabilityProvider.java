@@ -4,6 +4,8 @@ import dev.spindle.host.CapabilityProvider;
 import dev.spindle.host.CapabilitySetup;
 import dev.spindle.host.HostCapability;
 import dev.spindle.manifest.RuntimeConfig;
+import dev.spindle.manifest.hosts.RedisUrl;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -21,6 +23,10 @@ public final class RedisCapabilityProvider implements CapabilityProvider {
     public static final String NAME = "redis";
     /** Spin's runtime-config table for outbound Redis. */
     static final String TABLE = "outbound_redis";
+    /** Spindle's runtime-config table for cron ticks shared between replicas. */
+    static final String LEASE_TABLE = "cron_lease";
+    /** How long a tick's lease key lives unless {@code ttl_ms} says otherwise. */
+    static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(60);
 
     private final RedisOptions options;
 
@@ -40,14 +46,60 @@ public final class RedisCapabilityProvider implements CapabilityProvider {
 
     @Override
     public Set<String> runtimeConfigTables() {
-        return Set.of(TABLE, RedisTopology.CLUSTER_TABLE, RedisTopology.SENTINEL_TABLE);
+        return Set.of(TABLE, RedisTopology.CLUSTER_TABLE, RedisTopology.SENTINEL_TABLE, LEASE_TABLE);
     }
 
     /** @throws IllegalArgumentException when the TLS CA file cannot be read or holds no certificate */
     @Override
     public HostCapability create(CapabilitySetup setup) {
-        return RedisCapability.create(RedisClientSettings.create(withRuntimeConfig(options, setup.runtimeConfig()))
-                .withTopology(RedisTopology.parse(setup.runtimeConfig())));
+        RedisClientSettings settings = RedisClientSettings.create(withRuntimeConfig(options, setup.runtimeConfig()))
+                .withTopology(RedisTopology.parse(setup.runtimeConfig()));
+        return RedisCapability.create(settings, leases(setup, settings));
+    }
+
+    /**
+     * {@code [cron_lease]}: {@code url} (default: the app's {@code [application.trigger.redis]
+     * address}, resolved) and {@code ttl_ms} (default 60000). Without the table there are no leases.
+     *
+     * @throws dev.spindle.manifest.ManifestException naming the key for a bad value
+     */
+    static RedisTickLeases leases(CapabilitySetup setup, RedisClientSettings settings) {
+        RuntimeConfig config = setup.runtimeConfig();
+        TomlTable table = config.table(LEASE_TABLE).orElse(null);
+        if (table == null) {
+            return null;
+        }
+        for (String key : table.keySet()) {
+            if (!key.equals("url") && !key.equals("ttl_ms")) {
+                throw config.error(List.of(LEASE_TABLE, key), "unknown key `" + key + "` in [" + LEASE_TABLE + "] (known: url, ttl_ms)");
+            }
+        }
+        Duration ttl = DEFAULT_LEASE_TTL;
+        Object t = table.get(List.of("ttl_ms"));
+        if (t != null) {
+            if (!(t instanceof Long ms) || ms < 1000 || ms > 86_400_000L) {
+                throw config.error(List.of(LEASE_TABLE, "ttl_ms"), "[" + LEASE_TABLE + "] ttl_ms must be an integer from 1000"
+                        + " to 86400000 (ms), got " + t);
+            }
+            ttl = Duration.ofMillis(ms);
+        }
+        String url;
+        Object u = table.get(List.of("url"));
+        if (u != null) {
+            if (!(u instanceof String s)) {
+                throw config.error(List.of(LEASE_TABLE, "url"), "[" + LEASE_TABLE + "] url must be a string such as \"redis://host:6379\"");
+            }
+            url = s;
+        } else {
+            var address = setup.manifest().application().redisAddress().orElseThrow(() -> config.error(List.of(LEASE_TABLE),
+                    "[" + LEASE_TABLE + "] needs url = \"redis://...\": the app has no [application.trigger.redis] address to use"));
+            url = setup.variables().resolve(address);
+        }
+        try {
+            return new RedisTickLeases(RedisUrl.parse(url), ttl, settings);
+        } catch (RuntimeException e) {
+            throw config.error(u != null ? List.of(LEASE_TABLE, "url") : List.of(LEASE_TABLE), "[" + LEASE_TABLE + "] url: " + e.getMessage());
+        }
     }
 
     /**

@@ -236,12 +236,6 @@ final class RedisStreamConsumer implements MessageStreams.StreamConsumer {
     public void close() {
         RawConnection c = connection;
         connection = null;
-        if (c != null) {
-            try {
-                c.close();
-            } catch (RuntimeException ignored) {
-                // Best effort: the server may be gone already.
-            }
-        }
+        RawConnection.closeQuietly(c);
     }
 }

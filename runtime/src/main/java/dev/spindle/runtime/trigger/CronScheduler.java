@@ -2,6 +2,7 @@ package dev.spindle.runtime.trigger;
 
 import com.dylibso.chicory.wasi.WasiExitException;
 import dev.spindle.host.HostLog;
+import dev.spindle.host.TickLeases;
 import dev.spindle.manifest.CronTrigger;
 import dev.spindle.manifest.ManifestException;
 import dev.spindle.manifest.TriggerConfig;
@@ -35,6 +36,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>Ticks missed while the process was suspended, or while the host was too busy to fire
  *       them within a second, are not made up: the next tick is the next match after now.
  *   <li>{@link #close} stops scheduling and lets runs in progress finish within a grace period.
+ *   <li>With {@code [cron_lease]} in the runtime config ({@link TickLeases}), replicas of the app
+ *       share the ticks: each tick runs on the replica that first takes its lease
+ *       ({@code spindle:cron:<app>:<trigger>:<tick epoch second>}), the others skip it.
  * </ul>
  */
 public final class CronScheduler implements RunningTrigger {
@@ -51,6 +55,9 @@ public final class CronScheduler implements RunningTrigger {
     /** Per component: true while a run is in progress (overlapping ticks are skipped). */
     private final Map<String, AtomicBoolean> running = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** Present when ticks are shared with other replicas. */
+    private final Optional<TickLeases> leases;
+    private final String holder = Replica.name();
 
     /** How long {@link #close()} lets runs in progress finish unless the scheduler was started with a grace period. */
     static final int DEFAULT_GRACE_SECONDS = 10;
@@ -63,6 +70,7 @@ public final class CronScheduler implements RunningTrigger {
         this.clock = clock;
         this.grace = grace;
         this.log = app.log();
+        this.leases = app.capability(TickLeases.class).filter(TickLeases::configured);
         AtomicInteger counter = new AtomicInteger();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "spindle-cron-timer"));
         this.runners = Executors.newCachedThreadPool(r -> daemon(r, "spindle-cron-" + counter.incrementAndGet()));
@@ -113,6 +121,12 @@ public final class CronScheduler implements RunningTrigger {
     private static CronScheduler start(SpindleApp app, List<CronTrigger> triggers, Clock clock, Duration grace) {
         CronScheduler scheduler = new CronScheduler(app, jobs(app, triggers), clock, grace);
         Instant now = clock.instant();
+        scheduler.leases.ifPresent(l -> {
+            if (!scheduler.jobs.isEmpty()) {
+                scheduler.log.info(LOG_ID, "cron ticks are shared with the app's other replicas: each runs where its lease is"
+                        + " taken first, at " + l.describe() + "; this replica is \"" + scheduler.holder + "\"");
+            }
+        });
         for (Job job : scheduler.jobs) {
             scheduler.running.putIfAbsent(job.componentId(), new AtomicBoolean());
             Optional<Instant> first = scheduler.scheduleAfter(job, now);
@@ -184,9 +198,26 @@ public final class CronScheduler implements RunningTrigger {
         }
     }
 
-    /** One run in a fresh instance; every failure is logged, never propagated. */
+    /** The tick's lease key: one per app, trigger and tick, whichever replica computes it. */
+    String leaseKey(Job job, Instant at) {
+        return "spindle:cron:" + app.manifest().application().name() + ":" + job.trigger().id() + ":" + at.getEpochSecond();
+    }
+
+    /** One run in a fresh instance (if this replica wins the tick's lease); every failure is logged, never propagated. */
     private void run(Job job, Instant at) {
         String id = job.componentId();
+        if (leases.isPresent()) {
+            try {
+                if (!leases.get().acquire(leaseKey(job, at), holder)) {
+                    return; // another replica runs this tick
+                }
+            } catch (RuntimeException e) {
+                // Running anyway could run the tick on every replica; a skipped tick is the lesser harm.
+                log.error(id, "cron trigger \"" + job.trigger().id() + "\": skipped the run due at " + at
+                        + ": cannot take its lease: " + e.getMessage());
+                return;
+            }
+        }
         try {
             int exit = app.invoke(id, guest -> {
                 try {

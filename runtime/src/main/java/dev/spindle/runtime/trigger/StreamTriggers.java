@@ -8,7 +8,6 @@ import dev.spindle.manifest.RedisStreamTrigger;
 import dev.spindle.manifest.Template;
 import dev.spindle.manifest.TriggerConfig;
 import dev.spindle.runtime.SpindleApp;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,7 +77,7 @@ public final class StreamTriggers implements RunningTrigger {
             String stream = nonEmpty(t, resolve(app, t, t.stream(), "stream"), "stream");
             String group = nonEmpty(t, resolve(app, t, t.group(), "group"), "group");
             String consumer = t.consumer().isPresent() ? nonEmpty(t, resolve(app, t, t.consumer().get(), "consumer"), "consumer")
-                    : defaultConsumerName();
+                    : Replica.name();
             String dead = t.deadLetterStream().isPresent()
                     ? nonEmpty(t, resolve(app, t, t.deadLetterStream().get(), "dead_letter_stream"), "dead_letter_stream")
                     : stream + RedisStreamTrigger.DEAD_LETTER_SUFFIX;
@@ -100,22 +99,6 @@ public final class StreamTriggers implements RunningTrigger {
 
     private static String resolve(SpindleApp app, RedisStreamTrigger t, Template template, String what) {
         return RedisTriggers.resolve(app, t, template, what);
-    }
-
-    /**
-     * {@code <host name>-<pid>}: unique per process on a machine and per pod in Kubernetes (whose
-     * {@code HOSTNAME} is the pod name), so two replicas never share a consumer's pending entries.
-     */
-    static String defaultConsumerName() {
-        String host = System.getenv("HOSTNAME");
-        if (host == null || host.isBlank()) {
-            try {
-                host = InetAddress.getLocalHost().getHostName();
-            } catch (java.io.IOException e) {
-                host = "spindle";
-            }
-        }
-        return host + "-" + ProcessHandle.current().pid();
     }
 
     /** The app's Redis capability, as for channel triggers. */
