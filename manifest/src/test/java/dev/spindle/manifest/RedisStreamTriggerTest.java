@@ -41,7 +41,7 @@ class RedisStreamTriggerTest {
         assertEquals(Optional.empty(), t.consumer());
         assertEquals("payload", t.payloadField());
         assertEquals(5, t.maxDeliveries());
-        assertEquals(Duration.ofSeconds(30), t.reclaimIdle());
+        assertEquals(Duration.ofSeconds(60), t.reclaimIdle());
         assertEquals(Optional.empty(), t.deadLetterStream());
         assertEquals("redis", t.type());
         assertEquals(Optional.of("w"), t.componentId());

@@ -160,8 +160,8 @@ class CapabilityRegistryTest {
         Path file = runtimeConfig("# host settings\n[llm_compute]\ntype = \"spin\"\n");
         ManifestException unknown = assertThrows(ManifestException.class, () -> Spindle.load(manifest("exit-zero"),
                 SpindleOptions.builder().environment(Map.of()).runtimeConfigFile(file).build()));
-        assertEquals(file + ":2:1: unknown table `llm_compute` in the runtime config (known: client_tls, key_value_store, outbound_http,"
-                + " outbound_redis, redis_cluster, redis_sentinel)", unknown.getMessage());
+        assertEquals(file + ":2:1: unknown table `llm_compute` in the runtime config (known: client_tls, cron_lease, key_value_store,"
+                + " outbound_http, outbound_redis, redis_cluster, redis_sentinel)", unknown.getMessage());
 
         runtimeConfig("[outbound_redis]\nmax_connections = 0\n");
         ManifestException zero = assertThrows(ManifestException.class, () -> Spindle.load(manifest("exit-zero"),

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * per trigger, one consumer of the group on a thread of its own, so replicas of the app started
  * against one Redis share the stream's entries, each entry handled by one of them.
  *
- * <p>The consumer reads a batch of new entries ({@code XREADGROUP}), hands each entry's payload
+ * <p>The consumer reads one new entry at a time ({@code XREADGROUP}), hands each entry's payload
  * field to the component's {@code inbound-redis} handler in a fresh instance, one at a time, and
  * acknowledges ({@code XACK}) each one the handler accepted. A failed entry stays pending; every
  * consumer periodically takes over entries that have been pending longer than the trigger's
@@ -28,8 +28,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StreamTriggers implements RunningTrigger {
     private static final String LOG_ID = "redis-trigger";
-    /** Entries read at once: the most one replica holds unhandled, so also the backlog a SIGKILL leaves pending. */
-    static final int BATCH = 16;
+    /**
+     * Entries read (or reclaimed) at once. One: an entry's idle time runs from when it was read, so
+     * entries waiting in a batch behind a slow one would look abandoned after {@code
+     * reclaim_idle_ms} and another replica would take them while this one still means to handle
+     * them (bench/scale-out.sh showed exactly that under load with 16). With one, an entry is
+     * pending only while it is being handled.
+     */
+    static final int BATCH = 1;
     /** How long one read waits for new entries; also how soon a stopping consumer notices. */
     static final Duration BLOCK = Duration.ofSeconds(1);
     static final Duration INITIAL_BACKOFF = Duration.ofMillis(100);
