@@ -46,6 +46,12 @@ class KubernetesAppTest {
             loaded.validateTriggers();
             assertEquals(List.of("http", "redis", "cron"), loaded.manifest().triggers().stream().map(t -> t.type()).toList());
             assertTrue(loaded.capability(dev.spindle.host.TickLeases.class).orElseThrow().configured());
+            String stream = loaded.triggerPlan().get(1);
+            assertTrue(stream.startsWith("redis trigger \"stream-counter-redis-trigger\" (stream \"jobs\" at redis://redis:6379,"
+                    + " group \"workers\", consumer \""), stream);
+            assertTrue(stream.endsWith("field \"payload\", retried after 60000 ms idle, dead letters after 5 deliveries to"
+                    + " \"jobs:dead-letter\"): component \"stream-counter\" (a core module), run calls"
+                    + " \"fermyon:spin/inbound-redis#handle-message\""), stream);
         }
     }
 }
