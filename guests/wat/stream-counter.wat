@@ -5,7 +5,7 @@
 ;; handle-message(payload):
 ;;   "fail" -> err(error) (disc 1, error 1) without touching Redis: the entry is retried
 ;;   "trap" -> unreachable
-;;   "slow" -> spins about 2^28 loop iterations first (a long-running entry for the shutdown test)
+;;   "slow" -> spins about 2^30 loop iterations first (a long-running entry for the shutdown test)
 ;;   then, on the server named by variable `redis_address`:
 ;;     INCR "seen:<payload>"   (payload at most 32000 bytes, else err)
 ;;     INCR "handled"
@@ -75,7 +75,7 @@
       (then unreachable))
     (if (call $is (local.get $payload_ptr) (local.get $payload_len) (i32.const 1072))
       (then
-        (local.set $n (i32.const 0x10000000))
+        (local.set $n (i32.const 0x40000000))
         (loop $spin
           (local.set $n (i32.sub (local.get $n) (i32.const 1)))
           (br_if $spin (local.get $n)))))

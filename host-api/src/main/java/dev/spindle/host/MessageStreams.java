@@ -44,7 +44,8 @@ public interface MessageStreams {
     }
 
     /**
-     * One consumer's connection. Not thread-safe: one thread uses it. Every operation throws a
+     * One consumer's connection; its calls are serialized (the consumer's thread, and a timer that
+     * {@link #touch}es the entry in flight). Every operation throws a
      * {@link RuntimeException} with a one-line message (credentials hidden) when the server is
      * unreachable or refuses it; the connection is then dropped and the next call reconnects.
      */
@@ -61,6 +62,13 @@ public interface MessageStreams {
          * counts include this claim.
          */
         List<StreamEntry> claimIdle(Duration minIdle, int count);
+
+        /**
+         * Marks an entry this consumer is handling as just delivered again (its idle time back to
+         * zero, its delivery count unchanged), so no other consumer's {@link #claimIdle} takes it
+         * while the handler still runs.
+         */
+        void touch(String id);
 
         /** Acknowledges an entry: the group is done with it. */
         void ack(String id);

@@ -57,7 +57,7 @@ final class RedisStreamConsumer implements MessageStreams.StreamConsumer {
     }
 
     @Override
-    public void ensureGroup() {
+    public synchronized void ensureGroup() {
         Reply r = call(0, "XGROUP", bytes("CREATE"), stream, group, bytes("0"), bytes("MKSTREAM"));
         if (r instanceof Reply.Error e && !e.message().startsWith("BUSYGROUP")) {
             throw failure("XGROUP CREATE", e);
@@ -65,7 +65,7 @@ final class RedisStreamConsumer implements MessageStreams.StreamConsumer {
     }
 
     @Override
-    public List<MessageStreams.StreamEntry> readNew(int count, Duration block) {
+    public synchronized List<MessageStreams.StreamEntry> readNew(int count, Duration block) {
         Reply r = call((int) block.toMillis(), "XREADGROUP", bytes("GROUP"), group, consumer,
                 bytes("COUNT"), bytes(Integer.toString(count)), bytes("BLOCK"), bytes(Long.toString(block.toMillis())),
                 bytes("STREAMS"), stream, bytes(">"));
@@ -98,7 +98,7 @@ final class RedisStreamConsumer implements MessageStreams.StreamConsumer {
     }
 
     @Override
-    public List<MessageStreams.StreamEntry> claimIdle(Duration minIdle, int count) {
+    public synchronized List<MessageStreams.StreamEntry> claimIdle(Duration minIdle, int count) {
         Reply r = call(0, "XAUTOCLAIM", stream, group, consumer, bytes(Long.toString(minIdle.toMillis())), bytes("0-0"),
                 bytes("COUNT"), bytes(Integer.toString(count)));
         if (r instanceof Reply.Error e) {
@@ -133,7 +133,15 @@ final class RedisStreamConsumer implements MessageStreams.StreamConsumer {
     }
 
     @Override
-    public void ack(String id) {
+    public synchronized void touch(String id) {
+        Reply r = call(0, "XCLAIM", stream, group, consumer, bytes("0"), bytes(id), bytes("JUSTID"));
+        if (r instanceof Reply.Error e) {
+            throw failure("XCLAIM", e);
+        }
+    }
+
+    @Override
+    public synchronized void ack(String id) {
         Reply r = call(0, "XACK", stream, group, bytes(id));
         if (r instanceof Reply.Error e) {
             throw failure("XACK", e);
@@ -141,7 +149,7 @@ final class RedisStreamConsumer implements MessageStreams.StreamConsumer {
     }
 
     @Override
-    public void deadLetter(MessageStreams.StreamEntry entry, String deadLetterStream, String reason) {
+    public synchronized void deadLetter(MessageStreams.StreamEntry entry, String deadLetterStream, String reason) {
         List<byte[]> xadd = new ArrayList<>(List.of(bytes("XADD"), bytes(deadLetterStream), bytes("*")));
         entry.fields().forEach((f, v) -> {
             xadd.add(bytes(f));
@@ -164,7 +172,7 @@ final class RedisStreamConsumer implements MessageStreams.StreamConsumer {
     }
 
     @Override
-    public void release(List<String> ids, Duration idle) {
+    public synchronized void release(List<String> ids, Duration idle) {
         if (ids.isEmpty()) {
             return;
         }
@@ -233,7 +241,7 @@ final class RedisStreamConsumer implements MessageStreams.StreamConsumer {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         RawConnection c = connection;
         connection = null;
         RawConnection.closeQuietly(c);

@@ -25,7 +25,7 @@ public record RedisStreamTrigger(String id, Optional<String> componentId, Templa
                                  Location location) implements TriggerConfig {
     public static final String DEFAULT_PAYLOAD_FIELD = "payload";
     public static final int DEFAULT_MAX_DELIVERIES = 5;
-    /** Longer than the default invocation timeout (30 s), so a slow entry still running is not handed to a second replica. */
+    /** How long an entry of a dead replica (or a failed one) waits to be taken over; live handlers keep theirs alive. */
     public static final Duration DEFAULT_RECLAIM_IDLE = Duration.ofSeconds(60);
     /** Appended to the stream key when no {@code dead_letter_stream} is given. */
     public static final String DEAD_LETTER_SUFFIX = ":dead-letter";

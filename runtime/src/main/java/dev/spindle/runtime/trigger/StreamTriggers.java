@@ -11,6 +11,9 @@ import dev.spindle.runtime.SpindleApp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The consumer reads one new entry at a time ({@code XREADGROUP}), hands each entry's payload
  * field to the component's {@code inbound-redis} handler in a fresh instance, one at a time, and
- * acknowledges ({@code XACK}) each one the handler accepted. A failed entry stays pending; every
+ * acknowledges ({@code XACK}) each one the handler accepted; while a handler runs its entry is
+ * touched ({@code XCLAIM ... JUSTID}) so it never looks idle. A failed entry stays pending; every
  * consumer periodically takes over entries that have been pending longer than the trigger's
  * {@code reclaim_idle_ms} ({@code XAUTOCLAIM}) — failed ones, and those of a replica that died —
  * and an entry delivered more than {@code max_deliveries} times goes to the dead-letter stream
@@ -40,6 +44,13 @@ public final class StreamTriggers implements RunningTrigger {
     static final Duration BLOCK = Duration.ofSeconds(1);
     static final Duration INITIAL_BACKOFF = Duration.ofMillis(100);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+    /** Keeps entries in flight alive ({@code touch}); one daemon thread for every stream trigger of the process. */
+    private static final ScheduledExecutorService TOUCHES = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "spindle-stream-touch");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final List<Consumer> consumers;
     private final HostLog log;
@@ -273,7 +284,23 @@ public final class StreamTriggers implements RunningTrigger {
                         + r.deadLetterStream() + "\"");
                 return;
             }
-            if (RedisTriggers.deliver(app, r.componentId(), where, payload)) {
+            boolean ok;
+            // While the handler runs, the entry is touched every third of the idle time, so a
+            // slow handler (or a busy host) never makes it look abandoned to the other replicas.
+            long every = Math.max(50, r.trigger().reclaimIdle().toMillis() / 3);
+            ScheduledFuture<?> keepAlive = TOUCHES.scheduleWithFixedDelay(() -> {
+                try {
+                    connection.touch(e.id());
+                } catch (RuntimeException ignored) {
+                    // The connection is failing: the acknowledgement after the handler reports it.
+                }
+            }, every, every, TimeUnit.MILLISECONDS);
+            try {
+                ok = RedisTriggers.deliver(app, r.componentId(), where, payload);
+            } finally {
+                keepAlive.cancel(false);
+            }
+            if (ok) {
                 connection.ack(e.id());
                 acked++;
             } else {

@@ -147,6 +147,27 @@ class StreamTriggersTest {
     }
 
     @Test
+    void anEntryBeingHandledIsKeptAliveSoNoOtherConsumerTakesIt(RedisServer redis, @TempDir Path dir) throws Exception {
+        TestApps.CapturingLog log = new TestApps.CapturingLog();
+        try (SpindleApp a = app(dir, redis, "a", 200, log); SpindleApp b = app(dir, redis, "b", 200, log);
+             StreamTriggers ta = StreamTriggers.start(a, Duration.ofSeconds(30));
+             StreamTriggers tb = StreamTriggers.start(b, Duration.ofSeconds(30))) {
+            await("both consumers reading", () -> ta.allReading() && tb.allReading());
+            add(redis, Map.of("payload", "slow"));
+            await("the slow entry to be read", () -> pending(redis) == 1);
+            long start = System.nanoTime();
+            RedisTriggersTest.awaitFor("the slow entry handled", Duration.ofSeconds(60),
+                    () -> "1".equals(redis.withJedis(j -> j.get("handled"))));
+            long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertTrue(ms > 600, "the slow entry took only " + ms + " ms; the test needs it to outlast 3 idle times of 200 ms");
+            Thread.sleep(Math.max(2_000, ms)); // a second handling, had the other consumer taken it, would be done by now
+            assertEquals("1", seen(redis, "slow"));
+            assertEquals(0, pending(redis));
+            assertEquals(0, log.lines.stream().filter(l -> l.contains("reclaimed")).count(), log.lines.toString());
+        }
+    }
+
+    @Test
     void shutdownFinishesTheEntryInFlightAndLeavesTheRestToTheGroup(RedisServer redis, @TempDir Path dir) throws Exception {
         TestApps.CapturingLog log = new TestApps.CapturingLog();
         add(redis, Map.of("payload", "slow"));
