@@ -149,7 +149,20 @@ class StreamTriggersTest {
     @Test
     void anEntryBeingHandledIsKeptAliveSoNoOtherConsumerTakesIt(RedisServer redis, @TempDir Path dir) throws Exception {
         TestApps.CapturingLog log = new TestApps.CapturingLog();
-        try (SpindleApp a = app(dir, redis, "a", 200, log); SpindleApp b = app(dir, redis, "b", 200, log);
+        // How long the slow entry takes here: the idle time is set to a quarter of it, so without the
+        // keep-alive the second consumer would take the entry over while the first still runs it.
+        long calibration;
+        try (SpindleApp c = app(dir, redis, "calibrate", 60_000, log); StreamTriggers tc = StreamTriggers.start(c, Duration.ofSeconds(30))) {
+            add(redis, Map.of("payload", "slow"));
+            await("the slow entry to be read", () -> pending(redis) == 1);
+            long start = System.nanoTime();
+            RedisTriggersTest.awaitFor("the slow entry handled", Duration.ofSeconds(60),
+                    () -> "1".equals(redis.withJedis(j -> j.get("handled"))));
+            calibration = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        }
+        redis.flushAll();
+        long idle = Math.max(60, calibration / 4);
+        try (SpindleApp a = app(dir, redis, "a", idle, log); SpindleApp b = app(dir, redis, "b", idle, log);
              StreamTriggers ta = StreamTriggers.start(a, Duration.ofSeconds(30));
              StreamTriggers tb = StreamTriggers.start(b, Duration.ofSeconds(30))) {
             await("both consumers reading", () -> ta.allReading() && tb.allReading());
@@ -159,8 +172,8 @@ class StreamTriggersTest {
             RedisTriggersTest.awaitFor("the slow entry handled", Duration.ofSeconds(60),
                     () -> "1".equals(redis.withJedis(j -> j.get("handled"))));
             long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
-            assertTrue(ms > 600, "the slow entry took only " + ms + " ms; the test needs it to outlast 3 idle times of 200 ms");
-            Thread.sleep(Math.max(2_000, ms)); // a second handling, had the other consumer taken it, would be done by now
+            assertTrue(ms > idle, "the slow entry took " + ms + " ms, within its idle time of " + idle + " ms; the test needs longer");
+            Thread.sleep(Math.max(1_000, 2 * ms)); // a second handling, had the other consumer taken it, would be done by now
             assertEquals("1", seen(redis, "slow"));
             assertEquals(0, pending(redis));
             assertEquals(0, log.lines.stream().filter(l -> l.contains("reclaimed")).count(), log.lines.toString());
