@@ -13,6 +13,7 @@ import dev.spindle.host.MessageSubscriber;
 import dev.spindle.host.TickLeases;
 import dev.spindle.host.abi.InstanceScope;
 import dev.spindle.host.abi.WitInterface;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -184,7 +185,13 @@ public final class RedisCapability implements HostCapability, MessageSubscriber,
      */
     @Override
     public StreamConsumer consumer(String address, String stream, String group, String consumer) {
-        return new RedisStreamConsumer(RedisSubscriber.parse(address), stream, group, consumer, settings);
+        RedisUrl url = RedisSubscriber.parse(address);
+        RedisAddress opened = RedisAddress.of(url);
+        byte[] key = stream.getBytes(StandardCharsets.UTF_8); // a stream is one key: one slot, one node
+        return new RedisStreamConsumer(url, stream, group, consumer, settings, () -> {
+            RedisAddress server = pools.router().route(opened, key);
+            return new HostAndPort(server.host(), server.port());
+        }, () -> pools.router().failed(opened));
     }
 
     /**

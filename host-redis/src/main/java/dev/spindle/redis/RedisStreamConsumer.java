@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
@@ -29,11 +30,22 @@ final class RedisStreamConsumer implements MessageStreams.StreamConsumer {
     private final String streamName;
     private final String groupName;
     private final RedisClientSettings settings;
+    private final Supplier<HostAndPort> server;
+    private final Runnable onLoss;
     private RawConnection connection;
     private int connectionSocketTimeout = -1;
 
-    RedisStreamConsumer(RedisUrl url, String stream, String group, String consumer, RedisClientSettings settings) {
+    /**
+     * @param server where to dial, asked at every (re)connect: the address itself, or for a declared
+     *     Cluster the node serving the stream's slot, for a Sentinel group its current master
+     * @param onLoss called when the connection broke or the server said the stream is elsewhere
+     *     ({@code MOVED}, {@code READONLY}), so the next connect asks the seeds or sentinels again
+     */
+    RedisStreamConsumer(RedisUrl url, String stream, String group, String consumer, RedisClientSettings settings,
+            Supplier<HostAndPort> server, Runnable onLoss) {
         this.url = url;
+        this.server = server;
+        this.onLoss = onLoss;
         this.streamName = stream;
         this.groupName = group;
         this.stream = bytes(stream);
@@ -195,9 +207,9 @@ final class RedisStreamConsumer implements MessageStreams.StreamConsumer {
     private Reply call(int blockMs, List<byte[]> cmd) {
         RawConnection c = connection(blockMs + TIMEOUT_MS);
         try {
-            return c.call(cmd, MAX_REPLY_BYTES);
+            return elsewhere(c.call(cmd, MAX_REPLY_BYTES));
         } catch (RuntimeException e) {
-            close();
+            lost();
             throw new IllegalStateException(describe(e), e);
         }
     }
@@ -205,11 +217,31 @@ final class RedisStreamConsumer implements MessageStreams.StreamConsumer {
     private List<Reply> pipeline(List<List<byte[]>> cmds) {
         RawConnection c = connection(TIMEOUT_MS);
         try {
-            return c.pipeline(cmds, MAX_REPLY_BYTES);
+            List<Reply> replies = c.pipeline(cmds, MAX_REPLY_BYTES);
+            replies.forEach(this::elsewhere);
+            return replies;
         } catch (RuntimeException e) {
-            close();
+            lost();
             throw new IllegalStateException(describe(e), e);
         }
+    }
+
+    /**
+     * A reply saying the stream lives on another server (a Cluster slot moved, a Sentinel
+     * failover demoted ours) drops the connection and what routing learnt; the caller still sees
+     * the error, and the next call dials where the seeds or sentinels now point.
+     */
+    private Reply elsewhere(Reply reply) {
+        if (reply instanceof Reply.Error e && (e.message().startsWith("MOVED") || e.message().startsWith("ASK")
+                || e.message().startsWith("READONLY"))) {
+            lost();
+        }
+        return reply;
+    }
+
+    private void lost() {
+        close();
+        onLoss.run();
     }
 
     /** The connection, (re)opened with a socket timeout of at least {@code socketTimeoutMs}. */
@@ -222,7 +254,7 @@ final class RedisStreamConsumer implements MessageStreams.StreamConsumer {
             int timeout = Math.max(socketTimeoutMs, connectionSocketTimeout);
             JedisClientConfig config = settings.hostSide(url, TIMEOUT_MS, timeout);
             try {
-                connection = new RawConnection(new HostAndPort(url.host(), url.port()), config);
+                connection = new RawConnection(server.get(), config);
                 connectionSocketTimeout = timeout;
             } catch (RuntimeException e) {
                 throw new IllegalStateException(describe(e), e);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.spindle.host.ComponentContext;
 import dev.spindle.host.HostLog;
 import dev.spindle.host.InstanceBinding;
+import dev.spindle.host.MessageStreams;
 import dev.spindle.host.MessageSubscriber;
 import dev.spindle.manifest.ManifestException;
 import dev.spindle.manifest.RuntimeConfig;
@@ -17,10 +18,12 @@ import dev.spindle.redis.ProxyGuest.Engine;
 import dev.spindle.testing.RedisCluster;
 import dev.spindle.testing.RedisServer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -200,6 +203,33 @@ class RedisClusterTest {
         }
         assertTrue(heard.await(10, TimeUnit.SECONDS), messages.toString());
         assertEquals(3, messages.size());
+    }
+
+    @Test
+    void theStreamsTriggersConsumerOnTheClusterReadsAndAcksOnTheNodeOwningTheStream() {
+        RedisCapability cap = capability();
+        MessageStreams.StreamConsumer consumer = cap.consumer(ADDRESS, "orders", "workers", "replica-1");
+        toClose.add(consumer::close);
+        consumer.ensureGroup(); // XGROUP CREATE ... MKSTREAM: the stream now exists on one node
+        List<RedisServer> owners = cluster.nodes().stream().filter(n -> ownsAndHas(n, "orders")).toList();
+        assertEquals(1, owners.size(), "the stream lives on the node of its slot");
+        RedisServer owner = owners.get(0);
+        owner.withJedis(j -> j.xadd("orders", redis.clients.jedis.StreamEntryID.NEW_ENTRY, Map.of("payload", "order 1")));
+        List<MessageStreams.StreamEntry> entries = consumer.readNew(10, Duration.ofSeconds(1));
+        assertEquals(1, entries.size());
+        assertEquals("order 1", new String(entries.get(0).fields().get("payload"), UTF_8));
+        consumer.ack(entries.get(0).id());
+        long pending = owner.withJedis(j -> j.xpending("orders", "workers").getTotal());
+        assertEquals(0L, pending);
+    }
+
+    /** Whether {@code node} serves {@code key}'s slot and holds it (other nodes answer MOVED). */
+    private static boolean ownsAndHas(RedisServer node, String key) {
+        try {
+            return node.withJedis(j -> j.exists(key));
+        } catch (redis.clients.jedis.exceptions.JedisMovedDataException moved) {
+            return false;
+        }
     }
 
     @Test
