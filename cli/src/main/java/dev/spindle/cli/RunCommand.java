@@ -4,6 +4,10 @@ import dev.spindle.manifest.ManifestLoader;
 import dev.spindle.redis.KeyValueCapability;
 import dev.spindle.redis.RedisCapability;
 import dev.spindle.redis.RedisOptions;
+import dev.spindle.cli.logging.LogSettings;
+import dev.spindle.cli.logging.SpindleLogs;
+import dev.spindle.redis.embedded.EmbeddedRedisServers;
+import dev.spindle.redis.embedded.RedisMode;
 import dev.spindle.runtime.Serving;
 import dev.spindle.runtime.Spindle;
 import dev.spindle.runtime.SpindleApp;
@@ -17,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -136,8 +141,51 @@ class RunCommand implements Callable<Integer> {
             + "(environment: SPIN_ALWAYS_BUILD).")
     boolean build;
 
+    @Option(names = "--redis", paramLabel = "MODE", description = "auto: start a redis-server for each loopback Redis address "
+            + "the app names where nothing listens (data in .spindle/ next to the manifest); embedded: for every one, refusing an "
+            + "address in use; external: never (default: ${DEFAULT-VALUE}).", defaultValue = "auto",
+            converter = RedisModeConverter.class)
+    RedisMode redisMode;
+
+    static final class RedisModeConverter implements picocli.CommandLine.ITypeConverter<RedisMode> {
+        @Override
+        public RedisMode convert(String value) {
+            return RedisMode.parse(value);
+        }
+    }
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", description = "text or json: one line per event on stderr, "
+            + "ISO-8601 UTC times (default: ${DEFAULT-VALUE}).", defaultValue = "text", converter = LogFormatConverter.class)
+    LogSettings.Format logFormat;
+
+    @Option(names = {"-q", "--quiet"}, description = "Keep component output and the access log off the terminal "
+            + "(component output still goes to --log-dir).")
+    boolean quiet;
+
+    @Option(names = {"-L", "--log-dir"}, paramLabel = "DIR", description = "Also append each component's stdout and stderr "
+            + "lines to DIR/<component>_stdout.txt and _stderr.txt, as Spin does (env: SPIN_LOG_DIR).",
+            defaultValue = "${env:SPIN_LOG_DIR}")
+    Path logDir;
+
+    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT", description = "Serve metrics in the Prometheus text format "
+            + "at http://HOST:PORT/metrics (default: no metrics endpoint).")
+    String metricsListen;
+
+    static final class LogFormatConverter implements picocli.CommandLine.ITypeConverter<LogSettings.Format> {
+        @Override
+        public LogSettings.Format convert(String value) {
+            return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "text" -> LogSettings.Format.TEXT;
+                case "json" -> LogSettings.Format.JSON;
+                default -> throw new picocli.CommandLine.TypeConversionException("\"" + value + "\" is not one of text, json");
+            };
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
+        SpindleLogs.configure(new LogSettings(logFormat, quiet,
+                Optional.ofNullable(logDir).filter(d -> !d.toString().isEmpty())));
         Path manifest = source.resolve(spec.commandLine().getErr());
         SpindleOptions options = spindleOptions();
         ServeOptions serveOptions = serveOptions();
@@ -145,7 +193,13 @@ class RunCommand implements Callable<Integer> {
                 spec.commandLine().getErr())) {
             return SpindleCli.EXIT_FAILED;
         }
-        try (SpindleApp app = Spindle.load(manifest, options)) {
+        try (MetricsEndpoint metrics = metricsListen == null ? null : MetricsEndpoint.start(metricsListen);
+             SpindleApp app = Spindle.load(manifest, options);
+             EmbeddedRedisServers redis = LocalRedis.start(redisMode, app, System.getenv())) {
+            SpindleLogs.settings().logDirectory().ifPresent(d -> app.log().info("spindle", "logging component output to " + d));
+            if (metrics != null) {
+                app.log().info("spindle", "metrics at " + metrics.url());
+            }
             checkScriptComponents(app, manifest);
             Serving serving = app.serve(serveOptions);
             if (!serving.keepsRunning()) {
@@ -153,7 +207,7 @@ class RunCommand implements Callable<Integer> {
             }
             spec.commandLine().getOut().print(serving.banner());
             spec.commandLine().getOut().flush();
-            awaitSignal(app, serving);
+            awaitSignal(app, serving, redis);
             return 0;
         }
     }
@@ -261,11 +315,12 @@ class RunCommand implements Callable<Integer> {
      * Blocks until SIGINT/SIGTERM; the shutdown hook stops the triggers (in-flight work gets the
      * grace period), closes the app's pools and exits 0.
      */
-    private static void awaitSignal(SpindleApp app, Serving serving) {
+    private static void awaitSignal(SpindleApp app, Serving serving, EmbeddedRedisServers redis) {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             serving.close();
             app.close();
+            redis.close();
             stopped.countDown();
             Runtime.getRuntime().halt(0); // a signal is a requested stop, not a failure
         }, "spindle-shutdown"));

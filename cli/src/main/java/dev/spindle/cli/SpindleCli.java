@@ -73,7 +73,8 @@ public final class SpindleCli {
     static String describe(Throwable e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (e instanceof ManifestException || e instanceof LoadException || e instanceof InvocationException
-                || e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException) {
+                || e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException
+                || e instanceof dev.spindle.redis.embedded.EmbeddedRedisException) {
             return message;
         }
         return e.getClass().getSimpleName() + ": " + message;

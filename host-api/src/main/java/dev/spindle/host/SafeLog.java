@@ -2,7 +2,6 @@ package dev.spindle.host;
 
 import dev.spindle.manifest.text.Redactor;
 import dev.spindle.manifest.text.SafeText;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -87,12 +86,23 @@ public final class SafeLog implements HostLog, AutoCloseable {
     }
 
     /**
-     * A line a server's guest wrote to stdout or stderr: cleaned and rate-limited like the host's
-     * own lines (its kinds apart from theirs), then written to {@code out} as {@code [component] line}.
+     * A line a server's guest wrote to {@code stream}: cleaned and rate-limited like the host's own
+     * lines (its kinds apart from theirs), then handed to the target's {@link HostLog#guestOutput}.
      */
-    public void guestLine(String componentId, String line, PrintStream out) {
+    @Override
+    public void guestOutput(String componentId, String stream, String line) {
         String component = SafeText.escape(redactor.redact(String.valueOf(componentId)), 200);
-        emit(Level.INFO, component, "output: ", clean(line), text -> out.println("[" + component + "] " + text));
+        emit(Level.INFO, component, "output: ", clean(line), text -> target.guestOutput(component, stream, text));
+    }
+
+    /**
+     * An access entry, its path cleaned like a line (a request path is the client's text); never
+     * rate-limited: the access log has one entry per request.
+     */
+    @Override
+    public void access(Access entry) {
+        target.access(new Access(entry.start(), clean(entry.method()), clean(entry.path()), entry.status(), entry.duration(),
+                SafeText.escape(redactor.redact(String.valueOf(entry.componentId())), 200)));
     }
 
     private void emit(Level level, String component, String kindPrefix, String line, Consumer<String> write) {

@@ -70,15 +70,51 @@ class SafeLogTest {
 
     @Test
     void guestOutputLinesAreCleanedAndLimitedToo() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        log.guestLine("web", "hello \u001b]0;pwned\u0007 hunter2", out);
-        for (int i = 0; i < 1000; i++) {
-            log.guestLine("web", "same line", out);
+        List<String> printed = new ArrayList<>();
+        HostLog target = new HostLog() {
+            @Override
+            public void log(Level level, String componentId, String message) {
+                printed.add(level + " [" + componentId + "] " + message);
+            }
+
+            @Override
+            public void guestOutput(String componentId, String stream, String line) {
+                printed.add(stream + " [" + componentId + "] " + line);
+            }
+        };
+        try (SafeLog guestLog = SafeLog.withClock(target, Redactor.of(List.of("hunter2")), () -> 0L)) {
+            guestLog.guestOutput("web", "stdout", "hello \u001b]0;pwned\u0007 hunter2");
+            for (int i = 0; i < 1000; i++) {
+                guestLog.guestOutput("web", "stderr", "same line");
+            }
         }
-        String printed = bytes.toString(StandardCharsets.UTF_8);
-        assertTrue(printed.startsWith("[web] hello \\e]0;pwned\\x07 ***\n"), printed);
-        assertEquals(SafeLog.BURST + 1, printed.lines().count(), printed);
-        assertFalse(printed.contains("\u001b"));
+        assertEquals("stdout [web] hello \\e]0;pwned\\x07 ***", printed.get(0));
+        assertEquals("stderr [web] same line", printed.get(1));
+        assertEquals(SafeLog.BURST + 2, printed.size(), printed.toString()); // the lines, then the summary
+        assertTrue(printed.get(printed.size() - 1).startsWith("stderr [web] suppressed 950 similar lines"), printed.toString());
+        assertFalse(String.join("\n", printed).contains("\u001b"));
+    }
+
+    @Test
+    void accessEntriesAreCleanedButNeverRateLimited() {
+        List<HostLog.Access> entries = new ArrayList<>();
+        HostLog target = new HostLog() {
+            @Override
+            public void log(Level level, String componentId, String message) {
+            }
+
+            @Override
+            public void access(Access entry) {
+                entries.add(entry);
+            }
+        };
+        try (SafeLog accessLog = SafeLog.withClock(target, Redactor.of(List.of("hunter2")), () -> 0L)) {
+            for (int i = 0; i < 1000; i++) {
+                accessLog.access(new HostLog.Access(java.time.Instant.EPOCH, "GET", "/a\nINFO forged hunter2", 200,
+                        java.time.Duration.ofMillis(3), "web"));
+            }
+        }
+        assertEquals(1000, entries.size());
+        assertEquals("/a\\nINFO forged ***", entries.get(0).path());
     }
 }

@@ -35,7 +35,7 @@ public final class KeyValueCapability implements HostCapability {
         this.config = Objects.requireNonNull(config, "config");
         this.labelsByComponent = Map.copyOf(labelsByComponent);
         this.options = settings.options();
-        this.pools = new RedisPools(settings);
+        this.pools = new RedisPools(settings, "key-value");
     }
 
     /** The key-value capability for {@code SpindleOptions.Builder.capability}, with these Redis options. */

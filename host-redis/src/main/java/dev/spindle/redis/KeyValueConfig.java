@@ -173,6 +173,14 @@ public final class KeyValueConfig {
         return Optional.ofNullable(stores.get(label));
     }
 
+    /**
+     * The server a label's data lives on, if the label is configured: the seam through which
+     * {@code spindle run} starts an embedded Redis for a loopback store (docs/operations.md).
+     */
+    public Optional<RedisUrl> url(String label) {
+        return store(label).map(s -> RedisUrl.of(s.address().url()));
+    }
+
     /** Every configured label. */
     public Set<String> labels() {
         return stores.keySet();

@@ -42,8 +42,16 @@ final class KeyValueStore {
         return store.label();
     }
 
+    /** {@code spindle.kv.operations} by store label and operation: what the key-value interfaces asked of the store. */
+    private void count(String operation) {
+        io.micrometer.core.instrument.Counter.builder("spindle.kv.operations").description("Key-value operations by store and operation")
+                .tags("store", store.label(), "operation", operation).register(io.micrometer.core.instrument.Metrics.globalRegistry)
+                .increment();
+    }
+
     /** The value, or empty when the key has none. */
     Optional<byte[]> get(String key) {
+        count("get");
         Reply r = call(List.of(bytes("GET"), namespaced(key)));
         if (r instanceof Reply.Nil) {
             return Optional.empty();
@@ -55,6 +63,7 @@ final class KeyValueStore {
     }
 
     void set(String key, byte[] value) {
+        count("set");
         Reply r = call(List.of(bytes("SET"), namespaced(key), value));
         if (!(r instanceof Reply.Status)) {
             throw unexpected("set", r);
@@ -63,6 +72,7 @@ final class KeyValueStore {
 
     /** Deleting a key that has no value is not an error. */
     void delete(String key) {
+        count("delete");
         Reply r = call(List.of(bytes("DEL"), namespaced(key)));
         if (!(r instanceof Reply.Int)) {
             throw unexpected("delete", r);
@@ -70,6 +80,7 @@ final class KeyValueStore {
     }
 
     boolean exists(String key) {
+        count("exists");
         Reply r = call(List.of(bytes("EXISTS"), namespaced(key)));
         if (r instanceof Reply.Int i) {
             return i.value() > 0;
@@ -84,6 +95,7 @@ final class KeyValueStore {
      * finish within the socket timeout; past any of them the call fails instead of buffering on.
      */
     List<String> getKeys() {
+        count("get-keys");
         byte[] match = bytes(globEscape(store.keyPrefix()) + "*");
         int prefixLength = bytes(store.keyPrefix()).length;
         long deadline = System.nanoTime() + options.socketTimeout().toNanos();

@@ -54,7 +54,7 @@ public final class RedisCapability implements HostCapability, MessageSubscriber,
     private RedisCapability(RedisClientSettings settings, RedisTickLeases leases) {
         this.options = settings.options();
         this.settings = settings;
-        this.pools = new RedisPools(settings);
+        this.pools = new RedisPools(settings, "redis");
         this.leases = leases;
     }
 

@@ -114,6 +114,9 @@ final class RedisPools implements AutoCloseable {
     private final Map<ServerKey, Server> servers = new HashMap<>(); // guarded by lock
     private final Map<String, Integer> heldByComponent = new HashMap<>(); // guarded by lock
     private volatile boolean closed;
+    /** Borrowers waiting for a connection or a slot to come back (guarded by lock; read by the gauge). */
+    private volatile int waiting;
+    private final List<io.micrometer.core.instrument.Gauge> gauges;
     /** Closes idle connections and forgets empty pools; one daemon thread. */
     private final ScheduledThreadPoolExecutor maintenance;
     /** Sends SCRIPT KILL off the invocation and timeout threads; idle threads end after 60 s. */
@@ -123,7 +126,16 @@ final class RedisPools implements AutoCloseable {
         return t;
     });
 
+    /** Pools tagged {@code redis} in the metrics (guests' outbound Redis). */
     RedisPools(RedisClientSettings settings) {
+        this(settings, "redis");
+    }
+
+    /**
+     * @param name the pools' tag in the metrics: {@code redis} (guests' outbound Redis) or {@code key-value}
+     */
+    RedisPools(RedisClientSettings settings, String name) {
+        this.gauges = registerGauges(name);
         this.settings = settings;
         this.options = settings.options();
         this.router = new RedisRouter(settings.topology(), this::ask);
@@ -209,10 +221,13 @@ final class RedisPools implements AutoCloseable {
                     }
                     throw RedisError.tooManyConnections(full + "; waited " + options.poolWait().toMillis() + " ms");
                 }
+                waiting++;
                 try {
                     returned.awaitNanos(left);
                 } catch (InterruptedException e) {
                     throw interrupted(invocation);
+                } finally {
+                    waiting--;
                 }
             }
         } finally {
@@ -511,6 +526,37 @@ final class RedisPools implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code spindle.redis.connections} with {@code state} {@code in_use} (borrowed or being
+     * connected) and {@code idle}, and {@code spindle.redis.waiting}, each tagged {@code pool}.
+     */
+    private List<io.micrometer.core.instrument.Gauge> registerGauges(String name) {
+        var registry = io.micrometer.core.instrument.Metrics.globalRegistry;
+        return List.of(
+                io.micrometer.core.instrument.Gauge.builder("spindle.redis.connections", this, p -> p.count(false))
+                        .description("Redis connections open, by state").tags("pool", name, "state", "in_use").register(registry),
+                io.micrometer.core.instrument.Gauge.builder("spindle.redis.connections", this, p -> p.count(true))
+                        .description("Redis connections open, by state").tags("pool", name, "state", "idle").register(registry),
+                io.micrometer.core.instrument.Gauge.builder("spindle.redis.waiting", this, p -> p.waiting)
+                        .description("Borrowers waiting for a Redis connection (a cap reached)").tags("pool", name).register(registry));
+    }
+
+    /** Idle connections, or the others (borrowed and being connected). */
+    private int count(boolean idle) {
+        lock.lock();
+        try {
+            int open = 0;
+            int idleCount = 0;
+            for (Server s : servers.values()) {
+                open += s.open;
+                idleCount += s.idleCount();
+            }
+            return idle ? idleCount : open - idleCount;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Connections open to Redis servers, idle and borrowed (for tests and metrics). */
     int openConnections() {
         lock.lock();
@@ -533,6 +579,7 @@ final class RedisPools implements AutoCloseable {
 
     @Override
     public void close() {
+        gauges.forEach(io.micrometer.core.instrument.Metrics.globalRegistry::remove);
         List<RawConnection> toClose = new ArrayList<>();
         lock.lock();
         try {

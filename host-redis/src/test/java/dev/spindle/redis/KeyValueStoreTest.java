@@ -36,7 +36,7 @@ class KeyValueStoreTest {
     @BeforeEach
     void setUp(RedisServer server) {
         server.flushAll();
-        pools = new RedisPools(RedisClientSettings.create(RedisOptions.defaults()));
+        pools = new RedisPools(RedisClientSettings.create(RedisOptions.defaults()), "key-value");
     }
 
     @AfterEach
@@ -174,7 +174,7 @@ class KeyValueStoreTest {
         KeyValueConfig config = config("app", store("default", server, ""));
         open(handles(config, RedisOptions.defaults(), "default"), "default").set("visits", b("41"));
         pools.close();
-        pools = new RedisPools(RedisClientSettings.create(RedisOptions.defaults())); // a new app
+        pools = new RedisPools(RedisClientSettings.create(RedisOptions.defaults()), "key-value"); // a new app
         KeyValueStore again = open(handles(config("app", store("default", server, "")), RedisOptions.defaults(), "default"), "default");
         assertEquals("41", new String(again.get("visits").orElseThrow()));
     }

@@ -209,8 +209,8 @@ public final class WasiCapability implements HostCapability {
                 String id = component.componentId();
                 cli = new CliState(environments.getOrDefault(id, Map.of()), List.of(id),
                         () -> HostInputStream.of(new byte[0]),
-                        () -> new BufferedOutput("stdout", Long.MAX_VALUE, new LinePrefixSink(System.err, id)),
-                        () -> new BufferedOutput("stderr", Long.MAX_VALUE, new LinePrefixSink(System.err, id)),
+                        () -> new BufferedOutput("stdout", Long.MAX_VALUE, new LinePrefixSink(component.log(), id, "stdout")),
+                        () -> new BufferedOutput("stderr", Long.MAX_VALUE, new LinePrefixSink(component.log(), id, "stderr")),
                         Optional.empty());
             }
             return cli;

@@ -131,7 +131,10 @@ public final class SpindleOptions {
         return hostMemoryTotalBytes;
     }
 
-    /** Where runtime and guest log lines go. Default: standard error. */
+    /**
+     * Where runtime lines, guest output and access-log entries go. Default {@link HostLog#slf4j()}:
+     * SLF4J, with the binding the application has on its class path (the CLI's writes text or JSON).
+     */
     public HostLog log() {
         return log;
     }
@@ -220,7 +223,7 @@ public final class SpindleOptions {
         private int maxConcurrentInvocations = DEFAULT_MAX_CONCURRENT_INVOCATIONS;
         private long hostMemoryPerInvocationBytes = HostMemoryBudget.DEFAULT_PER_INVOCATION_BYTES;
         private long hostMemoryTotalBytes = HostMemoryBudget.defaultTotalBytes();
-        private HostLog log = HostLog.stderr();
+        private HostLog log = HostLog.slf4j();
         private final Map<String, CapabilityProvider> capabilities = new LinkedHashMap<>();
         private Optional<Path> runtimeConfigFile = Optional.empty();
         private final Map<String, TriggerType> triggers = new LinkedHashMap<>();

@@ -1,27 +1,31 @@
 package dev.spindle.wasi.cli;
 
+import dev.spindle.host.HostLog;
 import dev.spindle.wasi.io.ChunkSink;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A server guest's stdout or stderr: split into lines, each written to the host's standard error
- * as {@code [component] line}, the way preview 1 guests' output is logged. A line longer than
+ * A server guest's stdout or stderr: split into lines, each handed to the app's log
+ * ({@link HostLog#guestOutput}, which cleans and rate-limits it), the way preview 1 guests' output
+ * is logged. A line longer than
  * {@link #MAX_LINE} bytes is written in pieces, so a guest cannot make the host buffer without
  * bound.
  */
 public final class LinePrefixSink implements ChunkSink {
     static final int MAX_LINE = 16 * 1024;
 
-    private final PrintStream target;
-    private final String prefix;
+    private final HostLog log;
+    private final String componentId;
+    private final String stream;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
-    public LinePrefixSink(PrintStream target, String componentId) {
-        this.target = target;
-        this.prefix = "[" + componentId + "] ";
+    /** @param stream {@code stdout} or {@code stderr} */
+    public LinePrefixSink(HostLog log, String componentId, String stream) {
+        this.log = log;
+        this.componentId = componentId;
+        this.stream = stream;
     }
 
     @Override
@@ -47,7 +51,7 @@ public final class LinePrefixSink implements ChunkSink {
     }
 
     private void emit() {
-        target.println(prefix + line.toString(StandardCharsets.UTF_8));
+        log.guestOutput(componentId, stream, line.toString(StandardCharsets.UTF_8));
         line.reset();
     }
 }

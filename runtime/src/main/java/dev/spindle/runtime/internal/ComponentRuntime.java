@@ -399,7 +399,7 @@ public final class ComponentRuntime {
         /** Captures stdout into {@code stdout} (WAGI responses); stderr goes to the log prefixed with the component id. */
         public static Io captured(InputStream stdin, OutputStream stdout, String componentId,
                                   Map<String, String> environment, List<String> arguments, HostLog log) {
-            return new Io(stdin, stdout, GuestOutput.prefixed(System.err, componentId, log), environment, arguments);
+            return new Io(stdin, stdout, GuestOutput.logged(componentId, "stderr", log), environment, arguments);
         }
 
         /** A command's output is its product: passed through untouched. */
@@ -407,9 +407,9 @@ public final class ComponentRuntime {
             return new Io(stdin, GuestOutput.passThrough(stdout), GuestOutput.passThrough(stderr));
         }
 
-        /** A server's guests write log lines: each prefixed with the component id, on standard error. */
+        /** A server's guests write log lines: each goes to the log ({@link HostLog#guestOutput}) naming the component and stream. */
         public static Io prefixed(InputStream stdin, String componentId, HostLog log) {
-            return new Io(stdin, GuestOutput.prefixed(System.err, componentId, log), GuestOutput.prefixed(System.err, componentId, log));
+            return new Io(stdin, GuestOutput.logged(componentId, "stdout", log), GuestOutput.logged(componentId, "stderr", log));
         }
     }
 

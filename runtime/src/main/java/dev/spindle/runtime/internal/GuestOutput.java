@@ -10,42 +10,44 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A guest's stdout or stderr. Either passed through untouched (a command's output is its
- * product) or split into lines prefixed with the component id (a server's log names who spoke).
+ * product) or split into lines for the log, naming the component and stream (a server's log
+ * names who spoke).
  */
 final class GuestOutput extends OutputStream {
     /** A guest that never writes a newline must not grow host memory without bound. */
     private static final int MAX_LINE_BYTES = 16 * 1024;
 
     private final PrintStream target;
-    private final String prefix;
     private final String componentId;
-    private final SafeLog log;
+    private final String stream;
+    private final HostLog log;
     private ByteArrayOutputStream line; // made on the first byte: most invocations print nothing
 
-    private GuestOutput(PrintStream target, String componentId, SafeLog log) {
+    private GuestOutput(PrintStream target, String componentId, String stream, HostLog log) {
         this.target = target;
-        this.prefix = componentId == null ? null : "[" + componentId + "] ";
         this.componentId = componentId;
+        this.stream = stream;
         this.log = log;
     }
 
     static GuestOutput passThrough(PrintStream target) {
-        return new GuestOutput(target, null, null);
+        return new GuestOutput(target, null, null, null);
     }
 
     /**
-     * Lines for the server's log. With a {@link SafeLog} (always, for an app loaded by Spindle) each
-     * line is redacted, has its control characters escaped (a guest cannot forge a line that seems
-     * to come from another component, or send ANSI escapes) and is rate-limited with the host's
-     * lines of that component; without one, control characters are still escaped.
+     * Lines for the server's log ({@link HostLog#guestOutput}). With a {@link SafeLog} (always, for
+     * an app loaded by Spindle) each line is redacted, has its control characters escaped (a guest
+     * cannot forge a line that seems to come from another component, or send ANSI escapes) and is
+     * rate-limited with the host's lines of that component; with another log, control characters
+     * are still escaped.
      */
-    static GuestOutput prefixed(PrintStream target, String componentId, HostLog log) {
-        return new GuestOutput(target, componentId, log instanceof SafeLog safe ? safe : null);
+    static GuestOutput logged(String componentId, String stream, HostLog log) {
+        return new GuestOutput(null, componentId, stream, log);
     }
 
     @Override
     public synchronized void write(int b) {
-        if (prefix == null) {
+        if (log == null) {
             target.write(b);
             return;
         }
@@ -64,7 +66,7 @@ final class GuestOutput extends OutputStream {
 
     @Override
     public synchronized void write(byte[] b, int off, int len) {
-        if (prefix == null) {
+        if (log == null) {
             target.write(b, off, len);
             return;
         }
@@ -78,16 +80,12 @@ final class GuestOutput extends OutputStream {
         if (line != null) {
             line.reset();
         }
-        if (log != null) {
-            log.guestLine(componentId, text, target);
-        } else {
-            target.println(prefix + SafeText.escape(text));
-        }
+        log.guestOutput(componentId, stream, log instanceof SafeLog ? text : SafeText.escape(text));
     }
 
     @Override
     public synchronized void flush() {
-        if (prefix == null) {
+        if (log == null) {
             target.flush();
         }
     }
@@ -95,9 +93,10 @@ final class GuestOutput extends OutputStream {
     /** Emits a final unterminated line, so nothing the guest wrote is lost. */
     @Override
     public synchronized void close() {
-        if (prefix != null && line != null && line.size() > 0) {
+        if (log == null) {
+            target.flush();
+        } else if (line != null && line.size() > 0) {
             emitLine();
         }
-        target.flush();
     }
 }

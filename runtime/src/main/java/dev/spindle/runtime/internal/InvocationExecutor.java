@@ -89,8 +89,28 @@ public final class InvocationExecutor implements AutoCloseable {
         };
     }
 
-    /** Runs {@code work} for a component; every failure comes back as one {@link InvocationException}. */
+    /**
+     * Runs {@code work} for a component; every failure comes back as one {@link InvocationException}.
+     * Counted in {@code spindle.invocations} by component and outcome ({@code ok}, or the failure's
+     * kind: {@code trap}, {@code timeout}, ...).
+     */
     public <T> T run(String componentId, Callable<T> work) {
+        try {
+            T result = runCounted(componentId, work);
+            count(componentId, "ok");
+            return result;
+        } catch (InvocationException e) {
+            count(componentId, e.kind().name().toLowerCase(java.util.Locale.ROOT));
+            throw e;
+        }
+    }
+
+    private static void count(String componentId, String outcome) {
+        io.micrometer.core.instrument.Counter.builder("spindle.invocations").description("Guest invocations by component and outcome")
+                .tags("component", componentId, "outcome", outcome).register(io.micrometer.core.instrument.Metrics.globalRegistry).increment();
+    }
+
+    private <T> T runCounted(String componentId, Callable<T> work) {
         try {
             if (!permits.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new InvocationException(componentId, Kind.HOST_FAILURE,

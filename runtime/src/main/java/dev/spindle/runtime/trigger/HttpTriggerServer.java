@@ -84,6 +84,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class HttpTriggerServer implements RunningTrigger {
     private static final String LOG_ID = "http";
+    /** Paths the runtime answers itself, as Spin does: {@code health} and {@code info}; no route below it is reached. */
+    public static final String WELL_KNOWN_PREFIX = "/.well-known/spin/";
     /**
      * Jetty threads beyond the worker slots: the acceptor, the selector and the threads that parse
      * headers, read bodies and write responses while every slot runs a guest.
@@ -107,6 +109,7 @@ public final class HttpTriggerServer implements RunningTrigger {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong overloadLoggedAt = new AtomicLong();
     private final AtomicLong overloadSuppressed = new AtomicLong();
+    private final HttpMetrics metrics;
     private volatile boolean closed;
 
     private HttpTriggerServer(SpindleApp app, HttpServerOptions options, Router router, Map<String, HttpGuestExecutor> overrides) {
@@ -122,6 +125,7 @@ public final class HttpTriggerServer implements RunningTrigger {
         // The key store first: a bad PEM file is a one-line error before any thread is started.
         java.security.KeyStore identity = options.tls() ? PemKeyStore.load(options.tlsCert().get(), options.tlsKey().get()) : null;
         this.slots = new InvocationSlots(options.workers(), options.queue());
+        this.metrics = HttpMetrics.register(options.host() + ":" + options.port(), slots::waiting, inFlight::get);
         this.deadlines = new ReadDeadlines(options.requestReadTimeout(), log);
         // Invocation threads: a request's guest runs on the thread that read the request, with no
         // hand-off to a worker (docs/benchmarks.md, P4).
@@ -214,6 +218,12 @@ public final class HttpTriggerServer implements RunningTrigger {
     static HttpTriggerServer start(SpindleApp app, HttpServerOptions options, Map<String, HttpGuestExecutor> executors) {
         Router router = Router.build(triggers(app), app.manifest().application().httpBase());
         HttpTriggerServer trigger = new HttpTriggerServer(app, options, router, executors);
+        for (Router.Route r : router.routes()) {
+            if (r.fullRoute().startsWith(WELL_KNOWN_PREFIX)) {
+                app.log().warn(LOG_ID, "route " + r.fullRoute() + " of " + r.label() + " is never reached: paths under "
+                        + WELL_KNOWN_PREFIX + " are answered by Spindle (health, info), as in Spin");
+            }
+        }
         try {
             trigger.server.start();
         } catch (Exception e) {
@@ -266,6 +276,41 @@ public final class HttpTriggerServer implements RunningTrigger {
         return (options.tls() ? "https" : "http") + "://" + host + ":" + port();
     }
 
+    /**
+     * Spin's reserved paths: {@code health} answers {@code OK} (no worker, no guest: the server
+     * accepts and answers requests), {@code info} the app's name and version as JSON; anything
+     * else below the prefix is 404.
+     */
+    private HttpResponseData wellKnown(String name) {
+        return switch (name) {
+            case "health" -> new HttpResponseData(200, List.of(Map.entry("content-type", "text/plain; charset=utf-8")),
+                    "OK".getBytes(StandardCharsets.UTF_8)); // Spin's body, byte for byte
+            case "info" -> {
+                var application = app.manifest().application();
+                StringBuilder json = new StringBuilder("{\n  \"name\": ").append(jsonString(application.name()));
+                application.version().ifPresent(v -> json.append(",\n  \"version\": ").append(jsonString(v)));
+                json.append("\n}");
+                yield new HttpResponseData(200, List.of(Map.entry("content-type", "application/json")),
+                        json.toString().getBytes(StandardCharsets.UTF_8));
+            }
+            default -> HttpResponseData.text(404, "not found");
+        };
+    }
+
+    private static String jsonString(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
+    }
+
     /** The startup banner, as Spin prints it: the URL, then one line per served route. */
     @Override
     public String banner() {
@@ -296,6 +341,7 @@ public final class HttpTriggerServer implements RunningTrigger {
         private final ReadDeadlines.Clock clock;
         private final boolean http1;
         private final String rawPath;
+        private final java.time.Instant start = java.time.Instant.now();
         private ByteArrayOutputStream body;
         private long bodyBytes;
         private Router.Match match;
@@ -318,7 +364,12 @@ public final class HttpTriggerServer implements RunningTrigger {
             inFlight.incrementAndGet();
             clock.reading(request.getBeginNanoTime());
             if (closed) {
+                log.warn(LOG_ID, "503 for " + request.getMethod() + " " + rawPath + ": the server is shutting down");
                 answer(HttpResponseData.text(503, "server is shutting down"), true);
+                return;
+            }
+            if (rawPath.startsWith(WELL_KNOWN_PREFIX)) {
+                answer(wellKnown(rawPath.substring(WELL_KNOWN_PREFIX.length())), false);
                 return;
             }
             Optional<Router.Match> found = router.match(rawPath);
@@ -330,6 +381,7 @@ public final class HttpTriggerServer implements RunningTrigger {
             match = found.get();
             long declared = request.getLength();
             if (declared > options.maxBodyBytes()) {
+                rejectedBody();
                 answer(HttpResponseData.text(413, "request body larger than " + options.maxBodyBytes() + " bytes"), true);
                 return;
             }
@@ -362,6 +414,7 @@ public final class HttpTriggerServer implements RunningTrigger {
                 bodyBytes += buffer.remaining();
                 if (bodyBytes > options.maxBodyBytes()) {
                     chunk.release();
+                    rejectedBody();
                     answer(HttpResponseData.text(413, "request body larger than " + options.maxBodyBytes() + " bytes"), true);
                     return;
                 }
@@ -451,6 +504,12 @@ public final class HttpTriggerServer implements RunningTrigger {
             return new IncomingRequest(request.getMethod().toUpperCase(Locale.ROOT), rawPath, query, headers,
                     request.isSecure() ? "https" : "http", authority, clientAddr, port(), router.base(),
                     componentId, match, buffered ? body.toByteArray() : null, stream, this::requestTrailers);
+        }
+
+        /** A rejection the operator should see: the log's rate limit keeps a flood of them to a few lines. */
+        private void rejectedBody() {
+            log.warn(LOG_ID, "413 for " + request.getMethod() + " " + rawPath + ": request body larger than "
+                    + options.maxBodyBytes() + " bytes (--max-body-size)");
         }
 
         private void overloaded() {
@@ -606,8 +665,20 @@ public final class HttpTriggerServer implements RunningTrigger {
         private void done() {
             clock.idle();
             deadlines.release(this);
+            // Before the callback: once it has succeeded Jetty may recycle the request and response.
+            accessLog(response.getStatus());
             callback.succeeded();
             inFlight.decrementAndGet();
+        }
+
+        /** The access-log entry and the request metric of this exchange: once, when it ends (status 0 for an abort). */
+        private void accessLog(int status) {
+            String componentId = match == null ? "-" : match.route().trigger().componentId().orElse("-");
+            long nanos = System.nanoTime() - request.getBeginNanoTime();
+            log.access(new HostLog.Access(start, request.getMethod(), rawPath, status, java.time.Duration.ofNanos(nanos), componentId));
+            String route = match != null ? match.route().fullRoute() + (match.route().wildcard() ? "..." : "")
+                    : rawPath.equals(WELL_KNOWN_PREFIX + "health") || rawPath.equals(WELL_KNOWN_PREFIX + "info") ? rawPath : "none";
+            metrics.request(route, componentId, request.getMethod(), status, nanos);
         }
 
         private void writeFailed(Throwable x) {
@@ -619,6 +690,7 @@ public final class HttpTriggerServer implements RunningTrigger {
             }
             clock.idle();
             deadlines.release(this);
+            accessLog(0);
             callback.failed(x);
             inFlight.decrementAndGet();
         }
@@ -771,6 +843,7 @@ public final class HttpTriggerServer implements RunningTrigger {
             log.warn(LOG_ID, "stopping the HTTP server: " + describe(e));
         }
         deadlines.close();
+        metrics.close();
     }
 
     /** How often shutdown checks for requests still in flight; small against any sane grace period. */
