@@ -1,8 +1,5 @@
 package dev.spindle.redis;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -214,16 +211,8 @@ final class KeyValueStore {
     }
 
     private String utf8(byte[] b) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(b))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw KeyValueError.other("key-value store \"" + store.label() + "\" holds a key that is not valid UTF-8"
-                    + " (written by another Redis client)");
-        }
+        return RedisLowering.strictUtf8(b).orElseThrow(() -> KeyValueError.other("key-value store \"" + store.label()
+                + "\" holds a key that is not valid UTF-8 (written by another Redis client)"));
     }
 
     /** Escapes Redis glob metacharacters so the prefix matches only itself. */

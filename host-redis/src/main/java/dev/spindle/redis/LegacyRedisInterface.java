@@ -16,9 +16,6 @@ import dev.spindle.host.abi.VariantType;
 import dev.spindle.host.abi.Wit;
 import dev.spindle.host.abi.WitFunction;
 import dev.spindle.host.abi.WitInterface;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,15 +149,7 @@ final class LegacyRedisInterface {
     static final WitInterface<RedisConnections> UNVERSIONED = declare(UNVERSIONED_MODULE, AbiOptions.CANONICAL);
 
     private static String utf8(byte[] b) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(b))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw RedisError.typeError("set member is not valid UTF-8");
-        }
+        return RedisLowering.strictUtf8(b).orElseThrow(() -> RedisError.typeError("set member is not valid UTF-8"));
     }
 
     private static byte[] bytes(String s) {

@@ -10,9 +10,13 @@ import dev.spindle.host.abi.VariantType;
 import dev.spindle.host.abi.Wit;
 import dev.spindle.host.abi.WitFunction;
 import dev.spindle.host.abi.WitInterface;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -134,6 +138,22 @@ final class RedisLowering {
             return i.value();
         }
         throw unexpected(r);
+    }
+
+    /**
+     * {@code bytes} as UTF-8, or empty when they are not valid UTF-8: for replies whose WIT type is
+     * {@code string} (set members, key names), which must never be decoded lossily.
+     */
+    static Optional<String> strictUtf8(byte[] bytes) {
+        try {
+            return Optional.of(StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString());
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
     }
 
     static byte[] expectBulk(Reply r) {

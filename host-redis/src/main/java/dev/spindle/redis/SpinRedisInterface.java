@@ -29,10 +29,6 @@ import dev.spindle.host.abi.Param;
 import dev.spindle.host.abi.Result;
 import dev.spindle.host.abi.WitInterface;
 import dev.spindle.redis.RedisConnections.Handle;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -121,14 +117,7 @@ final class SpinRedisInterface {
     }
 
     private static String utf8(byte[] b) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(b))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw RedisError.typeError("set member is not valid UTF-8 (use execute SMEMBERS for binary members)");
-        }
+        return RedisLowering.strictUtf8(b)
+                .orElseThrow(() -> RedisError.typeError("set member is not valid UTF-8 (use execute SMEMBERS for binary members)"));
     }
 }
