@@ -13,4 +13,28 @@ public interface InstanceBinding extends AutoCloseable {
     /** Returns every resource the instance still holds (connections, handles). Must not throw. */
     @Override
     void close();
+
+    /**
+     * A binding with nothing of its own to close: its state lives in the instance's
+     * {@code InstanceScope} (resource table), which the engine closes.
+     */
+    static InstanceBinding of(List<HostImport> imports) {
+        return of(imports, () -> {});
+    }
+
+    /** A binding that runs {@code close} when the invocation ends ({@code close} must not throw). */
+    static InstanceBinding of(List<HostImport> imports, Runnable close) {
+        List<HostImport> bound = List.copyOf(imports);
+        return new InstanceBinding() {
+            @Override
+            public List<HostImport> imports() {
+                return bound;
+            }
+
+            @Override
+            public void close() {
+                close.run();
+            }
+        };
+    }
 }

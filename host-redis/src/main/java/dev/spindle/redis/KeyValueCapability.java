@@ -62,18 +62,7 @@ public final class KeyValueCapability implements HostCapability {
         for (WitInterface<KeyValueInterfaces.Instance> i : KeyValueInterfaces.ALL) {
             imports.addAll(i.bind(instance, scope));
         }
-        List<HostImport> all = List.copyOf(imports);
-        return new InstanceBinding() {
-            @Override
-            public List<HostImport> imports() {
-                return all;
-            }
-
-            @Override
-            public void close() {
-                // Both kinds of store live in the instance's resource table, which the engine closes.
-            }
-        };
+        return InstanceBinding.of(imports); // both kinds of store live in the instance's resource table
     }
 
     /** Connections open to the stores' servers, idle and in use (for tests). */

@@ -142,18 +142,7 @@ public final class RedisCapability implements HostCapability, MessageSubscriber,
                 imports.addAll(i.bind(connections, scope));
             }
         }
-        List<HostImport> all = List.copyOf(imports);
-        return new InstanceBinding() {
-            @Override
-            public List<HostImport> imports() {
-                return all;
-            }
-
-            @Override
-            public void close() {
-                // The engine closes the scope's table, and with it every connection.
-            }
-        };
+        return InstanceBinding.of(imports); // the engine closes the scope's table, and with it every connection
     }
 
     /**
@@ -201,18 +190,7 @@ public final class RedisCapability implements HostCapability, MessageSubscriber,
     @Override
     public InstanceBinding bind(ComponentContext component) {
         InstanceScope scope = new InstanceScope();
-        InstanceBinding binding = bind(component, scope);
-        return new InstanceBinding() {
-            @Override
-            public List<HostImport> imports() {
-                return binding.imports();
-            }
-
-            @Override
-            public void close() {
-                scope.close();
-            }
-        };
+        return InstanceBinding.of(bind(component, scope).imports(), scope::close);
     }
 
     /** The interfaces this capability implements, as declared (for documentation and tools). */

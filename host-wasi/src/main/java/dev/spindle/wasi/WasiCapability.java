@@ -20,7 +20,6 @@ import dev.spindle.wasi.io.BufferedOutput;
 import dev.spindle.wasi.io.HostInputStream;
 import dev.spindle.wasi.io.WasiIo;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -142,18 +141,7 @@ public final class WasiCapability implements HostCapability {
                         (memory, args) -> lazy.calls(iface)[index].apply(memory, args)));
             }
         }
-        List<HostImport> bound = Collections.unmodifiableList(imports);
-        return new InstanceBinding() {
-            @Override
-            public List<HostImport> imports() {
-                return bound;
-            }
-
-            @Override
-            public void close() {
-                // Resources live in the instance's table, which the engine closes.
-            }
-        };
+        return InstanceBinding.of(imports); // resources live in the instance's table, which the engine closes
     }
 
     /** One instance's bound interfaces, made on first use. Used by the instance's thread only. */

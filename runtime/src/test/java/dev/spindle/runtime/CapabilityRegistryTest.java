@@ -81,15 +81,7 @@ class CapabilityRegistryTest {
                                 calls.add(component.componentId() + " called mystery(" + args[0] + ") -> " + answer);
                                 return new long[] {answer};
                             });
-                    return new InstanceBinding() {
-                        @Override
-                        public List<HostImport> imports() {
-                            return List.of(mystery);
-                        }
-
-                        @Override
-                        public void close() {}
-                    };
+                    return InstanceBinding.of(List.of(mystery));
                 }
             };
         }

@@ -27,16 +27,7 @@ public final class UnsupportedCapability implements HostCapability {
         for (WitInterface<UnsupportedInterfaces.Caller> i : UnsupportedInterfaces.all()) {
             imports.addAll(i.bind(caller, scope));
         }
-        List<HostImport> all = List.copyOf(imports);
-        return new InstanceBinding() {
-            @Override
-            public List<HostImport> imports() {
-                return all;
-            }
-
-            @Override
-            public void close() {}
-        };
+        return InstanceBinding.of(imports);
     }
 
     /** The provider {@code SpindleOptions} adds to every app. */

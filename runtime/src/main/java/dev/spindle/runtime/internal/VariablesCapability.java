@@ -99,16 +99,7 @@ public final class VariablesCapability implements HostCapability {
         List<HostImport> all = new ArrayList<>(INTERFACE.bind(instance, scope));
         all.addAll(LEGACY_CONFIG.bind(instance, scope));
         all.addAll(CONFIG.bind(instance, scope));
-        List<HostImport> imports = List.copyOf(all);
-        return new InstanceBinding() {
-            @Override
-            public List<HostImport> imports() {
-                return imports;
-            }
-
-            @Override
-            public void close() {}
-        };
+        return InstanceBinding.of(all);
     }
 
     /** Spin's mapping of the variables errors onto the config interface's. */
