@@ -89,7 +89,7 @@ public final class AppHandler extends Handler.Abstract {
     private static boolean answer(Response response, Callback callback, HttpResponseData data) {
         response.setStatus(data.status());
         for (Map.Entry<String, String> h : data.headers()) {
-            if (!HttpEntry.FRAMING.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+            if (!HttpTriggerServer.FRAMING.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
                 response.getHeaders().add(h.getKey(), h.getValue());
             }
         }

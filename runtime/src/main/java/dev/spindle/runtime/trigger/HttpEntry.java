@@ -146,12 +146,8 @@ public final class HttpEntry {
             return of(HttpResponseData.text(500, sink.status == 0 ? "component returned no response" : "component failed"));
         }
         boolean noBody = incoming.method().equals("HEAD") || sink.status == 204 || sink.status == 304;
-        List<Map.Entry<String, String>> out = sink.headers.stream().filter(h -> !FRAMING.contains(h.getKey().toLowerCase(Locale.ROOT))).toList();
-        return new Response(sink.status, out, noBody ? new byte[0] : sink.body.toByteArray());
+        return new Response(sink.status, sink.headers, noBody ? new byte[0] : sink.body.toByteArray());
     }
-
-    /** Headers about the transport's framing, which the server sets itself (and drops from a guest's response). */
-    static final java.util.Set<String> FRAMING = java.util.Set.of("content-length", "transfer-encoding", "connection");
 
     private static Response of(HttpResponseData data) {
         return new Response(data.status(), data.headers(), data.body());
@@ -168,14 +164,8 @@ public final class HttpEntry {
 
         @Override
         public void head(int status, List<Map.Entry<String, String>> headers) {
-            if (committed) {
-                throw new IllegalStateException("the response head was already sent");
-            }
-            if (status < 100 || status > 999) {
-                throw new IllegalArgumentException("status " + status);
-            }
+            this.headers = List.copyOf(HttpTriggerServer.responseHead(committed, status, headers));
             this.status = status;
-            this.headers = List.copyOf(headers);
         }
 
         @Override

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -550,23 +551,9 @@ public final class HttpTriggerServer implements RunningTrigger {
 
         @Override
         public void head(int status, List<Map.Entry<String, String>> headers) {
-            if (committed) {
-                throw new IllegalStateException("the response head was already sent");
-            }
-            if (status < 100 || status > 999) {
-                throw new IllegalArgumentException("status " + status);
-            }
             List<HttpField> fields = new ArrayList<>(headers.size());
-            for (Map.Entry<String, String> h : headers) {
-                String name = h.getKey();
-                String lower = name.toLowerCase(Locale.ROOT);
-                if (lower.equals("content-length") || lower.equals("transfer-encoding") || lower.equals("connection")) {
-                    continue; // The server frames the body itself.
-                }
-                if (!isToken(name) || !isFieldValue(h.getValue())) {
-                    throw new IllegalArgumentException("invalid response header " + name);
-                }
-                fields.add(new HttpField(name, h.getValue()));
+            for (Map.Entry<String, String> h : responseHead(committed, status, headers)) {
+                fields.add(new HttpField(h.getKey(), h.getValue()));
             }
             response.setStatus(status);
             for (HttpField f : fields) {
@@ -734,6 +721,37 @@ public final class HttpTriggerServer implements RunningTrigger {
 
     private static String describe(Throwable e) {
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    /** Headers about the transport's framing, which the server sets itself (and drops from a guest's response). */
+    static final Set<String> FRAMING = Set.of("content-length", "transfer-encoding", "connection");
+
+    /**
+     * What {@link ResponseSink#head} promises, for every sink (the server's and the embedding
+     * {@link HttpEntry}'s): the head may be set once, the status is 100..999, and every header can
+     * be sent. Returns the headers to send, less the {@link #FRAMING} ones.
+     *
+     * @throws IllegalStateException when the head was already sent
+     * @throws IllegalArgumentException for a bad status, header name (not a token) or value (CR, LF, NUL, ...)
+     */
+    static List<Map.Entry<String, String>> responseHead(boolean committed, int status, List<Map.Entry<String, String>> headers) {
+        if (committed) {
+            throw new IllegalStateException("the response head was already sent");
+        }
+        if (status < 100 || status > 999) {
+            throw new IllegalArgumentException("status " + status);
+        }
+        List<Map.Entry<String, String>> out = new ArrayList<>(headers.size());
+        for (Map.Entry<String, String> h : headers) {
+            if (FRAMING.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            if (!isToken(h.getKey()) || !isFieldValue(h.getValue())) {
+                throw new IllegalArgumentException("invalid response header " + h.getKey());
+            }
+            out.add(h);
+        }
+        return out;
     }
 
     /** RFC 9110 token: what a header name may be. */
