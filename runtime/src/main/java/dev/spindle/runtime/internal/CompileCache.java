@@ -14,8 +14,11 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -35,7 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * code (like the jar itself).
  */
 public final class CompileCache implements Cache {
-    private static final byte[] MAGIC = "SPINDLE-CC1\n".getBytes(StandardCharsets.US_ASCII);
+    /** Version 2 adds the module layout (interpreted functions) before the classes; version 1 entries read as misses. */
+    private static final byte[] MAGIC = "SPINDLE-CC2\n".getBytes(StandardCharsets.US_ASCII);
     private static final int HASH_BYTES = 32;
     /** Compiler settings that shape the generated classes; part of the directory name. */
     private static final String SETTINGS = "default";
@@ -90,18 +94,37 @@ public final class CompileCache implements Cache {
         return key != null && read(key) != null;
     }
 
+    /**
+     * One entry: Chicory's jar of compiled classes, and what those classes say about the module
+     * (read from them once, when the entry is written; empty when they are not laid out as {@link
+     * InterpretedFunctions} knows).
+     */
+    record Entry(byte[] classes, Optional<InterpretedFunctions.Layout> layout) {}
+
     @Override
     public byte[] get(String key) {
-        byte[] payload = read(key);
-        if (payload == null) {
+        Entry entry = read(key);
+        if (entry == null) {
             misses.incrementAndGet();
-        } else {
-            hits.incrementAndGet();
+            return null;
         }
-        return payload;
+        hits.incrementAndGet();
+        return entry.classes();
     }
 
-    private byte[] read(String key) {
+    /**
+     * The entry for {@code key} counted as a hit, or null, not counted: the compile that follows a
+     * null counts the miss.
+     */
+    Entry hit(String key) {
+        Entry entry = read(key);
+        if (entry != null) {
+            hits.incrementAndGet();
+        }
+        return entry;
+    }
+
+    private Entry read(String key) {
         Path file = entry(key);
         byte[] bytes;
         try {
@@ -116,12 +139,49 @@ public final class CompileCache implements Cache {
             evict(key);
             return null;
         }
-        byte[] payload = Arrays.copyOfRange(bytes, header, bytes.length);
-        if (!Arrays.equals(sha256(payload), 0, HASH_BYTES, bytes, MAGIC.length, header)) {
+        byte[] body = Arrays.copyOfRange(bytes, header, bytes.length);
+        Entry entry = Arrays.equals(sha256(body), 0, HASH_BYTES, bytes, MAGIC.length, header) ? decode(body) : null;
+        if (entry == null) {
             evict(key);
+        }
+        return entry;
+    }
+
+    /** The body after the hash: functions (0: layout unknown), interpreted count, their indices (big-endian ints), the classes. */
+    private static byte[] encode(byte[] classes) {
+        Optional<InterpretedFunctions.Layout> layout = InterpretedFunctions.in(classes);
+        int[] interpreted = layout.map(l -> l.interpreted().stream().mapToInt(Integer::intValue).sorted().toArray())
+                .orElse(new int[0]);
+        ByteBuffer out = ByteBuffer.allocate(8 + 4 * interpreted.length + classes.length);
+        out.putInt(layout.map(InterpretedFunctions.Layout::functions).orElse(0)).putInt(interpreted.length);
+        for (int i : interpreted) {
+            out.putInt(i);
+        }
+        return out.put(classes).array();
+    }
+
+    private static Entry decode(byte[] body) {
+        ByteBuffer in = ByteBuffer.wrap(body);
+        if (in.remaining() < 8) {
             return null;
         }
-        return payload;
+        int functions = in.getInt();
+        int count = in.getInt();
+        if (functions < 0 || count < 0 || count > functions || in.remaining() < 4L * count) {
+            return null;
+        }
+        Set<Integer> interpreted = new HashSet<>();
+        for (int i = 0; i < count; i++) {
+            int index = in.getInt();
+            if (index < 0 || index >= functions) {
+                return null;
+            }
+            interpreted.add(index);
+        }
+        byte[] classes = Arrays.copyOfRange(body, in.position(), body.length);
+        return new Entry(classes, functions == 0
+                ? Optional.empty()
+                : Optional.of(new InterpretedFunctions.Layout(functions, Set.copyOf(interpreted))));
     }
 
     @Override
@@ -134,8 +194,9 @@ public final class CompileCache implements Cache {
         try {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, ".write-", ".tmp");
-            ByteBuffer out = ByteBuffer.allocate(MAGIC.length + HASH_BYTES + payload.length);
-            out.put(MAGIC).put(sha256(payload)).put(payload);
+            byte[] body = encode(payload);
+            ByteBuffer out = ByteBuffer.allocate(MAGIC.length + HASH_BYTES + body.length);
+            out.put(MAGIC).put(sha256(body)).put(body);
             Files.write(tmp, out.array());
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -178,7 +239,7 @@ public final class CompileCache implements Cache {
         return writes.get();
     }
 
-    private static byte[] sha256(byte[] data) {
+    static byte[] sha256(byte[] data) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(data);
         } catch (NoSuchAlgorithmException e) {

@@ -165,10 +165,11 @@ public final class ComponentRuntime {
             return loadComponent(context, wasm, interpreter, memoryLimitBytes, environment, capabilities, files, cache)
                     .reusing(reuseInstances);
         }
-        WasmModule module = parse(id, wasm, interpreter ? null : cache, "source is not a valid WebAssembly module");
+        CoreModules modules = new CoreModules(id, interpreter ? null : cache);
+        WasmModule module = modules.parse(wasm, "source is not a valid WebAssembly module");
         Map<String, List<String>> importedAs = checkLinks(context, module, capabilities);
         MemoryLimits limits = memoryLimits(id, module, memoryLimitBytes);
-        Function<Instance, Machine> factory = interpreter ? null : compile(id, module, cache);
+        Function<Instance, Machine> factory = interpreter ? null : modules.compile(module);
         return new ComponentRuntime(context, module, null, null, factory, limits, environment, capabilities, files, importedAs)
                 .reusing(reuseInstances);
     }
@@ -183,10 +184,11 @@ public final class ComponentRuntime {
             Optional<Path> files,
             CompileCache cache) {
         String id = context.componentId();
+        CoreModules modules = new CoreModules(id, interpreter ? null : cache);
         InstantiationPlan plan;
         try {
             plan = Inliner.plan(ComponentDecoder.decode(wasm),
-                    bytes -> parse(id, bytes, interpreter ? null : cache, "an embedded core module is not valid"));
+                    bytes -> modules.parse(bytes, "an embedded core module is not valid"));
         } catch (ComponentFormatException e) {
             throw new LoadException("component \"" + id + "\": " + oneLine(e));
         }
@@ -196,7 +198,7 @@ public final class ComponentRuntime {
         Map<WasmModule, MemoryLimits> limits = new IdentityHashMap<>();
         for (WasmModule m : plan.modules()) {
             if (!interpreter) {
-                factories.put(m, compile(id, m, cache));
+                factories.put(m, modules.compile(m));
             }
             MemoryLimits l = memoryLimits(id, m, memoryLimitBytes);
             if (l != null) {
@@ -220,39 +222,6 @@ public final class ComponentRuntime {
         }
         if (factory != null) {
             builder.withMachineFactory(factory);
-        }
-    }
-
-    /** Parses a core module; validates it unless the compile cache already holds it (validated when it was first compiled). */
-    static WasmModule parse(String id, byte[] wasm, CompileCache cache, String what) {
-        try {
-            if (cache != null) {
-                WasmModule unchecked = Parser.builder().withValidation(false).build().parse(new ByteArrayInputStream(wasm));
-                if (cache.contains(unchecked.digest())) {
-                    return unchecked;
-                }
-            }
-            return Parser.builder().withValidation(true).build().parse(new ByteArrayInputStream(wasm));
-        } catch (ChicoryException | IllegalArgumentException | IndexOutOfBoundsException e) {
-            throw new LoadException("component \"" + id + "\": " + what + ": " + oneLine(e));
-        }
-    }
-
-    /** Compiles with Chicory's runtime compiler, through the cache when there is one. */
-    static Function<Instance, Machine> compile(String id, WasmModule module, CompileCache cache) {
-        try {
-            if (cache == null) {
-                return MachineFactoryCompiler.builder(module).compile();
-            }
-            try {
-                return MachineFactoryCompiler.builder(module).withCache(cache).compile();
-            } catch (RuntimeException | LinkageError e) {
-                // A cached entry whose classes do not load (written by a broken run): drop it, compile afresh.
-                cache.evict(module.digest());
-                return MachineFactoryCompiler.builder(module).withCache(cache).compile();
-            }
-        } catch (ChicoryException | IllegalArgumentException | IllegalStateException e) {
-            throw new LoadException("component \"" + id + "\": cannot be compiled: " + oneLine(e) + " (try --interpreter)");
         }
     }
 

@@ -35,13 +35,13 @@ public final class CompileCacheBench {
         java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         long c0 = cpu.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
-        InstantiationPlan plan = Inliner.plan(ComponentDecoder.decode(wasm),
-                bytes -> ComponentRuntime.parse("bench", bytes, cache, "invalid"));
+        CoreModules modules = new CoreModules("bench", cache);
+        InstantiationPlan plan = Inliner.plan(ComponentDecoder.decode(wasm), bytes -> modules.parse(bytes, "invalid"));
         long t1 = System.nanoTime();
         long c1 = cpu.getCurrentThreadCpuTime();
         Map<WasmModule, Function<Instance, Machine>> factories = new IdentityHashMap<>();
         for (WasmModule m : plan.modules()) {
-            factories.put(m, ComponentRuntime.compile("bench", m, cache));
+            factories.put(m, modules.compile(m));
         }
         long t2 = System.nanoTime();
         long c2 = cpu.getCurrentThreadCpuTime();

@@ -1,0 +1,231 @@
+package dev.spindle.runtime.internal;
+
+import com.dylibso.chicory.compiler.Cache;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.ExternalType;
+import dev.spindle.runtime.LoadException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.util.Base64;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Parses and compiles the core modules of one load, through the compile cache when there is one.
+ *
+ * <p>A miss validates the module, compiles it with Chicory's runtime compiler and stores the
+ * classes. A hit skips validation (the entry exists because the same bytes were validated and
+ * compiled before) and, more to the point, skips decoding the function bodies the cached classes
+ * replace: compiled code never reads them. For the 12 MB StarlingMonkey module that is 9 MB of its
+ * code section, most of what a second start spent parsing, and the instruction lists it no longer
+ * keeps in the heap. The module is parsed from a slimmed copy of its bytes (see {@link
+ * #slimmed}) in which each compiled function's body is replaced by {@code unreachable}; only the
+ * bodies of functions Chicory runs interpreted (those too large for a JVM method, found in the
+ * cached classes by {@link InterpretedFunctions} when the entry was written) are kept. Were one ever missed, calling it would
+ * trap, never run the wrong code.
+ */
+final class CoreModules {
+    /** An empty body: no locals, {@code unreachable}, {@code end}; its size byte first. */
+    private static final byte[] UNREACHABLE_BODY = {0x03, 0x00, 0x00, 0x0b};
+    private static final int FUNCTION_SECTION = 3;
+    private static final int CODE_SECTION = 10;
+
+    private final String componentId;
+    private final CompileCache cache;
+    /** Modules a hit loaded, with the machine factory made from the cached classes. */
+    private final Map<WasmModule, Function<Instance, Machine>> fromCache = new IdentityHashMap<>();
+
+    /** Core modules of component {@code componentId}; {@code cache} null for none (or for the interpreter). */
+    CoreModules(String componentId, CompileCache cache) {
+        this.componentId = componentId;
+        this.cache = cache;
+    }
+
+    /** Parses a core module; {@code what} says what it is in the one-line error if it is not valid. */
+    WasmModule parse(byte[] wasm, String what) {
+        try {
+            if (cache != null) {
+                Optional<WasmModule> hit = loadCached(wasm);
+                if (hit.isPresent()) {
+                    return hit.get();
+                }
+            }
+            return decode(wasm, true);
+        } catch (ChicoryException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new LoadException("component \"" + componentId + "\": " + what + ": " + ComponentRuntime.oneLine(e));
+        }
+    }
+
+    /** The machine factory of a module {@link #parse} returned. */
+    Function<Instance, Machine> compile(WasmModule module) {
+        Function<Instance, Machine> cached = fromCache.get(module);
+        if (cached != null) {
+            return cached;
+        }
+        try {
+            if (cache == null) {
+                return MachineFactoryCompiler.builder(module).compile();
+            }
+            return MachineFactoryCompiler.builder(module).withCache(cache).compile();
+        } catch (ChicoryException | IllegalArgumentException | IllegalStateException e) {
+            throw new LoadException("component \"" + componentId + "\": cannot be compiled: "
+                    + ComponentRuntime.oneLine(e) + " (try --interpreter)");
+        }
+    }
+
+    /**
+     * On a hit, the module (slimmed when the cached classes say which bodies to keep) with its
+     * machine factory recorded for {@link #compile}; empty on a miss, or when the cached classes do
+     * not load (the entry is dropped, and the caller compiles afresh).
+     */
+    private Optional<WasmModule> loadCached(byte[] wasm) {
+        String digest = digest(wasm);
+        CompileCache.Entry entry = cache.hit(digest);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        byte[] classes = entry.classes();
+        WasmModule module = null;
+        Optional<InterpretedFunctions.Layout> layout = entry.layout();
+        if (layout.isPresent()) {
+            int imported = layout.get().functions() - definedFunctions(wasm);
+            try {
+                WasmModule slim = decode(slimmed(wasm, imported, layout.get().interpreted()), false);
+                // The classes and the module must agree on where defined functions start.
+                if (imported >= 0 && slim.importSection().count(ExternalType.FUNCTION) == imported) {
+                    module = slim;
+                }
+            } catch (ChicoryException | IllegalArgumentException | IndexOutOfBoundsException e) {
+                // not the module the classes describe after all: keep every body
+            }
+        }
+        if (module == null) {
+            // Classes laid out as this code does not know: keep every body (correct, just slower).
+            module = decode(wasm, false);
+        }
+        try {
+            // The slimmed module's own digest differs; its classes are the original's entry, read above.
+            fromCache.put(module, MachineFactoryCompiler.builder(module).withCache(new Fixed(classes)).compile());
+            return Optional.of(module);
+        } catch (RuntimeException | LinkageError e) {
+            // An entry whose classes do not load (written by a broken run): drop it, compile afresh.
+            cache.evict(digest);
+            return Optional.empty();
+        }
+    }
+
+    /** The key Chicory's parser gives a module: its SHA-256, as {@code sha-256:<base64>}. */
+    static String digest(byte[] wasm) {
+        return "sha-256:" + Base64.getEncoder().encodeToString(CompileCache.sha256(wasm));
+    }
+
+    /** The count at the head of the function section (0 without one): the functions the module defines. */
+    private static int definedFunctions(byte[] wasm) {
+        int[] pos = {8};
+        while (pos[0] < wasm.length) {
+            int id = wasm[pos[0]++] & 0xff;
+            int size = (int) readU32(wasm, pos);
+            if (id == FUNCTION_SECTION) {
+                return (int) readU32(wasm, pos);
+            }
+            pos[0] += size;
+        }
+        return 0;
+    }
+
+    /**
+     * Parses with the builder's settings. (Through the {@code Supplier} overload on purpose:
+     * {@code parser.parse(InputStream)} compiles to the static {@code Parser.parse(InputStream)},
+     * which ignores the builder and always validates.)
+     */
+    static WasmModule decode(byte[] wasm, boolean validate) {
+        return Parser.builder().withValidation(validate).build().parse(() -> new ByteArrayInputStream(wasm));
+    }
+
+    /**
+     * {@code wasm} with its code section rewritten: the body of defined function {@code i} kept when
+     * {@code keep} holds its function index ({@code imported + i}), else {@code unreachable}. Every
+     * other section is copied as it is, so indices, types, data and exports are unchanged.
+     */
+    static byte[] slimmed(byte[] wasm, int imported, Set<Integer> keep) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(wasm.length / 4);
+        out.write(wasm, 0, 8); // magic and version
+        int[] pos = {8};
+        while (pos[0] < wasm.length) {
+            int id = wasm[pos[0]++] & 0xff;
+            int size = (int) readU32(wasm, pos);
+            int start = pos[0];
+            if (id == CODE_SECTION) {
+                ByteArrayOutputStream code = new ByteArrayOutputStream();
+                int[] at = {start};
+                long count = readU32(wasm, at);
+                writeU32(code, count);
+                for (int i = 0; i < count; i++) {
+                    int bodyStart = at[0];
+                    int bodySize = (int) readU32(wasm, at);
+                    int bodyEnd = at[0] + bodySize;
+                    if (keep.contains(imported + i)) {
+                        code.write(wasm, bodyStart, bodyEnd - bodyStart);
+                    } else {
+                        code.write(UNREACHABLE_BODY, 0, UNREACHABLE_BODY.length);
+                    }
+                    at[0] = bodyEnd;
+                }
+                out.write(id);
+                writeU32(out, code.size());
+                out.write(code.toByteArray(), 0, code.size());
+            } else {
+                out.write(id);
+                writeU32(out, size);
+                out.write(wasm, start, size);
+            }
+            pos[0] = start + size;
+        }
+        return out.toByteArray();
+    }
+
+    private static long readU32(byte[] b, int[] pos) {
+        long result = 0;
+        int shift = 0;
+        while (true) {
+            int x = b[pos[0]++] & 0xff;
+            result |= (long) (x & 0x7f) << shift;
+            if (x < 0x80) {
+                return result;
+            }
+            shift += 7;
+            if (shift > 28) {
+                throw new IllegalArgumentException("malformed LEB128 at byte " + pos[0]);
+            }
+        }
+    }
+
+    private static void writeU32(ByteArrayOutputStream out, long value) {
+        do {
+            int x = (int) (value & 0x7f);
+            value >>>= 7;
+            out.write(value == 0 ? x : x | 0x80);
+        } while (value != 0);
+    }
+
+    /** One compile's cache: always the classes already read; never written (they are on disk under the original digest). */
+    private record Fixed(byte[] classes) implements Cache {
+        @Override
+        public byte[] get(String key) {
+            return classes;
+        }
+
+        @Override
+        public void putIfAbsent(String key, byte[] data) {
+            // the entry exists
+        }
+    }
+}
