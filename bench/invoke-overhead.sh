@@ -7,7 +7,8 @@
 #                asset: a 1-2 MB guest of our own (200, empty body)
 #   legacy-rust  Spin's 2.2 MB Rust guest, if $SPIN_GUESTS/legacy-rust/legacy-rust.wasm exists
 #                (default SPIN_GUESTS=/tmp/spin-guests; not ours, never committed)
-#   js           a JS component, if JS_COMPONENT=path.wasm is given
+#   js           a JS component, if JS_COMPONENT=path.wasm is given: a wasi:http component has no
+#                inbound-http export, so its row is GET JS_PATH (default /hello) through app.http()
 # Prints p50/p90/p99/mean in microseconds per guest; the target is p50 <= 50 us (<= 2 ms for JS).
 # The floor measured in the same run is "acquire+release" (no export called).
 # Options: WARMUP (seconds per row, default 5), BENCH_SECONDS (per row, default 5), ASSET_KB.
@@ -44,7 +45,7 @@ else
   echo "bench: clang-16 not found: big-asset skipped (apt-get install -y clang-16 lld-16 wasi-libc)" >&2
 fi
 [[ -f "$spin_guests/legacy-rust/legacy-rust.wasm" ]] && guests+=("legacy-rust=$spin_guests/legacy-rust/legacy-rust.wasm")
-[[ -n "${JS_COMPONENT:-}" ]] && guests+=("js=$JS_COMPONENT")
+[[ -n "${JS_COMPONENT:-}" ]] && guests+=("js=$JS_COMPONENT@${JS_PATH:-/hello}")
 
 echo "java: $("$java" -version 2>&1 | head -1); $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg); ${warmup}s warm-up, ${seconds}s per row"
 # (a guest that logs each request, as legacy-rust does, writes [guest] lines: not shown)

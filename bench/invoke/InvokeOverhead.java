@@ -21,11 +21,15 @@ import java.util.Optional;
  *   <li><b>empty handler</b>: the same plus the component's HTTP export called with a request its
  *       handler answers at once (POST to a GET-only handler, or a handler that does nothing): the
  *       request lowered, the export run, the response lifted and freed: acquire → call → release.
+ *       A guest given as {@code NAME=PATH.wasm@/path} (a wasi:http component, such as a JS one,
+ *       which has no inbound-http export) is driven through the embedding entry point instead,
+ *       {@code app.http().handle(GET /path)}: its wasi:http request and response resources made,
+ *       the handler run (the JS test component's {@code /hello} returns a short text), the body read.
  * </ul>
  * Prints p50, p90, p99 and mean in microseconds after a warm-up, and the instances built (1 means
  * every invocation reused the pooled instance). Not shipped; compiled by the script against spindle.jar.
  *
- * <p>Usage: {@code InvokeOverhead WARMUP_SECONDS MEASURE_SECONDS NAME=PATH.wasm...}
+ * <p>Usage: {@code InvokeOverhead WARMUP_SECONDS MEASURE_SECONDS NAME=PATH.wasm[@/path]...}
  */
 public final class InvokeOverhead {
     public static void main(String[] args) throws Exception {
@@ -35,7 +39,10 @@ public final class InvokeOverhead {
                 "guest", "what", "p50 us", "p90 us", "p99 us", "mean us", "calls", "instances built");
         for (String spec : Arrays.asList(args).subList(2, args.length)) {
             String name = spec.substring(0, spec.indexOf('='));
-            Path wasm = Path.of(spec.substring(spec.indexOf('=') + 1)).toAbsolutePath();
+            String source = spec.substring(spec.indexOf('=') + 1);
+            Optional<String> wasiPath = source.contains("@/")
+                    ? Optional.of(source.substring(source.indexOf("@/") + 1)) : Optional.empty();
+            Path wasm = Path.of(wasiPath.isPresent() ? source.substring(0, source.indexOf("@/")) : source).toAbsolutePath();
             Path dir = Files.createTempDirectory("p4-");
             Path manifest = dir.resolve("spin.toml");
             Files.writeString(manifest, """
@@ -49,11 +56,21 @@ public final class InvokeOverhead {
                     source = "%s"
                     """.formatted(wasm.toString().replace("\\", "/")));
             try (SpindleApp app = Spindle.load(manifest, SpindleOptions.builder().build())) {
+                String size = String.format("%s (%,d KB)", name, Files.size(wasm) / 1024);
+                if (wasiPath.isPresent()) {
+                    report(size, "acquire+release", time(warmup, measure, () -> app.invoke("guest", g -> null)),
+                            instancesBuilt(app));
+                    HttpEntry.Request get = HttpEntry.Request.get(wasiPath.get());
+                    int[] status = new int[1];
+                    report(size, "wasi:http GET", time(warmup, measure, () -> status[0] = app.http().handle(get).status()),
+                            instancesBuilt(app));
+                    System.out.printf("%-24s | (GET %s answered %d)%n", size, wasiPath.get(), status[0]);
+                    continue;
+                }
                 TriggerExport export = TriggerExport.http(app, "guest");
                 // POST (method 1): the C examples answer 405 at once; other guests answer their default page.
                 TriggerAbi.Request request = new TriggerAbi.Request(1, "/", List.of(Map.entry("host", "127.0.0.1")), List.of(),
                         Optional.empty());
-                String size = String.format("%s (%,d KB)", name, Files.size(wasm) / 1024);
                 report(size, "acquire+release", time(warmup, measure, () -> app.invoke("guest", g -> null)),
                         instancesBuilt(app));
                 int[] status = new int[1];
