@@ -189,6 +189,11 @@ final class CommandPolicy {
         return Optional.ofNullable(TABLE.get(name));
     }
 
+    /** True for a command name (upper case) of the table, or one the operator allowed: a name a trace may carry. */
+    boolean knows(String upperName) {
+        return TABLE.containsKey(upperName) || allowed.contains(upperName);
+    }
+
     /** Why the command is refused through {@code execute}, or empty when it may be sent. */
     Optional<String> refusal(byte[] name, List<byte[]> args) {
         return group(name, args).map(g -> message(g, name, args, "execute"));

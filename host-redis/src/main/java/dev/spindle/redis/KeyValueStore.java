@@ -1,5 +1,6 @@
 package dev.spindle.redis;
 
+import dev.spindle.host.Tracing;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,6 +22,7 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 final class KeyValueStore {
     /** Keys asked of each {@code SCAN} round trip: few round trips, small replies. */
     static final int SCAN_COUNT = 1000;
+    private static final byte[] SCAN = bytes("SCAN");
 
     private final KeyValueConfig.Store store;
     private final RedisPools pools;
@@ -100,38 +102,50 @@ final class KeyValueStore {
         long[] budget = {options.maxResultBytes()};
         // A cluster's keys are spread over its masters: walk each (one server otherwise).
         for (RedisAddress server : servers()) {
-            withConnection(server, c -> {
-                byte[] cursor = bytes("0");
-                do {
-                    if (System.nanoTime() > deadline) {
-                        throw KeyValueError.other("get-keys: walking the store took longer than "
-                                + options.socketTimeout().toSeconds() + " s (" + keys.size() + " keys so far)");
-                    }
-                    Reply r = c.call(List.of(bytes("SCAN"), cursor, bytes("MATCH"), match, bytes("COUNT"),
-                            bytes(Integer.toString(SCAN_COUNT))), options.maxResultBytes());
-                    if (!(r instanceof Reply.Array page) || page.items().size() != 2
-                            || !(page.items().get(0) instanceof Reply.Bulk next) || !(page.items().get(1) instanceof Reply.Array found)) {
-                        throw unexpected("get-keys", r);
-                    }
-                    for (Reply item : found.items()) {
-                        if (!(item instanceof Reply.Bulk k) || k.bytes().length < prefixLength) {
-                            throw unexpected("get-keys", item);
-                        }
-                        String key = utf8(Arrays.copyOfRange(k.bytes(), prefixLength, k.bytes().length));
-                        if (keys.add(key)) {
-                            budget[0] -= RawConnection.ELEMENT_COST + (k.bytes().length - prefixLength);
-                            if (budget[0] < 0) {
-                                throw KeyValueError.other("get-keys: the store holds more keys than fit the result limit of "
-                                        + options.maxResultBytes() + " bytes");
-                            }
-                        }
-                    }
-                    cursor = next.bytes();
-                } while (!Arrays.equals(cursor, bytes("0")));
-                return null;
-            });
+            Tracing.Traced span = RedisTracing.hostCommand(SCAN, server); // one span per server's walk
+            try {
+                walk(server, match, prefixLength, deadline, keys, budget);
+            } catch (RuntimeException e) {
+                RedisTracing.failed(span, e);
+                throw e;
+            }
+            span.endRedis(null);
         }
         return new ArrayList<>(keys);
+    }
+
+    /** {@code SCAN}s one server's part of the store into {@code keys}. */
+    private void walk(RedisAddress server, byte[] match, int prefixLength, long deadline, Set<String> keys, long[] budget) {
+        withConnection(server, c -> {
+            byte[] cursor = bytes("0");
+            do {
+                if (System.nanoTime() > deadline) {
+                    throw KeyValueError.other("get-keys: walking the store took longer than "
+                            + options.socketTimeout().toSeconds() + " s (" + keys.size() + " keys so far)");
+                }
+                Reply r = c.call(List.of(bytes("SCAN"), cursor, bytes("MATCH"), match, bytes("COUNT"),
+                        bytes(Integer.toString(SCAN_COUNT))), options.maxResultBytes());
+                if (!(r instanceof Reply.Array page) || page.items().size() != 2
+                        || !(page.items().get(0) instanceof Reply.Bulk next) || !(page.items().get(1) instanceof Reply.Array found)) {
+                    throw unexpected("get-keys", r);
+                }
+                for (Reply item : found.items()) {
+                    if (!(item instanceof Reply.Bulk k) || k.bytes().length < prefixLength) {
+                        throw unexpected("get-keys", item);
+                    }
+                    String key = utf8(Arrays.copyOfRange(k.bytes(), prefixLength, k.bytes().length));
+                    if (keys.add(key)) {
+                        budget[0] -= RawConnection.ELEMENT_COST + (k.bytes().length - prefixLength);
+                        if (budget[0] < 0) {
+                            throw KeyValueError.other("get-keys: the store holds more keys than fit the result limit of "
+                                    + options.maxResultBytes() + " bytes");
+                        }
+                    }
+                }
+                cursor = next.bytes();
+            } while (!Arrays.equals(cursor, bytes("0")));
+            return null;
+        });
     }
 
     /** Every server holding part of the store: a cluster's masters, else the one (or the Sentinel group's master). */
@@ -156,6 +170,20 @@ final class KeyValueStore {
         RedisRouter router = pools.router();
         byte[] key = RedisRouter.keyOf(command);
         RedisAddress server = route(key);
+        // One span per operation, redirects included: the command's name (ours) and the server, never the key or value.
+        Tracing.Traced span = RedisTracing.hostCommand(command.get(0), server);
+        Reply reply;
+        try {
+            reply = callFollowingRedirects(router, key, server, command);
+        } catch (RuntimeException e) {
+            RedisTracing.failed(span, e);
+            throw e;
+        }
+        RedisTracing.end(span, reply);
+        return reply;
+    }
+
+    private Reply callFollowingRedirects(RedisRouter router, byte[] key, RedisAddress server, List<byte[]> command) {
         Reply reply = withConnection(server, c -> c.call(command, options.maxResultBytes()));
         for (int sent = 1; sent < RedisRouter.MAX_REDIRECTS; sent++) {
             Optional<RedisRouter.Redirect> redirect = router.redirect(store.address(), key, reply);

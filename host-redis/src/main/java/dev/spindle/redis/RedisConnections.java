@@ -2,6 +2,7 @@ package dev.spindle.redis;
 
 import dev.spindle.host.ComponentContext;
 import dev.spindle.host.InvocationContext;
+import dev.spindle.host.Tracing;
 import dev.spindle.host.abi.ResourceTable;
 import dev.spindle.host.abi.ResourceType;
 import dev.spindle.manifest.hosts.AllowedHosts;
@@ -225,6 +226,21 @@ final class RedisConnections {
             if (!pinned && router.isCluster(opened)) {
                 moveTo(router.route(opened, key));
             }
+            // One span per call, redirects included: the command's name and the server, never its arguments.
+            Tracing.Traced span = RedisTracing.command(policy, command.get(0), lease.address());
+            Reply reply;
+            try {
+                reply = sendFollowingRedirects(router, key, command, guestCommand, scriptKill);
+            } catch (RuntimeException e) {
+                RedisTracing.failed(span, e);
+                throw e;
+            }
+            RedisTracing.end(span, reply);
+            return reply;
+        }
+
+        private Reply sendFollowingRedirects(RedisRouter router, byte[] key, List<byte[]> command, boolean guestCommand,
+                                             Optional<String> scriptKill) {
             Reply reply = run(c -> c.call(command, options.maxResultBytes()), guestCommand, scriptKill);
             for (int sent = 1; sent < RedisRouter.MAX_REDIRECTS && !pinned; sent++) {
                 Optional<RedisRouter.Redirect> redirect = router.redirect(opened, key, reply);
@@ -318,7 +334,16 @@ final class RedisConnections {
                 // slots answer MOVED as their reply (keep a pipeline's keys in one {hash tag}).
                 moveTo(pools.router().route(opened, RedisRouter.keyOf(commands.get(0))));
             }
-            return run(c -> c.pipeline(toSend, options.maxResultBytes()), true, scriptKill);
+            Tracing.Traced span = RedisTracing.pipeline(transaction, commands.size(), lease.address());
+            List<Reply> replies;
+            try {
+                replies = run(c -> c.pipeline(toSend, options.maxResultBytes()), true, scriptKill);
+            } catch (RuntimeException e) {
+                RedisTracing.failed(span, e);
+                throw e;
+            }
+            RedisTracing.end(span, replies);
+            return replies;
         }
 
         /**

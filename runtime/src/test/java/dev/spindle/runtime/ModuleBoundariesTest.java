@@ -38,6 +38,30 @@ class ModuleBoundariesTest {
         }
     }
 
+    /** The libraries trace through the OpenTelemetry API alone: the SDK and the exporter are the CLI's (docs/operations.md, "Traces"). */
+    @Test
+    void theLibrariesUseTheOpenTelemetryApiOnly() throws IOException {
+        for (String module : List.of("host-api", "host-redis", "runtime")) {
+            Path classes = Guests.repoRoot().resolve(module + "/target/classes");
+            List<Path> files;
+            try (Stream<Path> s = Files.walk(classes)) {
+                files = s.filter(p -> p.toString().endsWith(".class")).toList();
+            }
+            assertFalse(files.isEmpty(), "no classes under " + classes);
+            for (Path file : files) {
+                String constants = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+                for (String forbidden : List.of("io/opentelemetry/sdk/", "io/opentelemetry/exporter/")) {
+                    assertFalse(constants.contains(forbidden), module + ": " + classes.relativize(file) + " references " + forbidden);
+                }
+            }
+            String pom = Files.readString(Guests.repoRoot().resolve(module + "/pom.xml"));
+            for (String line : pom.lines().filter(l -> l.contains("<groupId>io.opentelemetry</groupId>")).toList()) {
+                assertTrue(line.contains("<artifactId>opentelemetry-api</artifactId>") || line.contains("<scope>test</scope>"),
+                        module + "/pom.xml: " + line.strip());
+            }
+        }
+    }
+
     @Test
     void theRuntimePomHasRedisOnlyForItsTests() throws IOException {
         String pom = Files.readString(Guests.repoRoot().resolve("runtime/pom.xml"));

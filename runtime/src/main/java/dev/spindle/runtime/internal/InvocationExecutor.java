@@ -7,6 +7,7 @@ import dev.spindle.host.HostLog;
 import dev.spindle.host.HostMemoryBudget;
 import dev.spindle.host.InvocationContext;
 import dev.spindle.host.InvocationTimeoutException;
+import dev.spindle.host.Tracing;
 import dev.spindle.runtime.InvocationException;
 import dev.spindle.runtime.InvocationException.Kind;
 import java.lang.invoke.MethodHandles;
@@ -92,15 +93,24 @@ public final class InvocationExecutor implements AutoCloseable {
     /**
      * Runs {@code work} for a component; every failure comes back as one {@link InvocationException}.
      * Counted in {@code spindle.invocations} by component and outcome ({@code ok}, or the failure's
-     * kind: {@code trap}, {@code timeout}, ...).
+     * kind: {@code trap}, {@code timeout}, ...), and traced as one span ({@link Tracing#invocation}) ending with that outcome.
      */
     public <T> T run(String componentId, Callable<T> work) {
+        // Traced: the guest runs with the invocation's span current, on whichever thread runs it,
+        // so its Redis calls are children of it (tracing off: NONE, and work itself).
+        Tracing.Traced span = Tracing.get().invocation(componentId);
         try {
-            T result = runCounted(componentId, work);
+            T result = runCounted(componentId, span.wrap(work));
             count(componentId, "ok");
+            span.endInvocation(null);
             return result;
         } catch (InvocationException e) {
-            count(componentId, e.kind().name().toLowerCase(java.util.Locale.ROOT));
+            String outcome = e.kind().name().toLowerCase(java.util.Locale.ROOT);
+            count(componentId, outcome);
+            span.endInvocation(outcome);
+            throw e;
+        } catch (RuntimeException | Error e) {
+            span.endInvocation("host_failure");
             throw e;
         }
     }

@@ -52,7 +52,7 @@ final class CommandTriggerType implements TriggerType {
         for (TriggerConfig trigger : triggersOf(app)) {
             String componentId = trigger.componentId().orElseThrow();
             int code;
-            try {
+            try (io.opentelemetry.context.Scope traced = dev.spindle.host.Tracing.get().trigger("command")) {
                 code = app.runCommand(componentId, new ByteArrayInputStream(new byte[0]), streams.stdout(), streams.stderr());
             } catch (InvocationException e) {
                 streams.stderr().println("error: " + e.getMessage());

@@ -46,13 +46,15 @@ public final class CronEntry {
                     + ")");
         }
         String componentId = trigger.componentId().orElseThrow();
-        return app.invoke(componentId, guest -> {
-            try {
-                guest.call(START);
-                return 0;
-            } catch (WasiExitException e) {
-                return e.exitCode();
-            }
-        });
+        try (io.opentelemetry.context.Scope traced = dev.spindle.host.Tracing.get().trigger("cron")) {
+            return app.invoke(componentId, guest -> {
+                try {
+                    guest.call(START);
+                    return 0;
+                } catch (WasiExitException e) {
+                    return e.exitCode();
+                }
+            });
+        }
     }
 }

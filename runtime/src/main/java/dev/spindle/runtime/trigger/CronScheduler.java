@@ -218,7 +218,7 @@ public final class CronScheduler implements RunningTrigger {
                 return;
             }
         }
-        try {
+        try (io.opentelemetry.context.Scope traced = dev.spindle.host.Tracing.get().trigger("cron")) {
             int exit = app.invoke(id, guest -> {
                 try {
                     guest.call(START);

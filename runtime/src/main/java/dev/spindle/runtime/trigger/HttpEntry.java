@@ -133,7 +133,7 @@ public final class HttpEntry {
                 origin.scheme(), authority, origin.clientAddr(), origin.serverPort(), router.base(), componentId, match,
                 request.body(), null);
         Collector sink = new Collector();
-        try {
+        try (io.opentelemetry.context.Scope traced = dev.spindle.host.Tracing.get().trigger("http")) {
             executor.serve(incoming, sink);
         } catch (InvocationException e) {
             app.log().error(componentId, incoming.method() + " " + path + " -> 500: " + e.getMessage());

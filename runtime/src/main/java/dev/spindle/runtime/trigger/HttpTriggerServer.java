@@ -1,6 +1,7 @@
 package dev.spindle.runtime.trigger;
 
 import dev.spindle.host.HostLog;
+import dev.spindle.host.Tracing;
 import dev.spindle.manifest.HttpTrigger;
 import dev.spindle.manifest.StaticResponse;
 import dev.spindle.manifest.TriggerConfig;
@@ -346,6 +347,8 @@ public final class HttpTriggerServer implements RunningTrigger {
         private ByteArrayOutputStream body;
         private long bodyBytes;
         private Router.Match match;
+        /** The request's server span (Tracing.Traced.NONE while tracing is off); ended with the access-log entry. */
+        private Tracing.Traced span = Tracing.Traced.NONE;
         private volatile boolean committed;
         private volatile boolean finished;
 
@@ -364,6 +367,9 @@ public final class HttpTriggerServer implements RunningTrigger {
         void begin() {
             inFlight.incrementAndGet();
             clock.reading(request.getBeginNanoTime());
+            if (!rawPath.startsWith(WELL_KNOWN_PREFIX)) { // health probes would drown the traces
+                span = Tracing.get().httpServer(request.getMethod(), rawPath, request.isSecure() ? "https" : "http", request, TRACE_HEADERS);
+            }
             if (closed) {
                 log.warn(LOG_ID, "503 for " + request.getMethod() + " " + rawPath + ": the server is shutting down");
                 answer(HttpResponseData.text(503, "server is shutting down"), true);
@@ -380,6 +386,7 @@ public final class HttpTriggerServer implements RunningTrigger {
                 return;
             }
             match = found.get();
+            span.routed(routeLabel(match.route()), match.route().trigger().componentId().orElse(null));
             long declared = request.getLength();
             if (declared > options.maxBodyBytes()) {
                 rejectedBody();
@@ -455,7 +462,7 @@ public final class HttpTriggerServer implements RunningTrigger {
             }
             String componentId = match.route().trigger().componentId().orElseThrow();
             IncomingRequest incoming = incoming(componentId, executor.buffersBody());
-            try {
+            try (io.opentelemetry.context.Scope traced = span.makeCurrent()) {
                 executor.serve(incoming, this);
             } catch (InvocationException e) {
                 log.error(componentId, incoming.method() + " " + rawPath + " -> 500: " + e.getMessage());
@@ -663,9 +670,10 @@ public final class HttpTriggerServer implements RunningTrigger {
             String componentId = match == null ? "-" : match.route().trigger().componentId().orElse("-");
             long nanos = System.nanoTime() - request.getBeginNanoTime();
             log.access(new HostLog.Access(start, request.getMethod(), rawPath, status, java.time.Duration.ofNanos(nanos), componentId));
-            String route = match != null ? match.route().fullRoute() + (match.route().wildcard() ? "..." : "")
+            String route = match != null ? routeLabel(match.route())
                     : rawPath.equals(WELL_KNOWN_PREFIX + "health") || rawPath.equals(WELL_KNOWN_PREFIX + "info") ? rawPath : "none";
             metrics.request(route, componentId, request.getMethod(), status, nanos);
+            span.endHttp(status);
         }
 
         private void writeFailed(Throwable x) {
@@ -706,6 +714,29 @@ public final class HttpTriggerServer implements RunningTrigger {
             log.warn(LOG_ID, "request " + request.getMethod() + " " + rawPath + " aborted: " + why);
         }
     }
+
+    /**
+     * A route as the manifest spells it, with the base ({@code /api/...}, as Spin's
+     * {@code spin-matched-route}): the metrics' and the spans' route. (The metrics had
+     * {@code /api...} for a wildcard below the root before the spans shared this.)
+     */
+    private static String routeLabel(Router.Route route) {
+        return route.matchedRoute();
+    }
+
+    /** Reads a request's W3C trace context headers ({@code traceparent}, {@code tracestate}) for {@link Tracing#httpServer}. */
+    private static final io.opentelemetry.context.propagation.TextMapGetter<Request> TRACE_HEADERS =
+            new io.opentelemetry.context.propagation.TextMapGetter<>() {
+                @Override
+                public Iterable<String> keys(Request request) {
+                    return request.getHeaders().getFieldNamesCollection();
+                }
+
+                @Override
+                public String get(Request request, String key) {
+                    return request == null ? null : request.getHeaders().get(key);
+                }
+            };
 
     /**
      * Answers what Jetty rejects before the handler (malformed requests, oversized headers) with a

@@ -196,11 +196,13 @@ public final class RedisTriggers implements RunningTrigger {
      */
     static boolean handleMessage(SpindleApp app, String componentId, byte[] payload) {
         TriggerExport export = TriggerExport.redis(app, componentId);
-        return app.invoke(componentId, guest -> {
-            Result<Void, Integer> result = guest.call(export.redis(), export.options(), payload);
-            // err(success): old Spin-era guests report success this way
-            return result.isOk() || result.error() == TriggerAbi.REDIS_SUCCESS;
-        });
+        try (io.opentelemetry.context.Scope traced = dev.spindle.host.Tracing.get().trigger("redis")) {
+            return app.invoke(componentId, guest -> {
+                Result<Void, Integer> result = guest.call(export.redis(), export.options(), payload);
+                // err(success): old Spin-era guests report success this way
+                return result.isOk() || result.error() == TriggerAbi.REDIS_SUCCESS;
+            });
+        }
     }
 
     /** True when every subscriber holds a live subscription (tests wait for this before publishing). */
