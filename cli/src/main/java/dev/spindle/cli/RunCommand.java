@@ -171,6 +171,11 @@ class RunCommand implements Callable<Integer> {
             + "at http://HOST:PORT/metrics (default: no metrics endpoint).")
     String metricsListen;
 
+    @Option(names = "--otel-endpoint", paramLabel = "URL", description = "Send traces to this OpenTelemetry collector over OTLP/HTTP "
+            + "(protobuf), e.g. http://127.0.0.1:4318; spans are POSTed to URL/v1/traces (environment: OTEL_EXPORTER_OTLP_ENDPOINT, "
+            + "or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as the full URL; OTEL_SDK_DISABLED=true turns traces off). Default: no traces.")
+    String otelEndpoint;
+
     static final class LogFormatConverter implements picocli.CommandLine.ITypeConverter<LogSettings.Format> {
         @Override
         public LogSettings.Format convert(String value) {
@@ -189,13 +194,15 @@ class RunCommand implements Callable<Integer> {
         Path manifest = source.resolve(spec.commandLine().getErr());
         SpindleOptions options = spindleOptions();
         ServeOptions serveOptions = serveOptions();
+        Optional<Traces.Settings> traceSettings = Traces.settings(System.getenv(), otelEndpoint); // a bad setting: exit 2 before loading
         if (build && !ComponentBuilds.run(ComponentBuilds.of(ManifestLoader.load(manifest), componentIds), spec.commandLine().getOut(),
                 spec.commandLine().getErr())) {
             return SpindleCli.EXIT_FAILED;
         }
         try (MetricsEndpoint metrics = metricsListen == null ? null : MetricsEndpoint.start(metricsListen);
              SpindleApp app = Spindle.load(manifest, options);
-             EmbeddedRedisServers redis = LocalRedis.start(redisMode, app, System.getenv())) {
+             EmbeddedRedisServers redis = LocalRedis.start(redisMode, app, System.getenv());
+             Traces traces = startTraces(traceSettings, app)) {
             SpindleLogs.settings().logDirectory().ifPresent(d -> app.log().info("spindle", "logging component output to " + d));
             if (metrics != null) {
                 app.log().info("spindle", "metrics at " + metrics.url());
@@ -207,9 +214,15 @@ class RunCommand implements Callable<Integer> {
             }
             spec.commandLine().getOut().print(serving.banner());
             spec.commandLine().getOut().flush();
-            awaitSignal(app, serving, redis);
+            awaitSignal(app, serving, redis, traces);
             return 0;
         }
+    }
+
+    /** The SDK, when traces are configured (null otherwise: nothing is started, {@link dev.spindle.host.Tracing} stays off). */
+    static Traces startTraces(Optional<Traces.Settings> settings, SpindleApp app) {
+        var application = app.manifest().application();
+        return settings.map(s -> Traces.start(s, application.name(), application.version(), app.log())).orElse(null);
     }
 
     /** How to load the app, from the options (the same for {@code run} and {@code watch}). */
@@ -315,10 +328,13 @@ class RunCommand implements Callable<Integer> {
      * Blocks until SIGINT/SIGTERM; the shutdown hook stops the triggers (in-flight work gets the
      * grace period), closes the app's pools and exits 0.
      */
-    private static void awaitSignal(SpindleApp app, Serving serving, EmbeddedRedisServers redis) {
+    private static void awaitSignal(SpindleApp app, Serving serving, EmbeddedRedisServers redis, Traces traces) {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             serving.close();
+            if (traces != null) {
+                traces.close(); // the last requests' spans, within a bounded wait
+            }
             app.close();
             redis.close();
             stopped.countDown();

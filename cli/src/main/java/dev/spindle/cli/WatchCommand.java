@@ -38,6 +38,9 @@ final class WatchCommand extends RunCommand {
     /** What is running now; the shutdown hook stops it. */
     private volatile SpindleApp app;
     private volatile Serving serving;
+    /** Traces, when configured: started with the first app that loads, kept across reloads. */
+    private Optional<Traces.Settings> traceSettings = Optional.empty();
+    private volatile Traces traces;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -47,7 +50,14 @@ final class WatchCommand extends RunCommand {
         // Checked once, up front: a bad option is a usage error, not a reason to wait for changes.
         spindleOptions();
         serveOptions();
-        Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "spindle-watch-shutdown"));
+        traceSettings = Traces.settings(System.getenv(), otelEndpoint);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop();
+            Traces t = traces;
+            if (t != null) {
+                t.close();
+            }
+        }, "spindle-watch-shutdown"));
         boolean build = !skipBuild;
         int reloads = 0;
         while (true) {
@@ -153,6 +163,9 @@ final class WatchCommand extends RunCommand {
             return;
         }
         stop();
+        if (traces == null && traceSettings.isPresent()) {
+            traces = startTraces(traceSettings, next);
+        }
         try {
             checkScriptComponents(next, manifest);
             Serving started = next.serve(serveOptions());
