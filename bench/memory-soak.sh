@@ -13,7 +13,8 @@ source "$(dirname "$0")/lib/common.sh"
 soak="${SOAK:-600}"
 window="${WINDOW:-60}"
 idle="${IDLE:-10}"
-read -r -a java_opts <<<"${JAVA_OPTS:-}"
+# Both JVMs get the launcher's default (./spindle: -Xms16m, a small initial heap), then JAVA_OPTS.
+read -r -a java_opts <<<"-Xms16m ${JAVA_OPTS:-}"
 
 bench_build_jar
 java="$(bench_java)"

@@ -57,7 +57,7 @@ class LauncherTest {
         Path home = fakeJava("home");
         Run r = launch(Map.of("JAVA_HOME", home.toString(), "JAVA_OPTS", "-Da=1 -Xss4m", "SPINDLE_OPTS", "-Xmx1g"), "run", "-f", "my app");
         assertEquals(0, r.exit(), r.out());
-        assertEquals("home -Da=1 -Xss4m -Xmx1g -jar " + jar() + " run -f my app\n", r.out());
+        assertEquals("home -Xms16m -Da=1 -Xss4m -Xmx1g -jar " + jar() + " run -f my app\n", r.out());
     }
 
     @Test
@@ -65,7 +65,7 @@ class LauncherTest {
         Path home = fakeJava("home");
         Path chosen = fakeJava("chosen");
         Run r = launch(Map.of("JAVA_HOME", home.toString(), "SPINDLE_JAVA", chosen.resolve("bin/java").toString()), "--version");
-        assertEquals("chosen -jar " + jar() + " --version\n", r.out());
+        assertEquals("chosen -Xms16m -jar " + jar() + " --version\n", r.out());
     }
 
     @Test
