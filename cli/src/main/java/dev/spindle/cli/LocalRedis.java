@@ -1,12 +1,11 @@
 package dev.spindle.cli;
 
 import dev.spindle.redis.KeyValueCapability;
+import dev.spindle.redis.binary.RedisServerBinary;
 import dev.spindle.redis.embedded.EmbeddedRedisServers;
 import dev.spindle.redis.embedded.LocalRedisAddresses;
 import dev.spindle.redis.embedded.RedisMode;
-import dev.spindle.redis.embedded.RedisServerBinary;
 import dev.spindle.runtime.SpindleApp;
-import dev.spindle.runtime.SpindleOptions;
 import java.util.Map;
 
 /**
@@ -21,9 +20,9 @@ final class LocalRedis {
         var addresses = LocalRedisAddresses.of(app.manifest(), app.variables(),
                 app.capability(KeyValueCapability.class).map(KeyValueCapability::config));
         var state = app.manifest().baseDir().resolve(EmbeddedRedisServers.STATE_DIRECTORY);
-        var binaryCache = SpindleOptions.defaultCompileCacheDirectory().resolve("redis-server");
+        var binaryCache = RedisServerBinary.defaultCacheDirectory(environment);
         // Through the app's log, so the line has its time and --log-format like every other.
-        return EmbeddedRedisServers.start(mode, addresses, state, () -> RedisServerBinary.locate(environment, binaryCache),
+        return EmbeddedRedisServers.start(mode, addresses, state, () -> EmbeddedRedisServers.binary(environment, binaryCache),
                 line -> app.log().info("redis", line));
     }
 }

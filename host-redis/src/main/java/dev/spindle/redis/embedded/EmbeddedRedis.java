@@ -1,5 +1,6 @@
 package dev.spindle.redis.embedded;
 
+import dev.spindle.redis.binary.RedisServerBinary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

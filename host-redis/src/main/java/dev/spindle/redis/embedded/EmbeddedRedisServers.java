@@ -1,8 +1,11 @@
 package dev.spindle.redis.embedded;
 
+import dev.spindle.redis.binary.RedisServerBinary;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -71,6 +74,22 @@ public final class EmbeddedRedisServers implements AutoCloseable {
             throw e;
         }
         return new EmbeddedRedisServers(started);
+    }
+
+    /**
+     * The {@code redis-server} to start ({@link RedisServerBinary#find}: the system's on the
+     * environment's {@code PATH}, else the bundled one copied into {@code cacheDirectory}).
+     *
+     * @throws EmbeddedRedisException when there is neither, or the bundled one cannot be copied (one line saying what to do)
+     */
+    public static RedisServerBinary binary(Map<String, String> environment, Path cacheDirectory) {
+        try {
+            return RedisServerBinary.find(environment, cacheDirectory).orElseThrow(() -> new EmbeddedRedisException(
+                    "no redis-server on PATH and none bundled for " + RedisServerBinary.platform()
+                            + "; install redis-server, or pass --redis external and point the app at a Redis"));
+        } catch (UncheckedIOException e) {
+            throw new EmbeddedRedisException(e.getMessage());
+        }
     }
 
     /** {@code redis-6379} for the usual loopback names, else {@code redis-<host>-<port>}. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spindle.redis.binary.RedisServerBinary;
 import dev.spindle.testing.RedisServer;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -34,7 +35,7 @@ class EmbeddedRedisTest {
 
     private RedisServerBinary bundled() {
         // An empty PATH: the binary comes out of the embedded-redis artifact on the class path.
-        return RedisServerBinary.locate(Map.of("PATH", dir.resolve("no-bin").toString()), dir.resolve("cache"));
+        return EmbeddedRedisServers.binary(Map.of("PATH", dir.resolve("no-bin").toString()), dir.resolve("cache"));
     }
 
     @Test
@@ -114,23 +115,13 @@ class EmbeddedRedisTest {
         Files.createDirectories(fake.getParent());
         Files.writeString(fake, "#!/bin/sh\necho 'Fatal: this is not redis' >&2\nexit 3\n");
         fake.toFile().setExecutable(true);
-        RedisServerBinary binary = RedisServerBinary.locate(Map.of("PATH", fake.getParent().toString()), dir.resolve("cache"));
+        RedisServerBinary binary = EmbeddedRedisServers.binary(Map.of("PATH", fake.getParent().toString()), dir.resolve("cache"));
         assertEquals(new RedisServerBinary(fake, "PATH"), binary);
         int port = freePort();
         LocalRedisAddress address = new LocalRedisAddress("127.0.0.1", port, Optional.empty(), "variable v");
         EmbeddedRedisException e = assertThrows(EmbeddedRedisException.class,
                 () -> EmbeddedRedis.start(address, dir.resolve("data"), binary));
         assertEquals("redis-server for 127.0.0.1:" + port + " exited with status 3: Fatal: this is not redis", e.getMessage());
-    }
-
-    @Test
-    void theBundledBinaryIsChosenByPlatform() {
-        assertEquals(Optional.of("redis-server-6.2.6-v5-linux-amd64"), RedisServerBinary.resourceName("Linux", "amd64"));
-        assertEquals(Optional.of("redis-server-6.2.7-linux-arm64"), RedisServerBinary.resourceName("Linux", "aarch64"));
-        assertEquals(Optional.of("redis-server-6.2.6-v5-darwin-arm64"), RedisServerBinary.resourceName("Mac OS X", "aarch64"));
-        assertEquals(Optional.of("redis-server-6.2.6-v5-darwin-amd64"), RedisServerBinary.resourceName("Mac OS X", "x86_64"));
-        assertEquals(Optional.empty(), RedisServerBinary.resourceName("Windows 11", "amd64"));
-        assertEquals(Optional.empty(), RedisServerBinary.resourceName("Linux", "riscv64"));
     }
 
     @Test
