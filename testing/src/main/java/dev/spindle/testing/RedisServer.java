@@ -1,5 +1,6 @@
 package dev.spindle.testing;
 
+import dev.spindle.redis.binary.RedisServerBinary;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -19,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -45,7 +49,10 @@ public final class RedisServer implements AutoCloseable {
   /** The only address a test server listens on. */
   public static final String HOST = "127.0.0.1";
 
-  /** System property naming the redis-server binary explicitly (default: searched on PATH). */
+  /**
+   * System property naming the redis-server binary explicitly (default: the first on PATH, else
+   * the bundled one; {@link #findBinary()}).
+   */
   public static final String BINARY_PROPERTY = "spindle.redis-server";
 
   /** How long {@link #start()} waits for the server to answer; generous for a loaded CI box. */
@@ -577,34 +584,109 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
-  /** {@value #BINARY_PROPERTY}, else {@code redis-server} on PATH, /usr/bin, /usr/local/bin. */
+  /**
+   * The binary the servers run: {@value #BINARY_PROPERTY} when set; else the rule {@code spindle
+   * run} follows ({@link RedisServerBinary#find}): the first {@code redis-server} on PATH, else the
+   * Redis 6.2 one bundled in embedded-redis, copied to {@link
+   * RedisServerBinary#defaultCacheDirectory}. Found once per JVM (per value of the property), and
+   * said on standard error in one line: path, how it was found, version.
+   */
   static Path findBinary() {
-    String explicit = System.getProperty(BINARY_PROPERTY);
-    if (explicit != null && !explicit.isBlank()) {
-      Path path = Path.of(explicit);
-      if (Files.isExecutable(path)) {
-        return path;
+    return chosenBinary().binary().path();
+  }
+
+  /**
+   * The version the servers' binary reports ({@code 7.0.15}, {@code 6.2.11}), or {@code
+   * "unknown"} when it prints none.
+   */
+  public static String binaryVersion() {
+    return chosenBinary().version();
+  }
+
+  /**
+   * Skips the calling test (a JUnit assumption) when the servers' redis-server is older than
+   * {@code major.minor}, naming what needs it and the version found, in one line on standard
+   * error too. Under CI (environment variable {@code CI} set, as {@link BuiltGuests} does for
+   * toolchains) it fails instead: {@code .ci/run} installs a Redis 7 and nothing may skip there.
+   *
+   * @param feature what the test needs the newer version for, e.g. "functions (FUNCTION LOAD)"
+   */
+  public static void assumeVersionAtLeast(int major, int minor, String feature) {
+    Chosen chosen = chosenBinary();
+    if (atLeast(chosen.version(), major, minor)) {
+      return;
+    }
+    String reason = "needs Redis " + major + "." + minor + "+ for " + feature + "; this redis-server is "
+        + chosen.version() + " (" + chosen.binary().path() + ", " + chosen.binary().origin() + ")";
+    Assertions.assertNull(System.getenv("CI"), () -> "CI must run a newer redis-server: " + reason);
+    System.err.println("spindle-testing: skipped: " + reason);
+    Assumptions.abort(reason);
+  }
+
+  /** Whether a version string ({@code 6.2.11}; unknown counts as new) is at least major.minor. */
+  static boolean atLeast(String version, int major, int minor) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(version);
+    if (!m.find()) {
+      return true;
+    }
+    int ma = Integer.parseInt(m.group(1));
+    int mi = Integer.parseInt(m.group(2));
+    return ma > major || (ma == major && mi >= minor);
+  }
+
+  /** A binary found, with the version it reported. */
+  record Chosen(RedisServerBinary binary, String version) {}
+
+  /** By the value of {@value #BINARY_PROPERTY} ("" when unset), so a test may point it elsewhere. */
+  private static final Map<String, Chosen> CHOSEN = new ConcurrentHashMap<>();
+
+  static Chosen chosenBinary() {
+    String explicit = System.getProperty(BINARY_PROPERTY, "").strip();
+    Chosen known = CHOSEN.get(explicit);
+    if (known != null) {
+      return known;
+    }
+    synchronized (CHOSEN) {
+      known = CHOSEN.get(explicit);
+      if (known != null) {
+        return known;
       }
+      RedisServerBinary binary = explicit.isEmpty() ? searched() : named(explicit);
+      String version;
+      String shown;
+      try {
+        version = binary.version();
+        shown = "Redis " + version;
+      } catch (RuntimeException e) {
+        version = "unknown";
+        shown = "version unknown: " + e.getMessage();
+      }
+      System.err.println("spindle-testing: redis-server " + binary.path() + " (" + binary.origin() + "), " + shown);
+      Chosen chosen = new Chosen(binary, version);
+      CHOSEN.put(explicit, chosen);
+      return chosen;
+    }
+  }
+
+  private static RedisServerBinary named(String explicit) {
+    Path path = Path.of(explicit);
+    if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
       throw new IllegalStateException(
           "redis-server not found at " + explicit + " (system property " + BINARY_PROPERTY + ")");
     }
-    List<String> dirs = new ArrayList<>();
-    String pathEnv = System.getenv("PATH");
-    if (pathEnv != null) {
-      dirs.addAll(List.of(pathEnv.split(File.pathSeparator)));
+    return new RedisServerBinary(path, "system property " + BINARY_PROPERTY);
+  }
+
+  private static RedisServerBinary searched() {
+    Map<String, String> environment = System.getenv();
+    try {
+      return RedisServerBinary.find(environment, RedisServerBinary.defaultCacheDirectory(environment))
+          .orElseThrow(() -> new IllegalStateException("redis-server not found: none on PATH and none bundled for "
+              + RedisServerBinary.platform() + "; install it (apt-get install -y redis-server) or set -D"
+              + BINARY_PROPERTY + "=<path>"));
+    } catch (UncheckedIOException e) {
+      throw new IllegalStateException("redis-server not found: " + e.getMessage(), e);
     }
-    dirs.addAll(List.of("/usr/bin", "/usr/local/bin"));
-    for (String dir : dirs) {
-      if (dir.isEmpty()) {
-        continue;
-      }
-      Path candidate = Path.of(dir, "redis-server");
-      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException(
-        "redis-server not found: install it (apt-get install -y redis-server)");
   }
 
   private static String percentEncode(String s) {

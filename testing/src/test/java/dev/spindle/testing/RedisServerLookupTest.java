@@ -2,6 +2,7 @@ package dev.spindle.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
 
 class RedisServerLookupTest {
 
@@ -27,6 +30,55 @@ class RedisServerLookupTest {
     try {
       IllegalStateException e = assertThrows(IllegalStateException.class, RedisServer::launch);
       assertTrue(e.getMessage().startsWith("redis-server not found"), e.getMessage());
+    } finally {
+      if (old == null) {
+        System.clearProperty(RedisServer.BINARY_PROPERTY);
+      } else {
+        System.setProperty(RedisServer.BINARY_PROPERTY, old);
+      }
+    }
+  }
+
+  @Test
+  void theBinaryIsFoundOnceAndReportsItsVersion() {
+    assertSame(RedisServer.chosenBinary(), RedisServer.chosenBinary());
+    assertTrue(RedisServer.binaryVersion().matches("\\d+\\.\\d+\\.\\d+.*"), RedisServer.binaryVersion());
+    try (RedisServer server = RedisServer.launch()) {
+      String info = server.withJedis(j -> j.info("server"));
+      assertTrue(info.contains("redis_version:" + RedisServer.binaryVersion() + "\r"), info);
+    }
+  }
+
+  @Test
+  void versionsCompareByMajorThenMinor() {
+    assertTrue(RedisServer.atLeast("7.0.15", 7, 0));
+    assertTrue(RedisServer.atLeast("7.2.4", 7, 0));
+    assertTrue(RedisServer.atLeast("10.0.0", 7, 2));
+    assertFalse(RedisServer.atLeast("6.2.11", 7, 0));
+    assertFalse(RedisServer.atLeast("7.0.15", 7, 2));
+    assertTrue(RedisServer.atLeast("unknown", 7, 0), "a binary that names no version is not skipped on");
+  }
+
+  @Test
+  void anOlderServerSkipsOutsideCiAndFailsUnderCi(@TempDir Path dir) throws IOException {
+    Path fake = dir.resolve("redis-server");
+    Files.writeString(fake, "#!/bin/sh\necho 'Redis server v=6.0.16 sha=00000000:0 malloc=libc bits=64 build=1'\n");
+    fake.toFile().setExecutable(true);
+    String old = System.getProperty(RedisServer.BINARY_PROPERTY);
+    System.setProperty(RedisServer.BINARY_PROPERTY, fake.toString());
+    try {
+      assertEquals("6.0.16", RedisServer.binaryVersion());
+      RedisServer.assumeVersionAtLeast(6, 0, "anything 6.0 has");
+      Throwable e = assertThrows(Throwable.class, () -> RedisServer.assumeVersionAtLeast(7, 0, "functions (FUNCTION LOAD)"));
+      String reason = "needs Redis 7.0+ for functions (FUNCTION LOAD); this redis-server is 6.0.16 (" + fake
+          + ", system property " + RedisServer.BINARY_PROPERTY + ")";
+      if (System.getenv("CI") == null) {
+        assertEquals(TestAbortedException.class, e.getClass());
+        assertEquals(reason, e.getMessage());
+      } else {
+        assertEquals(AssertionFailedError.class, e.getClass());
+        assertTrue(e.getMessage().startsWith("CI must run a newer redis-server: " + reason), e.getMessage());
+      }
     } finally {
       if (old == null) {
         System.clearProperty(RedisServer.BINARY_PROPERTY);
