@@ -71,10 +71,14 @@ final class ExtendedRedisInterface {
      * The rate limiter, atomic on the server: count the hit, and give the key its window if it has
      * no expiry yet (the first hit of a window, or a key someone created without one). Returns
      * {count, milliseconds until the window resets}. An INCR error (WRONGTYPE, not an integer)
-     * aborts the script before anything changed.
+     * is the script's reply before anything changed, exactly as INCR gave it: caught with
+     * {@code pcall} and returned, because a raised one reaches the client rewritten, differently
+     * by version (Redis 6.2, the bundled one: {@code ERR Error running script ...: WRONGTYPE ...},
+     * which would no longer be a {@code type-error}; Redis 7: {@code WRONGTYPE ... script: ...}).
      */
     static final String RATE_LIMIT_SCRIPT = String.join("\n",
-            "local count = redis.call('INCR', KEYS[1])",
+            "local count = redis.pcall('INCR', KEYS[1])",
+            "if type(count) == 'table' then return count end",
             "local ttl = redis.call('PTTL', KEYS[1])",
             "if ttl < 0 then",
             "  redis.call('PEXPIRE', KEYS[1], ARGV[1])",
