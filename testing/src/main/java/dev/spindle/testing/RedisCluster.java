@@ -9,7 +9,8 @@ import redis.clients.jedis.Jedis;
 /**
  * A local Redis Cluster of real {@code redis-server} processes on free loopback ports, masters
  * only ({@code --cluster-enabled yes}), the 16384 slots split evenly in port order, built with
- * {@code CLUSTER ADDSLOTSRANGE} and {@code CLUSTER MEET} (no {@code redis-cli}). Ready when every
+ * {@code CLUSTER ADDSLOTS} (not Redis 7's {@code ADDSLOTSRANGE}: the bundled Redis 6.2 runs these
+ * too) and {@code CLUSTER MEET} (no {@code redis-cli}). Ready when every
  * node reports {@code cluster_state:ok} and knows them all. Close it to kill them all.
  */
 public final class RedisCluster implements AutoCloseable {
@@ -40,7 +41,8 @@ public final class RedisCluster implements AutoCloseable {
       for (int i = 0; i < masters; i++) {
         int from = i * per;
         int to = i == masters - 1 ? 16383 : from + per - 1;
-        nodes.get(i).withJedis(j -> j.clusterAddSlotsRange(from, to));
+        int[] slots = java.util.stream.IntStream.rangeClosed(from, to).toArray();
+        nodes.get(i).withJedis(j -> j.clusterAddSlots(slots));
       }
       RedisServer first = nodes.get(0);
       for (int i = 1; i < masters; i++) {
