@@ -5,23 +5,26 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 
-/** Reads the primitive encodings of the WebAssembly binary format from a bounded byte range. */
-final class BinaryReader {
+/**
+ * Reads the primitive encodings of the WebAssembly binary format from a bounded byte range: the
+ * one reader of the component decoder and of the runtime's own walks over a core module's sections.
+ */
+public final class BinaryReader {
     private final byte[] bytes;
     private int pos;
     private final int end;
 
-    BinaryReader(byte[] bytes, int start, int end) {
+    public BinaryReader(byte[] bytes, int start, int end) {
         this.bytes = bytes;
         this.pos = start;
         this.end = end;
     }
 
-    int position() {
+    public int position() {
         return pos;
     }
 
-    boolean atEnd() {
+    public boolean atEnd() {
         return pos >= end;
     }
 
@@ -29,7 +32,7 @@ final class BinaryReader {
         return new ComponentFormatException(what + " at byte " + pos);
     }
 
-    int u8() {
+    public int u8() {
         if (pos >= end) {
             throw error("unexpected end of section");
         }
@@ -44,7 +47,7 @@ final class BinaryReader {
     }
 
     /** An unsigned LEB128 u32. */
-    int u32() {
+    public int u32() {
         long result = 0;
         int shift = 0;
         while (true) {
@@ -118,7 +121,7 @@ final class BinaryReader {
         return out;
     }
 
-    void skip(int len) {
+    public void skip(int len) {
         if (len < 0 || len > end - pos) {
             throw error("length " + len + " exceeds the remaining " + (end - pos) + " bytes");
         }

@@ -8,6 +8,8 @@ import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.ExternalType;
+import dev.spindle.component.BinaryReader;
+import dev.spindle.component.ComponentFormatException;
 import dev.spindle.runtime.LoadException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -96,14 +98,14 @@ final class CoreModules {
         WasmModule module = null;
         Optional<InterpretedFunctions.Layout> layout = entry.layout();
         if (layout.isPresent()) {
-            int imported = layout.get().functions() - definedFunctions(wasm);
             try {
+                int imported = layout.get().functions() - definedFunctions(wasm);
                 WasmModule slim = decode(slimmed(wasm, imported, layout.get().interpreted()), false);
                 // The classes and the module must agree on where defined functions start.
                 if (imported >= 0 && slim.importSection().count(ExternalType.FUNCTION) == imported) {
                     module = slim;
                 }
-            } catch (ChicoryException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            } catch (ChicoryException | ComponentFormatException | IllegalArgumentException | IndexOutOfBoundsException e) {
                 // not the module the classes describe after all: keep every body
             }
         }
@@ -129,14 +131,14 @@ final class CoreModules {
 
     /** The count at the head of the function section (0 without one): the functions the module defines. */
     private static int definedFunctions(byte[] wasm) {
-        int[] pos = {8};
-        while (pos[0] < wasm.length) {
-            int id = wasm[pos[0]++] & 0xff;
-            int size = (int) readU32(wasm, pos);
+        BinaryReader sections = new BinaryReader(wasm, 8, wasm.length);
+        while (!sections.atEnd()) {
+            int id = sections.u8();
+            int size = sections.u32();
             if (id == FUNCTION_SECTION) {
-                return (int) readU32(wasm, pos);
+                return sections.u32();
             }
-            pos[0] += size;
+            sections.skip(size);
         }
         return 0;
     }
@@ -158,56 +160,38 @@ final class CoreModules {
     static byte[] slimmed(byte[] wasm, int imported, Set<Integer> keep) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(wasm.length / 4);
         out.write(wasm, 0, 8); // magic and version
-        int[] pos = {8};
-        while (pos[0] < wasm.length) {
-            int id = wasm[pos[0]++] & 0xff;
-            int size = (int) readU32(wasm, pos);
-            int start = pos[0];
+        BinaryReader sections = new BinaryReader(wasm, 8, wasm.length);
+        while (!sections.atEnd()) {
+            int id = sections.u8();
+            int size = sections.u32();
+            int start = sections.position();
+            out.write(id);
             if (id == CODE_SECTION) {
                 ByteArrayOutputStream code = new ByteArrayOutputStream();
-                int[] at = {start};
-                long count = readU32(wasm, at);
+                BinaryReader bodies = new BinaryReader(wasm, start, start + size);
+                int count = bodies.u32();
                 writeU32(code, count);
                 for (int i = 0; i < count; i++) {
-                    int bodyStart = at[0];
-                    int bodySize = (int) readU32(wasm, at);
-                    int bodyEnd = at[0] + bodySize;
+                    int bodyStart = bodies.position();
+                    bodies.skip(bodies.u32());
                     if (keep.contains(imported + i)) {
-                        code.write(wasm, bodyStart, bodyEnd - bodyStart);
+                        code.write(wasm, bodyStart, bodies.position() - bodyStart);
                     } else {
                         code.write(UNREACHABLE_BODY, 0, UNREACHABLE_BODY.length);
                     }
-                    at[0] = bodyEnd;
                 }
-                out.write(id);
                 writeU32(out, code.size());
                 out.write(code.toByteArray(), 0, code.size());
             } else {
-                out.write(id);
                 writeU32(out, size);
                 out.write(wasm, start, size);
             }
-            pos[0] = start + size;
+            sections.skip(size);
         }
         return out.toByteArray();
     }
 
-    private static long readU32(byte[] b, int[] pos) {
-        long result = 0;
-        int shift = 0;
-        while (true) {
-            int x = b[pos[0]++] & 0xff;
-            result |= (long) (x & 0x7f) << shift;
-            if (x < 0x80) {
-                return result;
-            }
-            shift += 7;
-            if (shift > 28) {
-                throw new IllegalArgumentException("malformed LEB128 at byte " + pos[0]);
-            }
-        }
-    }
-
+    /** An unsigned LEB128 (the format's only writer here: reading is {@link BinaryReader}'s). */
     private static void writeU32(ByteArrayOutputStream out, long value) {
         do {
             int x = (int) (value & 0x7f);
