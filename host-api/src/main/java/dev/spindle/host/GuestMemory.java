@@ -131,7 +131,10 @@ public final class GuestMemory {
 
     /** Charges host memory about to be allocated to the current host call's account, if any. */
     private static void charge(long bytes, String what) {
-        HostMemoryBudget.current().ifPresent(a -> a.charge(bytes, what));
+        HostMemoryBudget.Account a = HostMemoryBudget.currentOrNull(); // no Optional or lambda per read
+        if (a != null) {
+            a.charge(bytes, what);
+        }
     }
 
     /**
@@ -140,7 +143,10 @@ public final class GuestMemory {
      * element's read then draws on this. Aliased elements count every time.
      */
     public void prepay(long bytes, String what) {
-        HostMemoryBudget.current().ifPresent(a -> a.prepay(bytes, what));
+        HostMemoryBudget.Account a = HostMemoryBudget.currentOrNull();
+        if (a != null) {
+            a.prepay(bytes, what);
+        }
     }
 
     /** Reads a UTF-8 string; invalid UTF-8 is an ABI violation (the canonical ABI requires it). */
@@ -153,6 +159,37 @@ public final class GuestMemory {
             return utf8.reset().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             throw new GuestTrapException("guest string at " + Integer.toUnsignedString(ptr) + " is not valid UTF-8");
+        }
+    }
+
+    /**
+     * Copies a string's UTF-8 bytes out of guest memory without decoding them, checked as
+     * {@link #readString} checks them (invalid UTF-8 is an ABI violation) and charged as
+     * {@link #readBytes} charges.
+     */
+    public byte[] readUtf8(int ptr, int len) {
+        byte[] bytes = readBytes(ptr, len);
+        if (!isAscii(bytes)) {
+            try {
+                utf8.reset().decode(ByteBuffer.wrap(bytes));
+            } catch (CharacterCodingException e) {
+                throw new GuestTrapException("guest string at " + Integer.toUnsignedString(ptr) + " is not valid UTF-8");
+            }
+        }
+        return bytes;
+    }
+
+    /** True when {@code bytes} are valid UTF-8. */
+    public static boolean isUtf8(byte[] bytes) {
+        if (isAscii(bytes)) {
+            return true;
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
         }
     }
 

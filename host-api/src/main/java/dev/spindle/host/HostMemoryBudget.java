@@ -93,6 +93,11 @@ public final class HostMemoryBudget {
         return Optional.ofNullable(CURRENT.get());
     }
 
+    /** {@link #current()} without the {@code Optional}: null outside host calls (for per-element reads). */
+    public static Account currentOrNull() {
+        return CURRENT.get();
+    }
+
     /** Makes {@code account} current for one host call; returns the one it replaces. */
     static Account enter(Account account) {
         Account previous = CURRENT.get();

@@ -160,6 +160,97 @@ final class CommandPolicy {
         return Map.copyOf(out);
     }
 
+    /**
+     * The by-name answers again, looked up from the name's bytes as the guest sent them (folded to
+     * ASCII upper case while hashing and comparing, as {@link #asciiUpper} folds them): a pipeline
+     * checks every command, and making an upper-case {@code String} per command to look it up cost
+     * more than the rest of the check. Names not here take the {@code String} path.
+     */
+    static final class Known {
+        final byte[] upper;
+        final int hash;
+        /** {@link #group}'s answer, without and with scripting (execute). */
+        final Optional<Group> execute;
+        final Optional<Group> executeScripting;
+        /** The same for one command of a pipeline: transaction control refused first. */
+        final Optional<Group> pipeline;
+        final Optional<Group> pipelineScripting;
+        final Optional<String> scriptKill;
+
+        private Known(String name) {
+            this.upper = name.getBytes(StandardCharsets.ISO_8859_1);
+            this.hash = foldedHash(upper);
+            this.execute = BY_NAME_NO_SCRIPTS.get(name);
+            this.executeScripting = BY_NAME_SCRIPTS.get(name);
+            Optional<Group> transaction = TRANSACTION_CONTROL.contains(name) ? Optional.of(Group.TRANSACTION_CONTROL) : null;
+            this.pipeline = transaction != null ? transaction : execute;
+            this.pipelineScripting = transaction != null ? transaction : executeScripting;
+            this.scriptKill = Optional.ofNullable(SCRIPT_KILLS.get(name));
+        }
+    }
+
+    private static final Known[] KNOWN = knownTable();
+    private static final int KNOWN_MASK = KNOWN.length - 1;
+
+    private static Known[] knownTable() {
+        int size = Integer.highestOneBit(BY_NAME_NO_SCRIPTS.size() * 4 - 1) << 1; // at most a quarter full
+        Known[] slots = new Known[size];
+        for (String name : BY_NAME_NO_SCRIPTS.keySet()) {
+            Known k = new Known(name);
+            int i = spread(k.hash) & (size - 1);
+            while (slots[i] != null) {
+                i = (i + 1) & (size - 1);
+            }
+            slots[i] = k;
+        }
+        return slots;
+    }
+
+    /** The by-name entry for {@code name} (any ASCII case), or null when the answer needs the full path. */
+    static Known known(byte[] name) {
+        if (name.length == 0 || name.length > MAX_NAME_BYTES) {
+            return null;
+        }
+        int h = foldedHash(name);
+        for (int i = spread(h) & KNOWN_MASK; ; i = (i + 1) & KNOWN_MASK) {
+            Known k = KNOWN[i];
+            if (k == null) {
+                return null;
+            }
+            if (k.hash == h && foldedEquals(k.upper, name)) {
+                return k;
+            }
+        }
+    }
+
+    private static int foldedHash(byte[] b) {
+        int h = 0;
+        for (byte c : b) {
+            h = 31 * h + upper(c);
+        }
+        return h;
+    }
+
+    private static int spread(int h) {
+        return h ^ (h >>> 16);
+    }
+
+    private static boolean foldedEquals(byte[] upper, byte[] name) {
+        if (upper.length != name.length) {
+            return false;
+        }
+        for (int i = 0; i < name.length; i++) {
+            if (upper(name[i]) != upper[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte upper(byte c) {
+        return c >= 'a' && c <= 'z' ? (byte) (c - 32) : c;
+    }
+
     private final boolean scripting;
     private final Set<String> allowed;
     private final Map<String, Optional<Group>> byName;
@@ -201,6 +292,11 @@ final class CommandPolicy {
 
     /** Why the command is refused as one command of a {@code pipeline}: as for execute, plus transaction control. */
     Optional<String> pipelineRefusal(byte[] name, List<byte[]> args) {
+        Known k = known(name);
+        if (k != null) {
+            Optional<Group> g = scripting ? k.pipelineScripting : k.pipeline;
+            return g.isEmpty() ? Optional.empty() : Optional.of(message(g.get(), name, args, "a pipeline"));
+        }
         return pipelineRefusal(asciiUpper(name), name, args);
     }
 
@@ -215,7 +311,8 @@ final class CommandPolicy {
      * it); empty for every other command.
      */
     static Optional<String> scriptKill(byte[] name) {
-        return scriptKill(asciiUpper(name));
+        Known k = known(name);
+        return k != null ? k.scriptKill : scriptKill(asciiUpper(name));
     }
 
     /** {@link #scriptKill(byte[])} of a name already in upper case. */
@@ -225,6 +322,10 @@ final class CommandPolicy {
 
     /** The refused group the command belongs to, or empty when it may be sent. */
     Optional<Group> group(byte[] name, List<byte[]> args) {
+        Known k = known(name);
+        if (k != null) {
+            return scripting ? k.executeScripting : k.execute;
+        }
         return group(asciiUpper(name), args);
     }
 

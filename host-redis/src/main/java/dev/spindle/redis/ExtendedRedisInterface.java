@@ -4,6 +4,7 @@ import static dev.spindle.host.abi.Param.param;
 import static dev.spindle.host.abi.Wit.BOOL;
 import static dev.spindle.host.abi.Wit.S64;
 import static dev.spindle.host.abi.Wit.STRING;
+import static dev.spindle.host.abi.Wit.STRING_BYTES;
 import static dev.spindle.host.abi.Wit.U32;
 import static dev.spindle.host.abi.Wit.U64;
 import static dev.spindle.host.abi.Wit.borrow;
@@ -14,11 +15,10 @@ import static dev.spindle.host.abi.Wit.result;
 import static dev.spindle.host.abi.Wit.resultErr;
 import static dev.spindle.redis.RedisConnections.CONNECTION;
 import static dev.spindle.redis.RedisLowering.ERROR;
-import static dev.spindle.redis.RedisLowering.PARAMETER;
+import static dev.spindle.redis.RedisLowering.ARGUMENT;
 import static dev.spindle.redis.RedisLowering.PAYLOAD;
 import static dev.spindle.redis.RedisLowering.RESULT;
 import static dev.spindle.redis.RedisLowering.U32_MAX;
-import static dev.spindle.redis.RedisLowering.arguments;
 import static dev.spindle.redis.RedisLowering.bytes;
 import static dev.spindle.redis.RedisLowering.expectBulk;
 import static dev.spindle.redis.RedisLowering.expectInt;
@@ -103,36 +103,54 @@ final class ExtendedRedisInterface {
             field("reset-ms", U64, RateLimitStatus::resetMs),
             RateLimitStatus::new);
 
-    /** {@code record command { name: string, arguments: list<redis-parameter> }}. */
-    record Command(String name, List<RedisLowering.Parameter> arguments) {}
+    /**
+     * {@code record command { name: string, arguments: list<redis-parameter> }}, lifted straight to
+     * the command as it is sent: the name's UTF-8 bytes (checked, not decoded), then each argument
+     * as Redis receives it, in one array-backed list. Only guests pass commands (never lowered).
+     */
+    static final RecordType<List<byte[]>> COMMAND = Wit.record("command",
+            field("name", STRING_BYTES, (List<byte[]> c) -> c.get(0)),
+            field("arguments", list(ARGUMENT), (List<byte[]> c) -> c.subList(1, c.size())),
+            ExtendedRedisInterface::command);
 
-    static final RecordType<Command> COMMAND = Wit.record("command",
-            field("name", STRING, Command::name),
-            field("arguments", list(PARAMETER), Command::arguments),
-            Command::new);
-
-    /** {@code variant reply { ok(list<redis-result>), err(string) }}: ok when {@code error} is null. */
-    record PipelineReply(List<Reply> results, String error) {
-        static PipelineReply of(Reply r) {
-            try {
-                return new PipelineReply(flatten(r), null);
-            } catch (RedisError e) {
-                return err(e.getMessage());
-            }
+    private static List<byte[]> command(byte[] name, List<byte[]> arguments) {
+        byte[][] c = new byte[arguments.size() + 1][];
+        c[0] = name;
+        for (int i = 0; i < arguments.size(); i++) {
+            c[i + 1] = arguments.get(i);
         }
-
-        static PipelineReply err(String message) {
-            return new PipelineReply(null, message);
-        }
+        return java.util.Arrays.asList(c);
     }
 
-    static final VariantType<PipelineReply> REPLY = Wit.variant("reply",
-            Wit.<PipelineReply, List<Reply>>valueCase("ok", list(RESULT), r -> r.error() == null, results -> new PipelineReply(results, null),
-                    PipelineReply::results),
-            Wit.<PipelineReply, String>valueCase("err", STRING, r -> r.error() != null, PipelineReply::err, PipelineReply::error));
+    /**
+     * {@code variant reply { ok(list<redis-result>), err(string) }}, lowered straight from the
+     * command's {@link Reply}: {@code err} with the first error in it (an error reply, or an error
+     * element of an array), else {@code ok} with the reply flattened as Spin flattens it (one
+     * element for a non-array).
+     */
+    static final VariantType<Reply> REPLY = Wit.variant("reply",
+            Wit.<Reply, List<Reply>>valueCase("ok", list(RESULT), r -> firstError(r) == null, Reply.Array::new,
+                    r -> r instanceof Reply.Array ? flatten(r) : List.of(r)),
+            Wit.<Reply, String>valueCase("err", STRING, r -> true, Reply.Error::new, r -> firstError(r).message()));
+
+    /** The first error reply in {@code r} (itself, or an element of a nested array), or null. */
+    static Reply.Error firstError(Reply r) {
+        if (r instanceof Reply.Error e) {
+            return e;
+        }
+        if (r instanceof Reply.Array arr) {
+            for (Reply item : arr.items()) {
+                Reply.Error e = firstError(item);
+                if (e != null) {
+                    return e;
+                }
+            }
+        }
+        return null;
+    }
 
     /** {@code list<command>}, refused (as {@code other}) past {@link #MAX_PIPELINE_COMMANDS} before any element is read. */
-    static final ListType<Command> COMMANDS = list(COMMAND).limited(MAX_PIPELINE_COMMANDS, n -> RedisError.other(
+    static final ListType<List<byte[]>> COMMANDS = list(COMMAND).limited(MAX_PIPELINE_COMMANDS, n -> RedisError.other(
             "pipeline of " + n + " commands exceeds the limit of " + MAX_PIPELINE_COMMANDS + "; split it into several calls"))
             .chargedAs("a pipeline's commands");
 
@@ -213,18 +231,12 @@ final class ExtendedRedisInterface {
 
     // ---- pipeline ----
 
-    private static List<PipelineReply> pipeline(Handle h, List<Command> commands, boolean transaction) {
+    /** One reply per command, each lowered as a {@link #REPLY} (the commands were lifted as they are sent). */
+    private static List<Reply> pipeline(Handle h, List<List<byte[]>> commands, boolean transaction) {
         if (commands.isEmpty()) {
             return List.of();
         }
-        List<List<byte[]>> sent = new ArrayList<>(commands.size());
-        for (Command command : commands) {
-            List<byte[]> c = new ArrayList<>(command.arguments().size() + 1);
-            c.add(bytes(command.name()));
-            c.addAll(arguments(command.arguments()));
-            sent.add(c);
-        }
-        return transaction ? transactionReplies(h.pipeline(sent, true), sent.size()) : plainReplies(h.pipeline(sent, false));
+        return transaction ? transactionReplies(h.pipeline(commands, true), commands.size()) : h.pipeline(commands, false);
     }
 
     // ---- lists ----
@@ -273,35 +285,24 @@ final class ExtendedRedisInterface {
 
     // ---- pipeline replies ----
 
-    private static List<PipelineReply> plainReplies(List<Reply> replies) {
-        List<PipelineReply> out = new ArrayList<>(replies.size());
-        for (Reply r : replies) {
-            out.add(PipelineReply.of(r));
-        }
-        return out;
-    }
-
     /**
      * Replies of {@code MULTI, c1..cn, EXEC}: when EXEC ran, command i gets its element of EXEC's
      * array (an error element is that command's {@code err}). When it did not (a command was
      * rejected while queueing, so EXEC answered EXECABORT), every command gets {@code err}: its own
      * queueing error, or EXEC's message for the commands that had queued fine.
      */
-    private static List<PipelineReply> transactionReplies(List<Reply> replies, int n) {
+    private static List<Reply> transactionReplies(List<Reply> replies, int n) {
         Reply multi = replies.get(0);
         Reply exec = replies.get(n + 1);
-        List<PipelineReply> out = new ArrayList<>(n);
         if (!(multi instanceof Reply.Status s && s.text().equals("OK"))) {
             // Only possible when the guest left the connection inside its own MULTI via execute.
             String why = "transaction not started: " + describe(multi);
-            return Collections.nCopies(n, PipelineReply.err(why));
+            return Collections.nCopies(n, new Reply.Error(why));
         }
         if (exec instanceof Reply.Array arr && arr.items().size() == n) {
-            for (Reply r : arr.items()) {
-                out.add(PipelineReply.of(r));
-            }
-            return out;
+            return arr.items();
         }
+        List<Reply> out = new ArrayList<>(n);
         String why = exec instanceof Reply.Error e
                 ? e.message() // EXECABORT Transaction discarded because of previous errors.
                 : exec instanceof Reply.Nil
@@ -309,7 +310,7 @@ final class ExtendedRedisInterface {
                         : "transaction failed: " + describe(exec);
         for (int i = 0; i < n; i++) {
             Reply queued = replies.get(i + 1);
-            out.add(PipelineReply.err(queued instanceof Reply.Error e ? e.message() : why));
+            out.add(queued instanceof Reply.Error e ? e : new Reply.Error(why));
         }
         return out;
     }

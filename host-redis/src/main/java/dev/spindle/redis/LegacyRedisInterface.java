@@ -52,10 +52,6 @@ final class LegacyRedisInterface {
     static final EnumType<Integer> ERROR = Wit.enumIndex("error", "success", "error");
     private static final int FAILED = 1;
 
-    /** A value of {@code variant redis-parameter { int64(s64), binary(payload) }}: the argument as Redis receives it. */
-    static final VariantType<byte[]> PARAMETER = Wit.variant("redis-parameter",
-            Wit.<byte[], Long>valueCase("int64", S64, v -> false, n -> bytes(Long.toString(n)), v -> 0L),
-            Wit.<byte[], byte[]>valueCase("binary", BYTES, v -> true, b -> b, v -> v));
 
     /** {@code variant redis-result { nil, status(string), int64(s64), binary(payload) }}, as the wire's {@link Reply}. */
     static final VariantType<Reply> RESULT = Wit.variant("redis-result",
@@ -134,7 +130,7 @@ final class LegacyRedisInterface {
                         })
                 .func("srem", param("address", STRING), param("key", STRING), param("values", list(STRING)), result(S64, ERROR),
                         (c, address, key, values) -> count(c, address, command("SREM", key, values)))
-                .func("execute", param("address", STRING), param("command", STRING), param("arguments", list(PARAMETER).chargedAs(RedisLowering.ARGUMENTS_CHARGE)),
+                .func("execute", param("address", STRING), param("command", STRING), param("arguments", RedisLowering.ARGUMENTS),
                         result(list(RESULT), ERROR),
                         (c, address, name, arguments) -> {
                             List<byte[]> command = new ArrayList<>(arguments.size() + 1);

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import dev.spindle.host.HostMemoryBudget;
 import dev.spindle.host.HostMemoryExceededException;
+import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
@@ -40,27 +41,34 @@ final class RawConnection extends Connection {
      *     reply is not read, so the connection is marked broken and must be discarded
      */
     Reply call(List<byte[]> command, long maxBytes) {
-        byte[] name = command.get(0);
-        ProtocolCommand cmd = () -> name;
-        sendCommand(cmd, command.subList(1, command.size()).toArray(new byte[0][]));
+        sendCommand(arguments(command));
         return read(maxBytes);
     }
 
-    /** Sends several commands in one write, then reads their replies in order (pipelining). */
+    /**
+     * Sends several commands in one write, then reads their replies in order (pipelining); the
+     * replies share one budget of {@code maxBytes}.
+     */
     List<Reply> pipeline(List<List<byte[]>> commands, long maxBytes) {
         for (List<byte[]> command : commands) {
-            byte[] name = command.get(0);
-            ProtocolCommand cmd = () -> name;
-            sendCommand(cmd, command.subList(1, command.size()).toArray(new byte[0][]));
+            sendCommand(arguments(command)); // buffered: written when the first reply is read
         }
         List<Reply> replies = new ArrayList<>(commands.size());
-        long left = maxBytes;
+        ReplyReader r = new ReplyReader(maxBytes);
         for (int i = 0; i < commands.size(); i++) {
-            ReplyReader r = new ReplyReader(left);
             replies.add(readWith(r));
-            left = r.budget;
         }
         return replies;
+    }
+
+    /** The command as Jedis sends it: the name, then each argument, as raw bytes. */
+    private static CommandArguments arguments(List<byte[]> command) {
+        byte[] name = command.get(0);
+        CommandArguments args = new CommandArguments((ProtocolCommand) () -> name);
+        for (int i = 1, n = command.size(); i < n; i++) {
+            args.add(command.get(i));
+        }
+        return args;
     }
 
     private Reply read(long maxBytes) {

@@ -312,11 +312,11 @@ final class RedisConnections {
             Optional<String> scriptKill = Optional.empty();
             for (int i = 0; i < commands.size(); i++) {
                 List<byte[]> command = commands.get(i);
-                int index = i;
-                String name = CommandPolicy.asciiUpper(command.get(0)); // once per command, for both checks
-                policy.pipelineRefusal(name, command.get(0), command.subList(1, command.size())).ifPresent(why -> {
-                    throw RedisError.other("pipeline command " + index + " refused, nothing was sent: " + why);
-                });
+                byte[] name = command.get(0);
+                Optional<String> why = policy.pipelineRefusal(name, command.subList(1, command.size()));
+                if (why.isPresent()) {
+                    throw RedisError.other("pipeline command " + i + " refused, nothing was sent: " + why.get());
+                }
                 if (scriptKill.isEmpty()) {
                     scriptKill = CommandPolicy.scriptKill(name);
                 }

@@ -46,22 +46,14 @@ final class RedisLowering {
                     () -> RedisError.typeError("type error")),
             Wit.<RedisError, String>valueCase("other", STRING, e -> true, RedisError::other, e -> String.valueOf(e.getMessage())));
 
-    /** A value of {@code variant redis-parameter { int64(s64), binary(payload) }}. */
-    sealed interface Parameter {
-        record Int64(long value) implements Parameter {}
-
-        record Binary(byte[] bytes) implements Parameter {}
-
-        /** The argument as Redis receives it: int64 as decimal text, as Redis clients send integers. */
-        default byte[] argument() {
-            return this instanceof Int64 i ? bytes(Long.toString(i.value())) : ((Binary) this).bytes();
-        }
-    }
-
-    static final VariantType<Parameter> PARAMETER = Wit.variant("redis-parameter",
-            Wit.<Parameter, Parameter.Int64, Long>valueCase("int64", S64, Parameter.Int64.class, Parameter.Int64::new, Parameter.Int64::value),
-            Wit.<Parameter, Parameter.Binary, byte[]>valueCase("binary", PAYLOAD, Parameter.Binary.class, Parameter.Binary::new,
-                    Parameter.Binary::bytes));
+    /**
+     * A value of {@code variant redis-parameter { int64(s64), binary(payload) }} lifted straight to
+     * the argument as Redis receives it: int64 as decimal text (as Redis clients send integers),
+     * binary as its bytes. Only guests pass it (the host never lowers one: a byte[] would be binary).
+     */
+    static final VariantType<byte[]> ARGUMENT = Wit.variant("redis-parameter",
+            Wit.<byte[], Long>valueCase("int64", S64, v -> false, n -> bytes(Long.toString(n)), v -> 0L),
+            Wit.<byte[], byte[]>valueCase("binary", PAYLOAD, v -> true, b -> b, v -> v));
 
     /** {@code variant redis-result { nil, status(string), int64(s64), binary(payload) }}, as the wire's {@link Reply}. */
     static final VariantType<Reply> RESULT = Wit.variant("redis-result",
@@ -73,7 +65,7 @@ final class RedisLowering {
     /** {@code list<redis-parameter>}, as {@code execute}'s arguments are charged to the host-memory budget. */
     static final String ARGUMENTS_CHARGE = "a redis command's arguments";
 
-    static final dev.spindle.host.abi.ListType<Parameter> ARGUMENTS = Wit.list(PARAMETER).chargedAs(ARGUMENTS_CHARGE);
+    static final dev.spindle.host.abi.ListType<byte[]> ARGUMENTS = Wit.list(ARGUMENT).chargedAs(ARGUMENTS_CHARGE);
 
     // ---- the one wrapper ----
 
@@ -101,12 +93,6 @@ final class RedisLowering {
 
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static List<byte[]> arguments(List<Parameter> parameters) {
-        List<byte[]> out = new ArrayList<>(parameters.size());
-        parameters.forEach(p -> out.add(p.argument()));
-        return out;
     }
 
     // ---- reply interpretation ----

@@ -15,7 +15,6 @@ import static dev.spindle.redis.RedisLowering.ERROR;
 import static dev.spindle.redis.RedisLowering.ARGUMENTS;
 import static dev.spindle.redis.RedisLowering.PAYLOAD;
 import static dev.spindle.redis.RedisLowering.RESULT;
-import static dev.spindle.redis.RedisLowering.arguments;
 import static dev.spindle.redis.RedisLowering.bytes;
 import static dev.spindle.redis.RedisLowering.expectBulk;
 import static dev.spindle.redis.RedisLowering.expectInt;
@@ -88,7 +87,7 @@ final class SpinRedisInterface {
                     result(list(RESULT), ERROR), (c, h, name, args) -> {
                         List<byte[]> command = new ArrayList<>(args.size() + 1);
                         command.add(bytes(name));
-                        command.addAll(arguments(args));
+                        command.addAll(args);
                         return Result.ok(flatten(h.execute(command)));
                     })
             .resource(CONNECTION)

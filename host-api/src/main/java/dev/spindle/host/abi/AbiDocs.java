@@ -100,7 +100,8 @@ public final class AbiDocs {
 
     /** Every compound type a signature uses, innermost first, once. */
     private static void collect(WitType<?> t, Map<String, WitType<?>> types) {
-        if (t == null || t instanceof Primitive || t instanceof StringType || t instanceof HandleType) {
+        if (t == null || t instanceof Primitive || t instanceof StringType || t instanceof HandleType
+                || (t instanceof BytesType b && b.isString())) {
             return;
         }
         if (t instanceof ListType<?> l) {
@@ -149,7 +150,7 @@ public final class AbiDocs {
     }
 
     private static String layout(WitType<?> t) {
-        if (t instanceof ListType<?> || t instanceof BytesType) {
+        if (t instanceof ListType<?> || (t instanceof BytesType b && !b.isString())) {
             WitType<?> element = t instanceof ListType<?> l ? l.element() : Wit.U8;
             return "ptr @0, len @4; elements of " + element.size() + (element.size() == 1 ? " byte" : " bytes") + ", align " + element.alignment();
         }

@@ -23,6 +23,7 @@ public final class RecordType<R> extends WitType<R> {
     private final Function<Object[], R> constructor;
     private final int[] offsets;
     private final int[] flatOffsets;
+    private final WitType<?>[] types; // the fields' types, as an array for the per-element loads
 
     private RecordType(String name, List<Field<R, ?>> fields, Function<Object[], R> constructor, Layout layout) {
         super(layout.size, layout.alignment, layout.flat, anyAllocates(layout.types), anyHoldsHandles(layout.types));
@@ -31,6 +32,7 @@ public final class RecordType<R> extends WitType<R> {
         this.constructor = constructor;
         this.offsets = layout.offsets;
         this.flatOffsets = layout.flatOffsets;
+        this.types = layout.types.toArray(new WitType<?>[0]);
     }
 
     static <R> RecordType<R> of(String name, List<Field<R, ?>> fields, Function<Object[], R> constructor) {
@@ -84,9 +86,9 @@ public final class RecordType<R> extends WitType<R> {
 
     @Override
     public R load(AbiContext cx, int address) {
-        Object[] values = new Object[fields.size()];
+        Object[] values = new Object[types.length];
         for (int i = 0; i < values.length; i++) {
-            values[i] = fields.get(i).type().load(cx, address + offsets[i]);
+            values[i] = types[i].load(cx, address + offsets[i]);
         }
         return constructor.apply(values);
     }
@@ -95,7 +97,7 @@ public final class RecordType<R> extends WitType<R> {
     long hostBytes(AbiContext cx, int address) {
         long total = 0;
         for (int i = 0; i < offsets.length; i++) {
-            WitType<?> t = fields.get(i).type();
+            WitType<?> t = types[i];
             if (t.allocates()) {
                 total += t.hostBytes(cx, address + offsets[i]);
             }

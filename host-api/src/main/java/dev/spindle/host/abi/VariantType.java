@@ -25,6 +25,7 @@ public final class VariantType<V> extends WitType<V> {
     private final List<Case<V, ?>> cases;
     private final VariantLayout layout;
     private final String what;
+    private final Case<V, ?>[] caseArray; // the cases as an array, for the per-value lookups
 
     VariantType(String name, List<Case<V, ?>> cases) {
         this(name, List.copyOf(cases), payloadsOf(cases));
@@ -40,6 +41,9 @@ public final class VariantType<V> extends WitType<V> {
         this.cases = cases;
         this.layout = layout;
         this.what = "variant " + name;
+        @SuppressWarnings("unchecked")
+        Case<V, ?>[] array = cases.toArray(new Case[0]);
+        this.caseArray = array;
     }
 
     private static List<WitType<?>> payloadsOf(List<? extends Case<?, ?>> cases) {
@@ -83,7 +87,7 @@ public final class VariantType<V> extends WitType<V> {
 
     @Override
     public V load(AbiContext cx, int address) {
-        Case<V, ?> c = cases.get(layout.loadCase(cx.memory(), address, what));
+        Case<V, ?> c = caseArray[layout.loadCase(cx.memory(), address, what)];
         return loadCase(cx, c, address + layout.payloadOffset);
     }
 
@@ -93,13 +97,13 @@ public final class VariantType<V> extends WitType<V> {
 
     @Override
     long hostBytes(AbiContext cx, int address) {
-        WitType<?> payload = cases.get(layout.loadCase(cx.memory(), address, what)).payload();
+        WitType<?> payload = caseArray[layout.loadCase(cx.memory(), address, what)].payload();
         return payload == null || !payload.allocates() ? 0 : payload.hostBytes(cx, address + layout.payloadOffset);
     }
 
     @Override
     public V liftFlat(AbiContext cx, long[] core, int at) {
-        Case<V, ?> c = cases.get(layout.liftCase(core, at, what));
+        Case<V, ?> c = caseArray[layout.liftCase(core, at, what)];
         return liftCase(cx, c, core, at + 1);
     }
 
@@ -108,8 +112,8 @@ public final class VariantType<V> extends WitType<V> {
     }
 
     private int caseOf(V value) {
-        for (int i = 0; i < cases.size(); i++) {
-            if (cases.get(i).accepts().test(value)) {
+        for (int i = 0; i < caseArray.length; i++) {
+            if (caseArray[i].accepts().test(value)) {
                 return i;
             }
         }
@@ -120,7 +124,7 @@ public final class VariantType<V> extends WitType<V> {
     public void store(AbiContext cx, int address, V value) {
         int i = caseOf(value);
         layout.storeCase(cx.memory(), address, i);
-        storeCase(cx, cases.get(i), address + layout.payloadOffset, value);
+        storeCase(cx, caseArray[i], address + layout.payloadOffset, value);
     }
 
     private static <V, P> void storeCase(AbiContext cx, Case<V, P> c, int address, V value) {
@@ -133,7 +137,7 @@ public final class VariantType<V> extends WitType<V> {
     public void lowerFlat(AbiContext cx, V value, long[] core, int at) {
         int i = caseOf(value);
         layout.lowerCase(core, at, i);
-        lowerCase(cx, cases.get(i), value, core, at + 1);
+        lowerCase(cx, caseArray[i], value, core, at + 1);
     }
 
     private static <V, P> void lowerCase(AbiContext cx, Case<V, P> c, V value, long[] core, int at) {

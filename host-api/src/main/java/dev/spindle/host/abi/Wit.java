@@ -50,7 +50,12 @@ public final class Wit {
     public static final WitType<Integer> CHAR = new Primitive<>(Primitive.Kind.CHAR);
     public static final WitType<String> STRING = new StringType();
     /** {@code list<u8>} as a byte array. */
-    public static final WitType<byte[]> BYTES = new BytesType();
+    public static final WitType<byte[]> BYTES = new BytesType(false);
+    /**
+     * {@code string} held as its UTF-8 bytes: the layout and checks of {@link #STRING} (invalid
+     * UTF-8 traps), without decoding into a {@code String}; for bytes the host passes on as they are.
+     */
+    public static final WitType<byte[]> STRING_BYTES = new BytesType(true);
 
     public static <T> ListType<T> list(WitType<T> element) {
         return new ListType<>(element, Long.MAX_VALUE, null, GuestMemory.LIST_READ);
