@@ -152,7 +152,8 @@ final class ExtendedRedisInterface {
     /** {@code list<command>}, refused (as {@code other}) past {@link #MAX_PIPELINE_COMMANDS} before any element is read. */
     static final ListType<List<byte[]>> COMMANDS = list(COMMAND).limited(MAX_PIPELINE_COMMANDS, n -> RedisError.other(
             "pipeline of " + n + " commands exceeds the limit of " + MAX_PIPELINE_COMMANDS + "; split it into several calls"))
-            .chargedAs("a pipeline's commands");
+            .chargedAs("a pipeline's commands")
+            .readWith(PipelineCommands::read);
 
     static final WitInterface<RedisConnections> INTERFACE = WitInterface.<RedisConnections>builder(MODULE)
             .intercept(RedisLowering.interceptor())

@@ -63,6 +63,11 @@ public final class AbiContext {
         listDepth--;
     }
 
+    /** Lists being lifted right now (0: the next list lifted is the outermost one). */
+    int listDepth() {
+        return listDepth;
+    }
+
     void returnedBuffer(int ptr, int bytes, int align) {
         if (returnedBuffers != null) {
             returnedBuffers.add(new int[] {ptr, bytes, align});
@@ -87,6 +92,10 @@ public final class AbiContext {
         if (lent != null) {
             lent.forEach(resources()::forget);
         }
+    }
+
+    boolean collectingReturnedBuffers() {
+        return returnedBuffers != null;
     }
 
     void startCollectingReturnedBuffers() {

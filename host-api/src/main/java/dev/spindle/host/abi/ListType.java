@@ -21,8 +21,26 @@ import java.util.function.LongFunction;
  * before its elements are read, with the exception the declaration chose (typically a domain
  * error the interface turns into an error value), so a hostile guest cannot make the host build
  * millions of objects.
+ *
+ * <p>A list may also carry its own {@link ElementReader} ({@link #readWith}): the generic walk
+ * lifts every element through the element type's descriptors, which for a hot list of small
+ * records (a Redis pipeline's commands) costs more than the work the host does with them.
  */
 public final class ListType<T> extends WitType<List<T>> {
+
+    /**
+     * Reads a checked list's elements in place of the generic walk: called after the list's own
+     * checks (byte length, alignment and bounds, the {@link #limited} length), it must check,
+     * charge and trap exactly as lifting through the element type would (the outermost list
+     * prepays its whole lift from the lengths before the first copy; see {@link #hostBytes}).
+     * Declarations keep the element type, so layouts, signatures and documents are unchanged. Used
+     * for an import's parameters only: an export's results lifted under wit-bindgen 0.2's
+     * conventions (whose buffers the host frees) take the generic walk.
+     */
+    @FunctionalInterface
+    public interface ElementReader<T> {
+        List<T> read(AbiContext cx, int ptr, int len, String chargedAs);
+    }
 
     /** The canonical ABI's {@code MAX_LIST_BYTE_LENGTH} (also its string limit). */
     public static final int MAX_BYTE_LENGTH = (1 << 28) - 1;
@@ -31,13 +49,20 @@ public final class ListType<T> extends WitType<List<T>> {
     private final long maxLength;
     private final LongFunction<? extends RuntimeException> tooLong;
     private final String chargedAs;
+    private final ElementReader<T> reader; // null: the generic walk
 
     ListType(WitType<T> element, long maxLength, LongFunction<? extends RuntimeException> tooLong, String chargedAs) {
+        this(element, maxLength, tooLong, chargedAs, null);
+    }
+
+    private ListType(WitType<T> element, long maxLength, LongFunction<? extends RuntimeException> tooLong, String chargedAs,
+            ElementReader<T> reader) {
         super(8, 4, I32_2, true, element.holdsHandles());
         this.element = element;
         this.maxLength = maxLength;
         this.tooLong = tooLong;
         this.chargedAs = chargedAs;
+        this.reader = reader;
     }
 
     public WitType<T> element() {
@@ -49,7 +74,17 @@ public final class ListType<T> extends WitType<List<T>> {
      * after the bounds check and before any element is read.
      */
     public ListType<T> limited(long maxLength, LongFunction<? extends RuntimeException> tooLong) {
-        return new ListType<>(element, maxLength, tooLong, chargedAs);
+        return new ListType<>(element, maxLength, tooLong, chargedAs, reader);
+    }
+
+    /** The same list type, its elements lifted by {@code reader} (see {@link ElementReader}); lowering is unchanged. */
+    public ListType<T> readWith(ElementReader<T> reader) {
+        return new ListType<>(element, maxLength, tooLong, chargedAs, reader);
+    }
+
+    /** The same list type lifted by the generic walk: what a {@link #readWith} reader must match. */
+    public ListType<T> generic() {
+        return new ListType<>(element, maxLength, tooLong, chargedAs, null);
     }
 
     /**
@@ -57,7 +92,7 @@ public final class ListType<T> extends WitType<List<T>> {
      * refusal ("a redis command's arguments"); by default {@link GuestMemory#LIST_READ}.
      */
     public ListType<T> chargedAs(String what) {
-        return new ListType<>(element, maxLength, tooLong, what);
+        return new ListType<>(element, maxLength, tooLong, what, reader);
     }
 
     @Override
@@ -89,6 +124,11 @@ public final class ListType<T> extends WitType<List<T>> {
         // copy (nested lists and strings included, aliased elements each time): a list over the
         // host-memory budget fails as a whole before anything is allocated. Every copy then draws
         // on that prepayment.
+        if (reader != null && cx.listDepth() == 0 && !cx.collectingReturnedBuffers()) {
+            List<T> out = reader.read(cx, ptr, len, chargedAs);
+            cx.returnedBuffer(ptr, len * elementSize, element.alignment());
+            return out;
+        }
         boolean outermost = cx.enterList();
         try {
             GuestMemory m = cx.memory();
