@@ -32,7 +32,7 @@ BUCKETS = [
     ("encode and send commands (Jedis)", r"(jedis/Connection\.(sendCommand|connect|isConnected)|jedis/Protocol\.sendCommand|RedisOutputStream|jedis/CommandArguments|java/net/Socket\.is)"),
     ("read and parse replies", r"(RawConnection\$ReplyReader|RawConnection\.readWith|jedis/Protocol\.(read|process)|RedisInputStream|jedis/Connection\.(getMany|getOne|readProtocol|protocolRead|flush))"),
     ("Jedis: build commands, responses", r"(jedis/(Pipeline|PipeliningBase|CommandObjects|CommandObject|Response|BuilderFactory|AbstractPipeline))"),
-    ("lift commands from guest memory", r"abi/(ListType\.(lift|load|liftFlat)|BytesType\.(load|lift)|StringType\.(load|lift)|VariantType\.load|RecordType\.load|ListType\.hostBytes)|GuestMemory\.(read|prepay|charge|checkList))"),
+    ("lift commands from guest memory", r"PipelineCommands|abi/(ListType\.(lift|load|liftFlat)|BytesType\.(load|lift)|StringType\.(load|lift)|VariantType\.load|RecordType\.load|ListType\.hostBytes)|GuestMemory\.(read|prepay|charge|checkList)"),
     ("lower replies into guest memory", r"abi/(ListType\.(lower|store|lowerFlat)|BytesType\.store|StringType\.store|VariantType\.store|ResultType\.store|RecordType\.store|AbiContext\.allocateBytes)|GuestMemory\.write"),
     ("host glue (lists, reply objects)", r"dev/spindle/redis/(ExtendedRedisInterface|RedisLowering|RedisConnections|RawConnection)"),
     ("pool borrow/return", r"(JedisPool|jedis/util/Pool|commons/pool2|jedis/Jedis\.close|ConnectionPool)"),

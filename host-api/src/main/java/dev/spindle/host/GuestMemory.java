@@ -111,8 +111,18 @@ public final class GuestMemory {
      * {@link HostMemoryExceededException} and allocates nothing.
      */
     public byte[] readBytes(int ptr, int len) {
+        return readBytes(ptr, len, HostMemoryBudget.currentOrNull());
+    }
+
+    /**
+     * {@link #readBytes(int, int)} charged to {@code account} (null: none), for a caller that reads
+     * many pieces in one host call and looked its account up once ({@link HostMemoryBudget#currentOrNull}).
+     */
+    public byte[] readBytes(int ptr, int len, HostMemoryBudget.Account account) {
         checkRange(ptr, len, 1);
-        charge(Integer.toUnsignedLong(len), "guest data read by the host");
+        if (account != null) {
+            account.charge(Integer.toUnsignedLong(len), "guest data read by the host");
+        }
         return memory.readBytes(ptr, len);
     }
 
@@ -168,7 +178,12 @@ public final class GuestMemory {
      * {@link #readBytes} charges.
      */
     public byte[] readUtf8(int ptr, int len) {
-        byte[] bytes = readBytes(ptr, len);
+        return readUtf8(ptr, len, HostMemoryBudget.currentOrNull());
+    }
+
+    /** {@link #readUtf8(int, int)} charged to {@code account} (null: none). */
+    public byte[] readUtf8(int ptr, int len, HostMemoryBudget.Account account) {
+        byte[] bytes = readBytes(ptr, len, account);
         if (!isAscii(bytes)) {
             try {
                 utf8.reset().decode(ByteBuffer.wrap(bytes));

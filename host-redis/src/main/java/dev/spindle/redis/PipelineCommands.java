@@ -64,14 +64,15 @@ final class PipelineCommands {
         }
         m.prepay(total, chargedAs);
         m.chargeElements(Integer.toUnsignedLong(len), chargedAs);
-        // Pass 2: the copies, each drawing on the prepayment.
+        // Pass 2: the copies, each drawing on the prepayment (one account look-up for all of them).
+        HostMemoryBudget.Account account = HostMemoryBudget.currentOrNull();
         List<List<byte[]>> out = new ArrayList<>(len);
         for (int i = 0; i < len; i++) {
             int c = ptr + i * COMMAND_SIZE;
             int namePtr = m.readI32(c + NAME);
             int nameLen = m.readI32(c + NAME + 4);
             checkByteLength(nameLen, 1);
-            byte[] name = m.readUtf8(namePtr, nameLen);
+            byte[] name = m.readUtf8(namePtr, nameLen, account);
             int argsPtr = m.readI32(c + ARGUMENTS);
             int argsLen = m.readI32(c + ARGUMENTS + 4);
             checkByteLength(argsLen, ARGUMENT_SIZE);
@@ -87,7 +88,7 @@ final class PipelineCommands {
                     int p = m.readI32(a + PAYLOAD);
                     int l = m.readI32(a + PAYLOAD + 4);
                     checkByteLength(l, 1);
-                    command[j + 1] = m.readBytes(p, l);
+                    command[j + 1] = m.readBytes(p, l, account);
                 }
             }
             out.add(Arrays.asList(command));
