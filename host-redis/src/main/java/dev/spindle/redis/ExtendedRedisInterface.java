@@ -133,6 +133,9 @@ final class ExtendedRedisInterface {
                     r -> r instanceof Reply.Array ? flatten(r) : List.of(r)),
             Wit.<Reply, String>valueCase("err", STRING, r -> true, Reply.Error::new, r -> firstError(r).message()));
 
+    /** {@code list<reply>}, lowered by {@link PipelineReplies} (the same bytes and allocations as the generic walk). */
+    static final ListType<Reply> REPLIES = list(REPLY).writeWith(PipelineReplies::write);
+
     /** The first error reply in {@code r} (itself, or an element of a nested array), or null. */
     static Reply.Error firstError(Reply r) {
         if (r instanceof Reply.Error e) {
@@ -204,7 +207,7 @@ final class ExtendedRedisInterface {
             .func("rate-limit", CONN, KEY, param("max", U32), param("window-ms", U64), result(RATE_LIMIT_STATUS, ERROR),
                     (c, h, key, max, window) -> Result.ok(rateLimit(h, key, max, window)))
             // Many commands in one round trip; with transaction = true they run in MULTI/EXEC.
-            .func("pipeline", CONN, param("commands", COMMANDS), param("transaction", BOOL), result(list(REPLY), ERROR),
+            .func("pipeline", CONN, param("commands", COMMANDS), param("transaction", BOOL), result(REPLIES, ERROR),
                     (c, h, commands, transaction) -> Result.ok(pipeline(h, commands, transaction)))
             .build();
 

@@ -42,6 +42,17 @@ public final class ListType<T> extends WitType<List<T>> {
         List<T> read(AbiContext cx, int ptr, int len, String chargedAs);
     }
 
+    /**
+     * Lowers a list's elements in place of the generic walk: allocates the element array and
+     * everything the elements hold through the guest's allocator in the canonical ABI's order (the
+     * array first, then each element's strings and lists, depth first), writes the same bytes
+     * the element type's {@code store} would, and returns the array's pointer.
+     */
+    @FunctionalInterface
+    public interface ElementWriter<T> {
+        int write(AbiContext cx, List<T> value);
+    }
+
     /** The canonical ABI's {@code MAX_LIST_BYTE_LENGTH} (also its string limit). */
     public static final int MAX_BYTE_LENGTH = (1 << 28) - 1;
 
@@ -50,19 +61,21 @@ public final class ListType<T> extends WitType<List<T>> {
     private final LongFunction<? extends RuntimeException> tooLong;
     private final String chargedAs;
     private final ElementReader<T> reader; // null: the generic walk
+    private final ElementWriter<T> writer; // null: the generic walk
 
     ListType(WitType<T> element, long maxLength, LongFunction<? extends RuntimeException> tooLong, String chargedAs) {
-        this(element, maxLength, tooLong, chargedAs, null);
+        this(element, maxLength, tooLong, chargedAs, null, null);
     }
 
     private ListType(WitType<T> element, long maxLength, LongFunction<? extends RuntimeException> tooLong, String chargedAs,
-            ElementReader<T> reader) {
+            ElementReader<T> reader, ElementWriter<T> writer) {
         super(8, 4, I32_2, true, element.holdsHandles());
         this.element = element;
         this.maxLength = maxLength;
         this.tooLong = tooLong;
         this.chargedAs = chargedAs;
         this.reader = reader;
+        this.writer = writer;
     }
 
     public WitType<T> element() {
@@ -74,17 +87,22 @@ public final class ListType<T> extends WitType<List<T>> {
      * after the bounds check and before any element is read.
      */
     public ListType<T> limited(long maxLength, LongFunction<? extends RuntimeException> tooLong) {
-        return new ListType<>(element, maxLength, tooLong, chargedAs, reader);
+        return new ListType<>(element, maxLength, tooLong, chargedAs, reader, writer);
     }
 
     /** The same list type, its elements lifted by {@code reader} (see {@link ElementReader}); lowering is unchanged. */
     public ListType<T> readWith(ElementReader<T> reader) {
-        return new ListType<>(element, maxLength, tooLong, chargedAs, reader);
+        return new ListType<>(element, maxLength, tooLong, chargedAs, reader, writer);
     }
 
-    /** The same list type lifted by the generic walk: what a {@link #readWith} reader must match. */
+    /** The same list type, its elements lowered by {@code writer} (see {@link ElementWriter}); lifting is unchanged. */
+    public ListType<T> writeWith(ElementWriter<T> writer) {
+        return new ListType<>(element, maxLength, tooLong, chargedAs, reader, writer);
+    }
+
+    /** The same list type lifted and lowered by the generic walk: what a reader or writer must match. */
     public ListType<T> generic() {
-        return new ListType<>(element, maxLength, tooLong, chargedAs, null);
+        return new ListType<>(element, maxLength, tooLong, chargedAs, null, null);
     }
 
     /**
@@ -92,7 +110,7 @@ public final class ListType<T> extends WitType<List<T>> {
      * refusal ("a redis command's arguments"); by default {@link GuestMemory#LIST_READ}.
      */
     public ListType<T> chargedAs(String what) {
-        return new ListType<>(element, maxLength, tooLong, what, reader);
+        return new ListType<>(element, maxLength, tooLong, what, reader, writer);
     }
 
     @Override
@@ -184,6 +202,9 @@ public final class ListType<T> extends WitType<List<T>> {
     }
 
     private int lower(AbiContext cx, List<T> value) {
+        if (writer != null) {
+            return writer.write(cx, value);
+        }
         int elementSize = element.size();
         int n = value.size();
         int array = cx.allocate(element.alignment(), Math.multiplyExact(n, elementSize));
