@@ -292,12 +292,28 @@ final class CommandPolicy {
 
     /** Why the command is refused as one command of a {@code pipeline}: as for execute, plus transaction control. */
     Optional<String> pipelineRefusal(byte[] name, List<byte[]> args) {
-        Known k = known(name);
+        List<byte[]> command = new java.util.ArrayList<>(args.size() + 1);
+        command.add(name);
+        command.addAll(args);
+        return pipelineRefusal(known(name), command);
+    }
+
+    /**
+     * {@link #pipelineRefusal(byte[], List)} of a whole command (name first) whose {@link #known}
+     * entry the caller looked up (null: none), so that one look-up serves this and {@link #scriptKill(Known, byte[])}.
+     */
+    Optional<String> pipelineRefusal(Known k, List<byte[]> command) {
+        byte[] name = command.get(0);
         if (k != null) {
             Optional<Group> g = scripting ? k.pipelineScripting : k.pipeline;
-            return g.isEmpty() ? Optional.empty() : Optional.of(message(g.get(), name, args, "a pipeline"));
+            return g.isEmpty() ? Optional.empty() : Optional.of(message(g.get(), name, command.subList(1, command.size()), "a pipeline"));
         }
-        return pipelineRefusal(asciiUpper(name), name, args);
+        return pipelineRefusal(asciiUpper(name), name, command.subList(1, command.size()));
+    }
+
+    /** {@link #scriptKill(byte[])} with the name's {@link #known} entry already looked up (null: none). */
+    static Optional<String> scriptKill(Known k, byte[] name) {
+        return k != null ? k.scriptKill : scriptKill(asciiUpper(name));
     }
 
     /** {@link #pipelineRefusal(byte[], List)} with the name's {@link #asciiUpper} already made. */

@@ -171,7 +171,12 @@ final class RawConnection extends Connection {
         }
 
         private Reply status(RedisInputStream in) {
-            String s = line(in);
+            byte[] line = in.readLineBytes();
+            if (line.length == 2 && line[0] == 'O' && line[1] == 'K') {
+                charge(ELEMENT_COST + 2L);
+                return Reply.OK; // the common status: one shared value
+            }
+            String s = new String(line, StandardCharsets.UTF_8);
             charge(ELEMENT_COST + (long) s.length());
             return new Reply.Status(s);
         }

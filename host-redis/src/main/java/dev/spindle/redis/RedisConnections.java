@@ -312,13 +312,13 @@ final class RedisConnections {
             Optional<String> scriptKill = Optional.empty();
             for (int i = 0; i < commands.size(); i++) {
                 List<byte[]> command = commands.get(i);
-                byte[] name = command.get(0);
-                Optional<String> why = policy.pipelineRefusal(name, command.subList(1, command.size()));
+                CommandPolicy.Known known = CommandPolicy.known(command.get(0)); // one look-up for both checks
+                Optional<String> why = policy.pipelineRefusal(known, command);
                 if (why.isPresent()) {
                     throw RedisError.other("pipeline command " + i + " refused, nothing was sent: " + why.get());
                 }
                 if (scriptKill.isEmpty()) {
-                    scriptKill = CommandPolicy.scriptKill(name);
+                    scriptKill = CommandPolicy.scriptKill(known, command.get(0));
                 }
             }
             List<List<byte[]>> sent = commands;

@@ -28,6 +28,9 @@ sealed interface Reply {
 
     Nil NIL = new Nil();
 
+    /** {@code +OK}, the most common reply, read as one shared value. */
+    Status OK = new Status("OK");
+
     static Bulk bulk(String s) {
         return new Bulk(s.getBytes(StandardCharsets.UTF_8));
     }

@@ -28,9 +28,10 @@ import redis.clients.jedis.Pipeline;
  *       {@code transaction = true}); BATCH up to about 2000 fits the proxy's scratch memory;
  *   <li>plain Jedis, one command at a time; plain Jedis, pipelined in batches of {@code BATCH}.
  * </ul>
- * The guest is the compiled {@code redis-proxy} module; one instance and one connection handle
- * serve every call of a mode (the work of one long invocation), so the figures measure the
- * host-call path and the round trips, not instantiation.
+ * The guest is the compiled {@code redis-proxy} module on a byte-array linear memory, as the
+ * engine runs its instances; one instance and one connection handle serve every call of a mode
+ * (the work of one long invocation), so the figures measure the host-call path and the round
+ * trips, not instantiation.
  */
 @EnabledIfSystemProperty(named = "spindle.bench", matches = "true")
 class PipelineBench {

@@ -56,7 +56,9 @@ final class ProxyGuest {
 
     /**
      * With {@code scope} (the one {@code binding} was bound to): host calls then reuse the scope's
-     * one GuestMemory, as the engine's do, instead of making one per call.
+     * one GuestMemory, as the engine's do, instead of making one per call, and the linear memory is
+     * a byte array ({@code ByteArrayMemory}) as the engine gives its instances (its pooled ones
+     * have a byte-array memory too), not Chicory's default {@code ByteBufferMemory}.
      */
     ProxyGuest(Engine engine, InstanceBinding binding, dev.spindle.host.abi.InstanceScope scope) {
         Map<String, HostImport> provided = new HashMap<>();
@@ -76,6 +78,9 @@ final class ProxyGuest {
             }
         });
         Instance.Builder b = Instance.builder(MODULE).withImportValues(imports.build());
+        if (scope != null) {
+            b.withMemoryFactory(com.dylibso.chicory.runtime.ByteArrayMemory::new);
+        }
         if (engine == Engine.COMPILER) {
             b.withMachineFactory(compiled());
         }
