@@ -250,4 +250,43 @@ class CommandPolicyTest {
         assertEquals(expectRefused, why.isPresent(), commandLine);
         why.ifPresent(reason -> assertTrue(reason.contains("pipeline"), reason));
     }
+
+    @Test
+    void theByteKeyedTableAnswersAsTheStringPathForEveryTableNameInAnyCase() {
+        for (CommandPolicy policy : List.of(DEFAULTS, CommandPolicy.forComponent(
+                RedisOptions.defaults().withScriptingComponents(Set.of("c")), "c"))) {
+            int known = 0;
+            for (String[][] rows : List.of(RedisCommandTable.COMMANDS, RedisCommandTable.LATER)) {
+                for (String[] row : rows) {
+                    String name = row[0];
+                    List<byte[]> args = List.of("k".getBytes(UTF_8));
+                    for (String spelled : List.of(name, name.toLowerCase(java.util.Locale.ROOT), mixed(name))) {
+                        byte[] b = spelled.getBytes(UTF_8);
+                        List<byte[]> command = List.of(b, args.get(0));
+                        CommandPolicy.Known k = CommandPolicy.known(b);
+                        if (k != null) {
+                            known++;
+                            assertEquals(name, new String(k.upper, UTF_8));
+                        }
+                        assertEquals(policy.pipelineRefusal(CommandPolicy.asciiUpper(b), b, args), policy.pipelineRefusal(k, command), spelled);
+                        assertEquals(CommandPolicy.scriptKill(CommandPolicy.asciiUpper(b)), CommandPolicy.scriptKill(k, b), spelled);
+                    }
+                }
+            }
+            assertTrue(known > 600, "most table names answer from the table: " + known);
+        }
+        assertEquals(null, CommandPolicy.known("GET\u0000".getBytes(UTF_8)));
+        assertEquals(null, CommandPolicy.known("GE".getBytes(UTF_8)));
+        assertEquals(null, CommandPolicy.known(new byte[0]));
+        assertEquals(null, CommandPolicy.known("gEt".replace('E', '\u00c9').getBytes(UTF_8)), "no folding outside ASCII");
+    }
+
+    private static String mixed(String name) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            b.append(i % 2 == 0 ? Character.toLowerCase(c) : c);
+        }
+        return b.toString();
+    }
 }

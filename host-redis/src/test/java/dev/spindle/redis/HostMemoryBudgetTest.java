@@ -1,6 +1,7 @@
 package dev.spindle.redis;
 
 import static dev.spindle.redis.ProxyGuest.OTHER;
+import static dev.spindle.redis.ProxyGuest.cmd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,12 +11,15 @@ import dev.spindle.host.HostMemoryBudget;
 import dev.spindle.host.InstanceBinding;
 import dev.spindle.host.InvocationContext;
 import dev.spindle.manifest.hosts.AllowedHosts;
+import dev.spindle.redis.ProxyGuest.Cmd;
 import dev.spindle.redis.ProxyGuest.Engine;
 import dev.spindle.redis.ProxyGuest.Outcome;
+import dev.spindle.redis.ProxyGuest.Rep;
 import dev.spindle.testing.RedisServer;
 import dev.spindle.testing.RedisServerExtension;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
@@ -143,6 +147,29 @@ class HostMemoryBudgetTest {
         });
         assertEquals(OTHER, r.errKind());
         assertTrue(r.errMessage().startsWith("host memory for a redis reply (" + (5 * MIB + 16) + " bytes) exceeds the budget"),
+                r.errMessage());
+        assertEquals(0, budget.inFlightBytes());
+    }
+
+    @Test
+    void pipelineRepliesOverTheBudgetTogetherFailAsAValueAndTheConnectionIsNotReused(RedisServer server) throws Exception {
+        // each reply fits (1 MiB), five of them do not (4 MiB per invocation): the replies share one account
+        server.withJedis(j -> j.set("mib".getBytes(), new byte[MIB]));
+        Outcome<List<Rep>> r = inInvocation(() -> {
+            Aliased a = aliased(server, 1);
+            List<Cmd> gets = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                gets.add(cmd("GET", "mib"));
+            }
+            Outcome<List<Rep>> five = a.guest().pipeline(a.handle(), false, gets);
+            assertEquals(OTHER, a.guest().pipeline(a.handle(), false, gets.subList(0, 1)).errKind(),
+                    "the connection left mid-reply is not read again");
+            assertEquals(2, a.guest().pipeline(a.guest().openOk(server.uri()), false, gets.subList(0, 2)).get().size(),
+                    "two fit, on a fresh connection");
+            return five;
+        });
+        assertEquals(OTHER, r.errKind());
+        assertTrue(r.errMessage().startsWith("host memory for a redis reply (" + (MIB + 16) + " bytes) exceeds the budget"),
                 r.errMessage());
         assertEquals(0, budget.inFlightBytes());
     }
