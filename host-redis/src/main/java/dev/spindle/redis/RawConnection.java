@@ -2,6 +2,7 @@ package dev.spindle.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import dev.spindle.host.HostMemoryBudget;
 import dev.spindle.host.HostMemoryExceededException;
@@ -10,6 +11,7 @@ import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.PushConsumerChain;
+import redis.clients.jedis.args.Rawable;
 import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.util.RedisInputStream;
@@ -28,6 +30,7 @@ final class RawConnection extends Connection {
     static final int ELEMENT_COST = 16;
 
     private ReplyReader reader;
+    private final Outgoing outgoing = new Outgoing();
 
     RawConnection(HostAndPort hostAndPort, JedisClientConfig config) {
         super(hostAndPort, config);
@@ -41,7 +44,7 @@ final class RawConnection extends Connection {
      *     reply is not read, so the connection is marked broken and must be discarded
      */
     Reply call(List<byte[]> command, long maxBytes) {
-        sendCommand(arguments(command));
+        sendCommand(outgoing.of(command));
         return read(maxBytes);
     }
 
@@ -51,7 +54,7 @@ final class RawConnection extends Connection {
      */
     List<Reply> pipeline(List<List<byte[]>> commands, long maxBytes) {
         for (List<byte[]> command : commands) {
-            sendCommand(arguments(command)); // buffered: written when the first reply is read
+            sendCommand(outgoing.of(command)); // buffered: written when the first reply is read
         }
         List<Reply> replies = new ArrayList<>(commands.size());
         ReplyReader r = new ReplyReader(maxBytes);
@@ -61,14 +64,58 @@ final class RawConnection extends Connection {
         return replies;
     }
 
-    /** The command as Jedis sends it: the name, then each argument, as raw bytes. */
-    private static CommandArguments arguments(List<byte[]> command) {
-        byte[] name = command.get(0);
-        CommandArguments args = new CommandArguments((ProtocolCommand) () -> name);
-        for (int i = 1, n = command.size(); i < n; i++) {
-            args.add(command.get(i));
+    /**
+     * The command being sent, as Jedis' writer ({@code Protocol.sendCommand}) reads it: its size,
+     * then each part's bytes once, in order, written to the connection's buffer before
+     * {@code sendCommand} returns (nothing keeps it). One reused object per connection (a
+     * connection serves one thread at a time) in place of Jedis' argument lists and a wrapper per
+     * part, which cost more than writing the bytes; the same bytes reach the wire.
+     */
+    private static final class Outgoing extends CommandArguments implements Iterator<Rawable>, Rawable {
+        private static final ProtocolCommand UNUSED = () -> new byte[0]; // Jedis' own list, never read
+        private List<byte[]> command = List.of();
+        private int next;
+        private byte[] current;
+
+        Outgoing() {
+            super(UNUSED);
         }
-        return args;
+
+        Outgoing of(List<byte[]> command) {
+            this.command = command;
+            this.next = 0;
+            return this;
+        }
+
+        @Override
+        public int size() {
+            return command.size();
+        }
+
+        @Override
+        public Iterator<Rawable> iterator() {
+            next = 0;
+            return this;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next < command.size();
+        }
+
+        @Override
+        public Rawable next() {
+            if (next >= command.size()) {
+                throw new java.util.NoSuchElementException();
+            }
+            current = command.get(next++);
+            return this;
+        }
+
+        @Override
+        public byte[] getRaw() {
+            return current;
+        }
     }
 
     private Reply read(long maxBytes) {
