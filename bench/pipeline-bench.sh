@@ -8,7 +8,7 @@
 # Jedis pipeline. See docs/benchmarks.md ("Redis from a guest: P1, P2").
 # Options: BENCH_SECONDS (measured per mode, default 5), WARMUP (per mode, default 3),
 #          BATCH (operations per pipeline, default 100), ROUNDS (default 5),
-#          JFR (a file name: record the run with JDK Flight Recorder there, bench/pipeline-profile.jfc:
+#          JFR (a file: record the run there with JDK Flight Recorder, bench/pipeline-profile.jfc,
 #          for `jfr print --events jdk.ExecutionSample` / `jdk.ObjectAllocationSample`;
 #          bench/pipeline-profile.py summarizes it per mode).
 # Runs on the JDK Maven runs on (JAVA_HOME=/usr/lib/jvm/... to choose).
