@@ -1,6 +1,7 @@
 package dev.spindle.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spindle.testing.Guests;
 import java.io.IOException;
@@ -34,7 +35,9 @@ class LauncherTest {
     Run launch(Map<String, String> env, String... args) throws Exception {
         Path root = Files.createDirectories(dir.resolve("root/cli/target")).getParent().getParent();
         Files.copy(Guests.repoRoot().resolve("spindle"), root.resolve("spindle"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(root.resolve("cli/target/spindle.jar"), "a stand-in: newer than any source, so nothing is built");
+        if (!Files.exists(root.resolve("cli/target/spindle.jar"))) {
+            Files.writeString(root.resolve("cli/target/spindle.jar"), "a stand-in: newer than any source, so nothing is built");
+        }
         java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("bash", root.resolve("spindle").toString()));
         command.addAll(java.util.List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
@@ -46,6 +49,54 @@ class LauncherTest {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         return new Run(p.waitFor(), out);
+    }
+
+    /** A Java 25 home (its release file says so) whose java creates the cache file an AOTMode=create run names. */
+    Path fakeJava25() throws IOException {
+        Path home = fakeJava("java25");
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"25.0.3\"\n");
+        Files.writeString(home.resolve("bin/java"), """
+                #!/bin/sh
+                case "$*" in *AOTMode=create*)
+                  for a; do case "$a" in -XX:AOTCache=*) : > "${a#-XX:AOTCache=}";; esac; done; exit 0;;
+                esac
+                echo "java25 $*"
+                """);
+        return home;
+    }
+
+    @Test
+    void onJava25RunRecordsThenBuildsTheJvmsClassCacheOnceThenUsesIt() throws Exception {
+        Path home = fakeJava25();
+        Path target = dir.resolve("root/cli/target");
+        Map<String, String> env = Map.of("JAVA_HOME", home.toString());
+
+        Run record = launch(env, "run");
+        assertEquals(0, record.exit(), record.out());
+        assertTrue(record.out().matches("java25 -XX:AOTMode=record -XX:AOTConfiguration=" + java.util.regex.Pattern.quote(
+                target + "/spindle.aotconf.") + "[0-9]+ -Xlog:aot\\*=off -Xlog:cds\\*=off -Xms16m -jar .* run\n"), record.out());
+
+        Path recorded = target.resolve("spindle.aotconf.4242");   // what that start would have written when it stopped
+        Files.writeString(recorded, "recorded classes");
+        Files.setLastModifiedTime(recorded, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        Run build = launch(env, "run");
+        assertEquals(0, build.exit(), build.out());
+        assertTrue(build.out().startsWith("spindle: building the JVM's class cache from an earlier start"), build.out());
+        assertTrue(build.out().contains("java25 -XX:AOTCache=" + target.resolve("spindle.aot") + " "), build.out());
+        assertTrue(Files.exists(target.resolve("spindle.aot")));
+        assertTrue(!Files.exists(recorded), "the recording is consumed");
+
+        Run use = launch(env, "run");
+        assertEquals("java25 -XX:AOTCache=" + target.resolve("spindle.aot") + " -Xlog:aot*=off -Xlog:cds*=off -Xms16m -jar "
+                + jar() + " run\n", use.out());
+
+        assertEquals("java25 -Xms16m -jar " + jar() + " run\n", launch(Map.of("JAVA_HOME", home.toString(), "SPINDLE_AOT", "0"), "run").out());
+        assertEquals("java25 -Xms16m -jar " + jar() + " --version\n", launch(env, "--version").out());
+
+        Files.writeString(target.resolve("spindle.jar"), "rebuilt");   // a newer jar: the cache is dropped, the next start records
+        Files.setLastModifiedTime(target.resolve("spindle.jar"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 120_000));
+        assertTrue(launch(env, "run").out().startsWith("java25 -XX:AOTMode=record "));
+        assertTrue(!Files.exists(target.resolve("spindle.aot")));
     }
 
     String jar() {
