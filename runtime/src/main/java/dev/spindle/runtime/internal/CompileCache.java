@@ -89,11 +89,6 @@ public final class CompileCache implements Cache {
         return dir.resolve(HexFormat.of().formatHex(sha256(key.getBytes(StandardCharsets.UTF_8))) + ".classes");
     }
 
-    /** True when a whole, intact entry for {@code key} is on disk (its module was validated and compiled before). */
-    public boolean contains(String key) {
-        return key != null && read(key) != null;
-    }
-
     /**
      * One entry: Chicory's jar of compiled classes, and what those classes say about the module
      * (read from them once, when the entry is written; empty when they are not laid out as {@link

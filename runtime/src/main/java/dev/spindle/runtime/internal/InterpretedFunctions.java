@@ -38,6 +38,7 @@ final class InterpretedFunctions {
      */
     static Optional<Layout> in(byte[] compiledClasses) {
         Set<Integer> seen = new HashSet<>();
+        int[] methods = {0}; // func_<i> methods read: more than seen.size() means a duplicate
         Set<Integer> interpreted = new HashSet<>();
         try (JarInputStream jar = new JarInputStream(new ByteArrayInputStream(compiledClasses))) {
             JarEntry entry;
@@ -50,12 +51,11 @@ final class InterpretedFunctions {
                     public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                                      String[] exceptions) {
                         int index = functionIndex(name);
-                        if (index < 0 || !seen.add(index)) {
-                            if (index >= 0) {
-                                seen.add(-1); // a duplicate: not the layout we know
-                            }
+                        if (index < 0) {
                             return null;
                         }
+                        methods[0]++;
+                        seen.add(index);
                         return new MethodVisitor(Opcodes.ASM9) {
                             @Override
                             public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
@@ -72,7 +72,7 @@ final class InterpretedFunctions {
             return Optional.empty();
         }
         int functions = seen.size();
-        if (functions == 0 || seen.contains(-1)) {
+        if (functions == 0 || methods[0] != functions) {
             return Optional.empty();
         }
         for (int i = 0; i < functions; i++) {

@@ -85,7 +85,7 @@ class CompileCacheTest {
         assertEquals(0, again.hits());
         assertEquals(1, again.misses());
         assertEquals(1, again.writes(), "recompiled and stored afresh");
-        assertTrue(CompileCache.open(dir).contains(loadDigest()));
+        assertTrue(CompileCache.open(dir).hit(loadDigest()) != null, "the rewritten entry is whole");
     }
 
     @Test
