@@ -73,21 +73,25 @@ class LauncherTest {
 
         Run record = launch(env, "run");
         assertEquals(0, record.exit(), record.out());
-        assertTrue(record.out().matches("java25 -XX:AOTMode=record -XX:AOTConfiguration=" + java.util.regex.Pattern.quote(
-                target + "/spindle.aotconf.") + "[0-9]+ -Xlog:aot\\*=off -Xlog:cds\\*=off -Xms16m -jar .* run\n"), record.out());
+        java.util.regex.Matcher recording = java.util.regex.Pattern.compile("java25 -XX:AOTMode=record -XX:AOTConfiguration="
+                + java.util.regex.Pattern.quote(target + "/spindle-") + "([0-9]+)\\.aotconf\\.[0-9]+ -Xlog:aot\\*=off -Xlog:cds\\*=off -Xms16m -jar .* run\n")
+                .matcher(record.out());
+        assertTrue(recording.matches(), record.out());
+        String jvm = recording.group(1); // which Java installation the cache is for
+        Path cache = target.resolve("spindle-" + jvm + ".aot");
 
-        Path recorded = target.resolve("spindle.aotconf.4242");   // what that start would have written when it stopped
+        Path recorded = target.resolve("spindle-" + jvm + ".aotconf.4242");   // what that start would have written when it stopped
         Files.writeString(recorded, "recorded classes");
         Files.setLastModifiedTime(recorded, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
         Run build = launch(env, "run");
         assertEquals(0, build.exit(), build.out());
         assertTrue(build.out().startsWith("spindle: building the JVM's class cache from an earlier start"), build.out());
-        assertTrue(build.out().contains("java25 -XX:AOTCache=" + target.resolve("spindle.aot") + " "), build.out());
-        assertTrue(Files.exists(target.resolve("spindle.aot")));
+        assertTrue(build.out().contains("java25 -XX:AOTCache=" + cache + " "), build.out());
+        assertTrue(Files.exists(cache));
         assertTrue(!Files.exists(recorded), "the recording is consumed");
 
         Run use = launch(env, "run");
-        assertEquals("java25 -XX:AOTCache=" + target.resolve("spindle.aot") + " -Xlog:aot*=off -Xlog:cds*=off -Xms16m -jar "
+        assertEquals("java25 -XX:AOTCache=" + cache + " -Xlog:aot*=off -Xlog:cds*=off -Xms16m -jar "
                 + jar() + " run\n", use.out());
 
         assertEquals("java25 -Xms16m -jar " + jar() + " run\n", launch(Map.of("JAVA_HOME", home.toString(), "SPINDLE_AOT", "0"), "run").out());
@@ -96,7 +100,7 @@ class LauncherTest {
         Files.writeString(target.resolve("spindle.jar"), "rebuilt");   // a newer jar: the cache is dropped, the next start records
         Files.setLastModifiedTime(target.resolve("spindle.jar"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 120_000));
         assertTrue(launch(env, "run").out().startsWith("java25 -XX:AOTMode=record "));
-        assertTrue(!Files.exists(target.resolve("spindle.aot")));
+        assertTrue(!Files.exists(cache));
     }
 
     String jar() {
