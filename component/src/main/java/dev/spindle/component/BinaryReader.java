@@ -39,7 +39,7 @@ public final class BinaryReader {
         return bytes[pos++] & 0xFF;
     }
 
-    int peek() {
+    public int peek() {
         if (pos >= end) {
             throw error("unexpected end of section");
         }
@@ -77,7 +77,7 @@ public final class BinaryReader {
     }
 
     /** A signed LEB128 of up to 33 bits (type codes, block types). */
-    long s33() {
+    public long s33() {
         long result = 0;
         int shift = 0;
         int b;
@@ -119,6 +119,16 @@ public final class BinaryReader {
         System.arraycopy(bytes, pos, out, 0, len);
         pos += len;
         return out;
+    }
+
+    /** Skips a LEB128 of any width up to 64 bits (an {@code i32.const} or {@code i64.const} operand, a memory offset). */
+    public void skipLeb128() {
+        for (int i = 0; i < 10; i++) {
+            if ((u8() & 0x80) == 0) {
+                return;
+            }
+        }
+        throw error("LEB128 too long");
     }
 
     public void skip(int len) {

@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
@@ -86,7 +85,31 @@ public final class CompileCache implements Cache {
     }
 
     private Path entry(String key) {
-        return dir.resolve(HexFormat.of().formatHex(sha256(key.getBytes(StandardCharsets.UTF_8))) + ".classes");
+        return file(key, ".classes");
+    }
+
+    private Path file(String key, String suffix) {
+        return dir.resolve(HexFormat.of().formatHex(sha256(key.getBytes(StandardCharsets.UTF_8))) + suffix);
+    }
+
+    /**
+     * Bytes {@link #putBytes} stored under {@code key} (checked like an entry: a corrupt file is
+     * deleted), or null. For what is costly to derive from a module and used with its classes: the
+     * split module {@link FunctionSplitter} makes of a source, which a hit needs before it can look up
+     * the classes.
+     */
+    byte[] getBytes(String key) {
+        Path file = file(key, ".bytes");
+        byte[] body = readFramed(file);
+        if (body == null) {
+            delete(file);
+        }
+        return body;
+    }
+
+    /** Stores {@code bytes} under {@code key}, atomically; an unwritable directory stores nothing. */
+    void putBytes(String key, byte[] bytes) {
+        writeFramed(file(key, ".bytes"), bytes);
     }
 
     /**
@@ -121,25 +144,28 @@ public final class CompileCache implements Cache {
 
     private Entry read(String key) {
         Path file = entry(key);
+        byte[] body = readFramed(file);
+        Entry entry = body == null ? null : decode(body);
+        if (entry == null) {
+            delete(file);
+        }
+        return entry;
+    }
+
+    /** The body of a file written by {@link #writeFramed}, or null when it is missing, unreadable or fails its check. */
+    private static byte[] readFramed(Path file) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            return null;
         } catch (IOException e) {
             return null;
         }
         int header = MAGIC.length + HASH_BYTES;
         if (bytes.length < header || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-            evict(key);
             return null;
         }
         byte[] body = Arrays.copyOfRange(bytes, header, bytes.length);
-        Entry entry = Arrays.equals(sha256(body), 0, HASH_BYTES, bytes, MAGIC.length, header) ? decode(body) : null;
-        if (entry == null) {
-            evict(key);
-        }
-        return entry;
+        return Arrays.equals(sha256(body), 0, HASH_BYTES, bytes, MAGIC.length, header) ? body : null;
     }
 
     /** The body after the hash: functions (0: layout unknown), interpreted count, their indices (big-endian ints), the classes. */
@@ -181,15 +207,20 @@ public final class CompileCache implements Cache {
 
     @Override
     public void putIfAbsent(String key, byte[] payload) {
-        Path file = entry(key);
         if (read(key) != null) {
             return;
         }
+        if (writeFramed(entry(key), encode(payload))) {
+            writes.incrementAndGet();
+        }
+    }
+
+    /** Writes magic, hash and {@code body} to a temporary file renamed onto {@code file}; false when it could not. */
+    private boolean writeFramed(Path file, byte[] body) {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, ".write-", ".tmp");
-            byte[] body = encode(payload);
             ByteBuffer out = ByteBuffer.allocate(MAGIC.length + HASH_BYTES + body.length);
             out.put(MAGIC).put(sha256(body)).put(body);
             Files.write(tmp, out.array());
@@ -199,24 +230,25 @@ public final class CompileCache implements Cache {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             }
             tmp = null;
-            writes.incrementAndGet();
+            return true;
         } catch (IOException | SecurityException e) {
             // An unwritable cache costs the next start a compile, nothing else.
+            return false;
         } finally {
             if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // nothing more to do
-                }
+                delete(tmp);
             }
         }
     }
 
     /** Removes the entry for {@code key} (corrupt, or its classes failed to load). */
     public void evict(String key) {
+        delete(entry(key));
+    }
+
+    private static void delete(Path file) {
         try {
-            Files.deleteIfExists(entry(key));
+            Files.deleteIfExists(file);
         } catch (IOException ignored) {
             // a later write replaces it
         }

@@ -165,7 +165,7 @@ public final class ComponentRuntime {
             return loadComponent(context, wasm, interpreter, memoryLimitBytes, environment, capabilities, files, cache)
                     .reusing(reuseInstances);
         }
-        CoreModules modules = new CoreModules(id, interpreter ? null : cache);
+        CoreModules modules = new CoreModules(id, !interpreter, cache);
         WasmModule module = modules.parse(wasm, "source is not a valid WebAssembly module");
         Map<String, List<String>> importedAs = checkLinks(context, module, capabilities);
         MemoryLimits limits = memoryLimits(id, module, memoryLimitBytes);
@@ -184,7 +184,7 @@ public final class ComponentRuntime {
             Optional<Path> files,
             CompileCache cache) {
         String id = context.componentId();
-        CoreModules modules = new CoreModules(id, interpreter ? null : cache);
+        CoreModules modules = new CoreModules(id, !interpreter, cache);
         InstantiationPlan plan;
         try {
             plan = Inliner.plan(ComponentDecoder.decode(wasm),

@@ -41,19 +41,25 @@ final class CoreModules {
     private static final int CODE_SECTION = 10;
 
     private final String componentId;
+    private final boolean compiled;
     private final CompileCache cache;
     /** Modules a hit loaded, with the machine factory made from the cached classes. */
     private final Map<WasmModule, Function<Instance, Machine>> fromCache = new IdentityHashMap<>();
 
-    /** Core modules of component {@code componentId}; {@code cache} null for none (or for the interpreter). */
-    CoreModules(String componentId, CompileCache cache) {
+    /**
+     * Core modules of component {@code componentId}, to be compiled (else run by the interpreter);
+     * {@code cache} null for none.
+     */
+    CoreModules(String componentId, boolean compiled, CompileCache cache) {
         this.componentId = componentId;
-        this.cache = cache;
+        this.compiled = compiled;
+        this.cache = compiled ? cache : null;
     }
 
     /** Parses a core module; {@code what} says what it is in the one-line error if it is not valid. */
-    WasmModule parse(byte[] wasm, String what) {
+    WasmModule parse(byte[] source, String what) {
         try {
+            byte[] wasm = compiled ? split(source) : source;
             if (cache != null) {
                 Optional<WasmModule> hit = loadCached(wasm);
                 if (hit.isPresent()) {
@@ -64,6 +70,29 @@ final class CoreModules {
         } catch (ChicoryException | IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new LoadException("component \"" + componentId + "\": " + what + ": " + ComponentRuntime.oneLine(e));
         }
+    }
+
+    /**
+     * {@code source} with its large functions split (see {@link FunctionSplitter}): the JVM compiles
+     * no method of more than 8,000 bytes of bytecode, so compiled code is only as fast as its
+     * largest functions allow. Splitting StarlingMonkey takes a second of a cold JVM's CPU, so the
+     * result is kept in the cache beside the classes compiled from it, under the source's digest.
+     */
+    private byte[] split(byte[] source) {
+        if (!FunctionSplitter.hasBodyOver(source, FunctionSplitter.THRESHOLD)) {
+            return source;
+        }
+        if (cache == null) {
+            return FunctionSplitter.split(source);
+        }
+        String key = FunctionSplitter.VERSION + ":" + digest(source);
+        byte[] stored = cache.getBytes(key);
+        if (stored != null) {
+            return stored;
+        }
+        byte[] split = FunctionSplitter.split(source);
+        cache.putBytes(key, split);
+        return split;
     }
 
     /** The machine factory of a module {@link #parse} returned. */
@@ -170,7 +199,7 @@ final class CoreModules {
                 ByteArrayOutputStream code = new ByteArrayOutputStream();
                 BinaryReader bodies = new BinaryReader(wasm, start, start + size);
                 int count = bodies.u32();
-                writeU32(code, count);
+                FunctionSplitter.writeU32(code, count);
                 for (int i = 0; i < count; i++) {
                     int bodyStart = bodies.position();
                     bodies.skip(bodies.u32());
@@ -180,24 +209,15 @@ final class CoreModules {
                         code.write(UNREACHABLE_BODY, 0, UNREACHABLE_BODY.length);
                     }
                 }
-                writeU32(out, code.size());
+                FunctionSplitter.writeU32(out, code.size());
                 out.write(code.toByteArray(), 0, code.size());
             } else {
-                writeU32(out, size);
+                FunctionSplitter.writeU32(out, size);
                 out.write(wasm, start, size);
             }
             sections.skip(size);
         }
         return out.toByteArray();
-    }
-
-    /** An unsigned LEB128 (the format's only writer here: reading is {@link BinaryReader}'s). */
-    private static void writeU32(ByteArrayOutputStream out, long value) {
-        do {
-            int x = (int) (value & 0x7f);
-            value >>>= 7;
-            out.write(value == 0 ? x : x | 0x80);
-        } while (value != 0);
     }
 
     /** One compile's cache: always the classes already read; never written (they are on disk under the original digest). */

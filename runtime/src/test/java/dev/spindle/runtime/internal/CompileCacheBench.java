@@ -35,7 +35,7 @@ public final class CompileCacheBench {
         java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         long c0 = cpu.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
-        CoreModules modules = new CoreModules("bench", cache);
+        CoreModules modules = new CoreModules("bench", true, cache);
         InstantiationPlan plan = Inliner.plan(ComponentDecoder.decode(wasm), bytes -> modules.parse(bytes, "invalid"));
         long t1 = System.nanoTime();
         long c1 = cpu.getCurrentThreadCpuTime();

@@ -42,7 +42,7 @@ class CoreModulesTest {
 
     @Test
     void aHitKeepsOnlyTheInterpretedBodiesAndRunsTheSame(@TempDir Path dir) {
-        CoreModules miss = new CoreModules("huge", CompileCache.open(dir));
+        CoreModules miss = new CoreModules("huge", true, CompileCache.open(dir));
         WasmModule full = miss.parse(MODULE, "invalid");
         Function<Instance, Machine> compiled = miss.compile(full);
         assertEquals(5 + ADDS + 1, call(full, compiled, "small", 5));
@@ -54,7 +54,7 @@ class CoreModulesTest {
                 "the entry stores the layout its classes give");
 
         CompileCache cache = CompileCache.open(dir);
-        CoreModules hit = new CoreModules("huge", cache);
+        CoreModules hit = new CoreModules("huge", true, cache);
         WasmModule slim = hit.parse(MODULE, "invalid");
         assertEquals(1, cache.hits());
         assertEquals(0, cache.misses());
@@ -86,7 +86,7 @@ class CoreModulesTest {
     void anInvalidModuleIsRefusedInOneLineNamingTheComponent(@TempDir Path dir) {
         byte[] broken = MODULE.clone();
         broken[broken.length - 1] = 0x00; // the last body no longer ends with `end`
-        var e = assertThrows(LoadException.class, () -> new CoreModules("huge", CompileCache.open(dir)).parse(broken, "invalid"));
+        var e = assertThrows(LoadException.class, () -> new CoreModules("huge", true, CompileCache.open(dir)).parse(broken, "invalid"));
         assertTrue(e.getMessage().startsWith("component \"huge\": invalid: "), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"));
     }
