@@ -99,12 +99,7 @@ public final class CompileCache implements Cache {
      * the classes.
      */
     byte[] getBytes(String key) {
-        Path file = file(key, ".bytes");
-        byte[] body = readFramed(file);
-        if (body == null) {
-            delete(file);
-        }
-        return body;
+        return readFramed(file(key, ".bytes"));
     }
 
     /** Stores {@code bytes} under {@code key}, atomically; an unwritable directory stores nothing. */
@@ -146,13 +141,17 @@ public final class CompileCache implements Cache {
         Path file = entry(key);
         byte[] body = readFramed(file);
         Entry entry = body == null ? null : decode(body);
-        if (entry == null) {
+        if (body != null && entry == null) {
             delete(file);
         }
         return entry;
     }
 
-    /** The body of a file written by {@link #writeFramed}, or null when it is missing, unreadable or fails its check. */
+    /**
+     * The body of a file written by {@link #writeFramed}, or null when it is missing, unreadable or
+     * fails its check; one that fails its check is deleted. (A missing file is left alone: deleting
+     * "it" could delete the whole entry another process has just renamed into place.)
+     */
     private static byte[] readFramed(Path file) {
         byte[] bytes;
         try {
@@ -161,11 +160,14 @@ public final class CompileCache implements Cache {
             return null;
         }
         int header = MAGIC.length + HASH_BYTES;
-        if (bytes.length < header || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+        byte[] body = bytes.length < header || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)
+                ? null
+                : Arrays.copyOfRange(bytes, header, bytes.length);
+        if (body == null || !Arrays.equals(sha256(body), 0, HASH_BYTES, bytes, MAGIC.length, header)) {
+            delete(file);
             return null;
         }
-        byte[] body = Arrays.copyOfRange(bytes, header, bytes.length);
-        return Arrays.equals(sha256(body), 0, HASH_BYTES, bytes, MAGIC.length, header) ? body : null;
+        return body;
     }
 
     /** The body after the hash: functions (0: layout unknown), interpreted count, their indices (big-endian ints), the classes. */
