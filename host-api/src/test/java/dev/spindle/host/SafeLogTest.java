@@ -117,4 +117,20 @@ class SafeLogTest {
         assertEquals(1000, entries.size());
         assertEquals("/a\\nINFO forged ***", entries.get(0).path());
     }
+
+    /** The two regular expressions kind() used to run on every line are the oracle of the one pass that replaced them. */
+    @Test
+    void aLinesKindDropsQuotedPartsAndNumbersAsTheRegularExpressionsDid() {
+        String[] lines = {
+            "", "plain", "count=42", "GET /item/17 took 3 ms", "user \"bob\" logged in 3 times",
+            "mixed 'a1' `b2` \"c3\" 4", "unclosed \"quote 12", "'' \"\" `` 0", "a\"b\"c\"d 5",
+            "{\"host\": \"127.0.0.1\"}", "x".repeat(100) + "1", "1".repeat(200), "\"" + "y".repeat(120) + "\" 7",
+            "é 9 ü \"ß\"", "tab\t12\tend", "'it''s' 3",
+        };
+        for (String line : lines) {
+            String expected = line.replaceAll("\"[^\"]*\"|`[^`]*`|'[^']*'", "\"\"").replaceAll("[0-9]+", "N");
+            expected = expected.length() > 80 ? expected.substring(0, 80) : expected;
+            assertEquals(expected, SafeLog.kind(line), line);
+        }
+    }
 }
