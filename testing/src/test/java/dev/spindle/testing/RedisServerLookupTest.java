@@ -25,18 +25,10 @@ class RedisServerLookupTest {
 
   @Test
   void missingExplicitBinaryFailsClearly() {
-    String old = System.getProperty(RedisServer.BINARY_PROPERTY);
-    System.setProperty(RedisServer.BINARY_PROPERTY, "/nonexistent/redis-server");
-    try {
+    withBinary(Path.of("/nonexistent/redis-server"), () -> {
       IllegalStateException e = assertThrows(IllegalStateException.class, RedisServer::launch);
       assertTrue(e.getMessage().startsWith("redis-server not found"), e.getMessage());
-    } finally {
-      if (old == null) {
-        System.clearProperty(RedisServer.BINARY_PROPERTY);
-      } else {
-        System.setProperty(RedisServer.BINARY_PROPERTY, old);
-      }
-    }
+    });
   }
 
   @Test
@@ -61,12 +53,8 @@ class RedisServerLookupTest {
 
   @Test
   void anOlderServerSkipsOutsideCiAndFailsUnderCi(@TempDir Path dir) throws IOException {
-    Path fake = dir.resolve("redis-server");
-    Files.writeString(fake, "#!/bin/sh\necho 'Redis server v=6.0.16 sha=00000000:0 malloc=libc bits=64 build=1'\n");
-    fake.toFile().setExecutable(true);
-    String old = System.getProperty(RedisServer.BINARY_PROPERTY);
-    System.setProperty(RedisServer.BINARY_PROPERTY, fake.toString());
-    try {
+    Path fake = fakeServer(dir, "echo 'Redis server v=6.0.16 sha=00000000:0 malloc=libc bits=64 build=1'\n");
+    withBinary(fake, () -> {
       assertEquals("6.0.16", RedisServer.binaryVersion());
       RedisServer.assumeVersionAtLeast(6, 0, "anything 6.0 has");
       Throwable e = assertThrows(Throwable.class, () -> RedisServer.assumeVersionAtLeast(7, 0, "functions (FUNCTION LOAD)"));
@@ -79,13 +67,7 @@ class RedisServerLookupTest {
         assertEquals(AssertionFailedError.class, e.getClass());
         assertTrue(e.getMessage().startsWith("CI must run a newer redis-server: " + reason), e.getMessage());
       }
-    } finally {
-      if (old == null) {
-        System.clearProperty(RedisServer.BINARY_PROPERTY);
-      } else {
-        System.setProperty(RedisServer.BINARY_PROPERTY, old);
-      }
-    }
+    });
   }
 
   @Test
@@ -98,12 +80,8 @@ class RedisServerLookupTest {
 
   @Test
   void startFailureIncludesRedisServerOutput(@TempDir Path dir) throws IOException {
-    Path fake = dir.resolve("redis-server");
-    Files.writeString(fake, "#!/bin/sh\necho \"fake redis: bad config $1 $2\"\nexit 2\n");
-    fake.toFile().setExecutable(true);
-    String old = System.getProperty(RedisServer.BINARY_PROPERTY);
-    System.setProperty(RedisServer.BINARY_PROPERTY, fake.toString());
-    try {
+    Path fake = fakeServer(dir, "echo \"fake redis: bad config $1 $2\"\nexit 2\n");
+    withBinary(fake, () -> {
       IllegalStateException e =
           assertThrows(IllegalStateException.class, () -> RedisServer.launch("hidden"));
       assertTrue(e.getMessage().contains("exited with status 2"), e.getMessage());
@@ -111,13 +89,7 @@ class RedisServerLookupTest {
       assertTrue(e.getMessage().contains("--save \"\" --appendonly no"), e.getMessage());
       assertTrue(e.getMessage().contains("--requirepass ***"), e.getMessage());
       assertFalse(e.getMessage().contains("hidden"), "the password is never printed");
-    } finally {
-      if (old == null) {
-        System.clearProperty(RedisServer.BINARY_PROPERTY);
-      } else {
-        System.setProperty(RedisServer.BINARY_PROPERTY, old);
-      }
-    }
+    });
   }
 
   @Test
@@ -132,6 +104,29 @@ class RedisServerLookupTest {
       }
       server.start();
       assertEquals("PONG", server.withJedis(j -> j.ping()));
+    }
+  }
+
+  /** An executable {@code redis-server} shell script in {@code dir} running {@code script}. */
+  private static Path fakeServer(Path dir, String script) throws IOException {
+    Path fake = dir.resolve("redis-server");
+    Files.writeString(fake, "#!/bin/sh\n" + script);
+    fake.toFile().setExecutable(true);
+    return fake;
+  }
+
+  /** Runs {@code body} with {@link RedisServer#BINARY_PROPERTY} set to {@code binary}, then puts the property back. */
+  private static void withBinary(Path binary, Runnable body) {
+    String old = System.getProperty(RedisServer.BINARY_PROPERTY);
+    System.setProperty(RedisServer.BINARY_PROPERTY, binary.toString());
+    try {
+      body.run();
+    } finally {
+      if (old == null) {
+        System.clearProperty(RedisServer.BINARY_PROPERTY);
+      } else {
+        System.setProperty(RedisServer.BINARY_PROPERTY, old);
+      }
     }
   }
 }
