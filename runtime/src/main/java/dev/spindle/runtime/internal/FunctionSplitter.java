@@ -579,7 +579,7 @@ final class FunctionSplitter {
             };
         }
 
-        /** Every construct of the code, with what it reads, writes and branches out to. */
+        /** Every construct of the code, with the locals it reads and writes and whether it may move (no tail call inside). */
         private List<Construct> constructs() {
             List<Construct> all = new ArrayList<>();
             List<Construct> open = new ArrayList<>();
@@ -620,7 +620,6 @@ final class FunctionSplitter {
                             branch(open, label);
                         }
                     }
-                    case RETURN -> branch(open, open.size());
                     case LOCAL_GET, LOCAL_SET, LOCAL_TEE -> {
                         if (in.index < 0 || in.index >= locals.length) {
                             throw new Unsplittable("local " + in.index);
