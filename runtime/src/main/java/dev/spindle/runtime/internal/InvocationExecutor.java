@@ -23,8 +23,10 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
 
 /**
  * Runs each invocation on a thread with a large stack and a wall-clock budget.
@@ -63,6 +65,12 @@ public final class InvocationExecutor implements AutoCloseable {
      */
     public InvocationExecutor(int maxConcurrent, long stackBytes, Duration timeout, HostLog log, HostMemoryBudget memory,
                               boolean inPlace) {
+        this(maxConcurrent, stackBytes, timeout, memory, inPlace, UnaryOperator.identity());
+    }
+
+    /** @param workerThreads wraps the factory of worker threads (tests delay a worker's start with it) */
+    InvocationExecutor(int maxConcurrent, long stackBytes, Duration timeout, HostMemoryBudget memory, boolean inPlace,
+                       UnaryOperator<ThreadFactory> workerThreads) {
         this.timeout = timeout;
         this.memory = memory;
         this.stackBytes = stackBytes;
@@ -70,7 +78,7 @@ public final class InvocationExecutor implements AutoCloseable {
         this.permits = new Semaphore(maxConcurrent);
         // No queue: the semaphore bounds concurrency, so the pool only ever holds permit holders.
         this.pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                threadFactory("spindle-guest-"));
+                workerThreads.apply(threadFactory("spindle-guest-")));
         this.watchdog = new Watchdog(timeout);
     }
 
@@ -162,9 +170,16 @@ public final class InvocationExecutor implements AutoCloseable {
     }
 
     private <T> T runOnWorker(String componentId, InvocationContext invocation, Callable<T> work) {
+        // The permit is released by whoever claims the task first: the worker as it starts (it then
+        // releases it when the guest is done, however long that takes), or the waiting caller when
+        // it gives up on a task no worker has started (a cancelled task never runs its body).
+        AtomicBoolean claimed = new AtomicBoolean();
         Future<T> future;
         try {
             future = pool.submit(() -> {
+                if (!claimed.compareAndSet(false, true)) {
+                    return null; // the caller gave up before this worker started, and released the permit
+                }
                 try {
                     InvocationThread self = (InvocationThread) Thread.currentThread();
                     self.busy = true; // a nested invocation from here must not run in place
@@ -184,18 +199,30 @@ public final class InvocationExecutor implements AutoCloseable {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            invocation.cancel();
-            future.cancel(true);
+            giveUp(invocation, future, claimed);
             throw new InvocationException(componentId, Kind.TIMEOUT,
                     "timed out after " + timeout.toMillis() + " ms and was interrupted");
         } catch (InterruptedException e) {
-            invocation.cancel();
-            future.cancel(true);
+            giveUp(invocation, future, claimed);
             Thread.currentThread().interrupt();
             throw new InvocationException(componentId, Kind.HOST_FAILURE, "interrupted");
         } catch (ExecutionException e) {
             throw classify(componentId, e.getCause());
         }
+    }
+
+    /** Stops a worker's invocation the caller no longer waits for; releases its permit if no worker started it. */
+    private void giveUp(InvocationContext invocation, Future<?> future, AtomicBoolean claimed) {
+        invocation.cancel();
+        future.cancel(true);
+        if (claimed.compareAndSet(false, true)) {
+            permits.release();
+        }
+    }
+
+    /** Free invocation slots (tests). */
+    int freePermits() {
+        return permits.availablePermits();
     }
 
     /** Maps whatever escaped a guest call to one of the documented failure kinds. */
