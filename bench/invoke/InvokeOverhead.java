@@ -26,6 +26,11 @@ import java.util.Optional;
  *       {@code app.http().handle(GET /path)}: its wasi:http request and response resources made,
  *       the handler run (the JS test component's {@code /hello} returns a short text), the body read.
  * </ul>
+ * Each row is timed twice: <b>in place</b>, with the loop on one of the app's invocation threads
+ * ({@link SpindleApp#invocationThreads}), as the HTTP trigger's server threads run a request, and
+ * <b>hand-off</b>, from the harness's main thread, as an embedder calling {@code app.invoke} from a
+ * thread of its own does: there each invocation is handed to a worker thread and waited for, two
+ * thread wake-ups that the HTTP path does not pay.
  * Prints p50, p90, p99 and mean in microseconds after a warm-up, and the instances built (1 means
  * every invocation reused the pooled instance). Not shipped; compiled by the script against spindle.jar.
  *
@@ -35,8 +40,8 @@ public final class InvokeOverhead {
     public static void main(String[] args) throws Exception {
         double warmup = Double.parseDouble(args[0]);
         double measure = Double.parseDouble(args[1]);
-        System.out.printf("%-24s | %-16s | %9s | %9s | %9s | %9s | %10s | %s%n",
-                "guest", "what", "p50 us", "p90 us", "p99 us", "mean us", "calls", "instances built");
+        System.out.printf("%-24s | %-27s | %9s | %9s | %9s | %9s | %10s | %s%n",
+                "guest", "what (thread)", "p50 us", "p90 us", "p99 us", "mean us", "calls", "instances built");
         for (String spec : Arrays.asList(args).subList(2, args.length)) {
             String name = spec.substring(0, spec.indexOf('='));
             String source = spec.substring(spec.indexOf('=') + 1);
@@ -58,12 +63,10 @@ public final class InvokeOverhead {
             try (SpindleApp app = Spindle.load(manifest, SpindleOptions.builder().build())) {
                 String size = String.format("%s (%,d KB)", name, Files.size(wasm) / 1024);
                 if (wasiPath.isPresent()) {
-                    report(size, "acquire+release", time(warmup, measure, () -> app.invoke("guest", g -> null)),
-                            instancesBuilt(app));
+                    timeBoth(app, size, "acquire+release", warmup, measure, () -> app.invoke("guest", g -> null));
                     HttpEntry.Request get = HttpEntry.Request.get(wasiPath.get());
                     int[] status = new int[1];
-                    report(size, "wasi:http GET", time(warmup, measure, () -> status[0] = app.http().handle(get).status()),
-                            instancesBuilt(app));
+                    timeBoth(app, size, "wasi:http GET", warmup, measure, () -> status[0] = app.http().handle(get).status());
                     System.out.printf("%-24s | (GET %s answered %d)%n", size, wasiPath.get(), status[0]);
                     continue;
                 }
@@ -71,12 +74,10 @@ public final class InvokeOverhead {
                 // POST (method 1): the C examples answer 405 at once; other guests answer their default page.
                 TriggerAbi.Request request = new TriggerAbi.Request(1, "/", List.of(Map.entry("host", "127.0.0.1")), List.of(),
                         Optional.empty());
-                report(size, "acquire+release", time(warmup, measure, () -> app.invoke("guest", g -> null)),
-                        instancesBuilt(app));
+                timeBoth(app, size, "acquire+release", warmup, measure, () -> app.invoke("guest", g -> null));
                 int[] status = new int[1];
-                report(size, "empty handler", time(warmup, measure, () -> status[0] = app.invoke("guest",
-                                g -> g.call(export.http(), export.options(), request)).status()),
-                        instancesBuilt(app));
+                timeBoth(app, size, "empty handler", warmup, measure, () -> status[0] = app.invoke("guest",
+                        g -> g.call(export.http(), export.options(), request)).status());
                 System.out.printf("%-24s | (handler answered %d)%n", size, status[0]);
             }
         }
@@ -89,6 +90,17 @@ public final class InvokeOverhead {
         Object runtime = m.invoke(app, "guest");
         var built = runtime.getClass().getMethod("instancesBuilt");
         return (int) built.invoke(runtime);
+    }
+
+    /** Times {@code body} in place on an invocation thread, then from this (plain) thread: two rows. */
+    private static void timeBoth(SpindleApp app, String guest, String what, double warmup, double measure, Runnable body)
+            throws Exception {
+        long[][] inPlace = new long[1][];
+        Thread t = app.invocationThreads("p4-").newThread(() -> inPlace[0] = time(warmup, measure, body));
+        t.start();
+        t.join();
+        report(guest, what + " (in place)", inPlace[0], instancesBuilt(app));
+        report(guest, what + " (hand-off)", time(warmup, measure, body), instancesBuilt(app));
     }
 
     /** Runs {@code body} for the warm-up, then for the measured time; returns each measured call's nanoseconds. */
@@ -116,7 +128,7 @@ public final class InvokeOverhead {
     private static void report(String guest, String what, long[] samples, int built) {
         Arrays.sort(samples);
         double mean = Arrays.stream(samples).average().orElse(0) / 1000.0;
-        System.out.printf("%-24s | %-16s | %9.1f | %9.1f | %9.1f | %9.1f | %10d | %d%n", guest, what,
+        System.out.printf("%-24s | %-27s | %9.1f | %9.1f | %9.1f | %9.1f | %10d | %d%n", guest, what,
                 pct(samples, 0.50), pct(samples, 0.90), pct(samples, 0.99), mean, samples.length, built);
     }
 
