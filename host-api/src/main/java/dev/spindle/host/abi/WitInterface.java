@@ -1,5 +1,6 @@
 package dev.spindle.host.abi;
 
+import com.dylibso.chicory.wasm.types.ValType;
 import dev.spindle.host.GuestMemory;
 import dev.spindle.host.HostImport;
 import java.util.ArrayList;
@@ -55,10 +56,16 @@ public final class WitInterface<S> {
     public static final class Function<S> {
         private final WitFunction signature;
         private final Body<S> body;
+        // Its import's core signature, copied once: bind runs per invocation, and HostImport's
+        // List.copyOf of an immutable list returns it as it is.
+        private final List<ValType> coreParams;
+        private final List<ValType> coreResults;
 
         private Function(WitFunction signature, Body<S> body) {
             this.signature = signature;
             this.body = body;
+            this.coreParams = List.copyOf(signature.importType().params());
+            this.coreResults = List.copyOf(signature.importType().returns());
         }
 
         public WitFunction signature() {
@@ -118,7 +125,7 @@ public final class WitInterface<S> {
         List<HostImport> out = new ArrayList<>(functions.size());
         for (Function<S> f : functions) {
             WitFunction sig = f.signature;
-            out.add(new HostImport(module, sig.name(), sig.importType().params(), sig.importType().returns(),
+            out.add(new HostImport(module, sig.name(), f.coreParams, f.coreResults,
                     sig.importAllocates() ? options.reallocExport() : null,
                     (memory, core) -> call(f, state, cx, memory, core)));
         }
