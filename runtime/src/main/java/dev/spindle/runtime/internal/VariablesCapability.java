@@ -19,7 +19,6 @@ import dev.spindle.manifest.VariableResolver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * {@code fermyon:spin/variables@2.0.0}: a guest reads its own {@code [component.x.variables]},
@@ -39,7 +38,6 @@ public final class VariablesCapability implements HostCapability {
     public static final String CONFIG_MODULE = "fermyon:spin/config";
 
     /** Spin's variable-name rule: lower_snake words of ASCII letters and digits, starting with a letter. */
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(_[a-z0-9]+)*");
 
     /** {@code variant error}'s cases, in WIT order. */
     public enum ErrorKind { INVALID_NAME, UNDEFINED, PROVIDER, OTHER }
@@ -95,11 +93,46 @@ public final class VariablesCapability implements HostCapability {
 
     @Override
     public InstanceBinding bind(ComponentContext component, InstanceScope scope) {
+        return bind(component, scope, null);
+    }
+
+    /** Binds only the interfaces among {@code importedModules} (null: all): the engine binds per invocation. */
+    @Override
+    public InstanceBinding bind(ComponentContext component, InstanceScope scope, java.util.Set<String> importedModules) {
         Instance instance = new Instance(component.componentId(), resolver);
-        List<HostImport> all = new ArrayList<>(INTERFACE.bind(instance, scope));
-        all.addAll(LEGACY_CONFIG.bind(instance, scope));
-        all.addAll(CONFIG.bind(instance, scope));
+        List<HostImport> all = new ArrayList<>();
+        for (WitInterface<Instance> i : List.of(INTERFACE, LEGACY_CONFIG, CONFIG)) {
+            if (importedModules == null || importedModules.contains(i.module())) {
+                all.addAll(i.bind(instance, scope));
+            }
+        }
         return InstanceBinding.of(all);
+    }
+
+    /**
+     * Whether {@code name} is a variable name a guest may ask for: {@code [a-z][a-z0-9]*(_[a-z0-9]+)*}
+     * (lowercase words joined by single underscores). Checked by hand: it runs on every call, and a
+     * regular expression's matcher costs more than the lookup it guards.
+     */
+    static boolean validName(String name) {
+        if (name.isEmpty() || name.charAt(0) < 'a' || name.charAt(0) > 'z') {
+            return false;
+        }
+        boolean afterUnderscore = false;
+        for (int i = 1; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '_') {
+                if (afterUnderscore) {
+                    return false;
+                }
+                afterUnderscore = true;
+            } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+                afterUnderscore = false;
+            } else {
+                return false;
+            }
+        }
+        return !afterUnderscore;
     }
 
     /** Spin's mapping of the variables errors onto the config interface's. */
@@ -118,7 +151,7 @@ public final class VariablesCapability implements HostCapability {
     }
 
     private static Result<String, VariableError> get(Instance instance, String name) {
-        if (!NAME.matcher(name).matches()) {
+        if (!validName(name)) {
             return Result.err(new VariableError(ErrorKind.INVALID_NAME, "invalid variable name \"" + name + "\": use lower_snake_case"));
         }
         Optional<String> value;
