@@ -24,6 +24,16 @@ final class Router {
      * @param wildcard       whether everything below {@code fullRoute} matches too
      */
     record Route(HttpTrigger trigger, String rawRoute, String componentRoute, String fullRoute, boolean wildcard) {
+        /**
+         * Routes key the servers' executor maps, looked up on every request: the record's own hash
+         * would walk the whole trigger (its config, its manifest location) each time. Equal routes
+         * have equal paths, so this agrees with equals; the path's hash is cached by String.
+         */
+        @Override
+        public int hashCode() {
+            return fullRoute.hashCode() * 31 + Boolean.hashCode(wildcard);
+        }
+
         /** base + rawRoute, as Spin reports it in {@code spin-matched-route}. */
         String matchedRoute() {
             return wildcard ? (fullRoute.equals("/") ? "" : fullRoute) + "/..." : fullRoute;
