@@ -10,8 +10,12 @@ import org.slf4j.spi.LoggingEventAware;
 
 /** One named logger of the CLI's binding; every event goes to {@link SpindleLogs}. */
 final class SpindleLogger extends AbstractLogger implements LoggingEventAware {
+    /** True for a library's logger: its events below WARN are never written, whatever the settings. */
+    private final boolean library;
+
     SpindleLogger(String name) {
         this.name = name;
+        this.library = !SpindleLogs.isHost(name);
     }
 
     /** The fluent API's events, with their key-value pairs (the structured fields of the JSON format). */
@@ -36,7 +40,8 @@ final class SpindleLogger extends AbstractLogger implements LoggingEventAware {
     }
 
     private boolean on(Level level) {
-        return SpindleLogs.enabled(name, level);
+        // Jetty asks isDebugEnabled several times per request: answer a library's without lookups.
+        return library ? level.toInt() >= Level.WARN.toInt() : SpindleLogs.enabled(name, level);
     }
 
     @Override

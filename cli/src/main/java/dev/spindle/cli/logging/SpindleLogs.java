@@ -61,9 +61,14 @@ public final class SpindleLogs {
         return settings;
     }
 
+    /** Whether {@code logger} is one of the runtime's own ({@code spindle} and below) rather than a library's. */
+    static boolean isHost(String logger) {
+        return logger.equals(HOST) || logger.startsWith(HOST + ".");
+    }
+
     /** Whether events of this logger and level are written at all (to the terminal or a log file). */
     static boolean enabled(String logger, Level level) {
-        if (logger.equals(HOST) || logger.startsWith(HOST + ".")) {
+        if (isHost(logger)) {
             if (level.toInt() < Level.INFO.toInt()) {
                 return false;
             }
