@@ -24,7 +24,8 @@ public interface InstanceBinding extends AutoCloseable {
 
     /** A binding that runs {@code close} when the invocation ends ({@code close} must not throw). */
     static InstanceBinding of(List<HostImport> imports, Runnable close) {
-        List<HostImport> bound = List.copyOf(imports);
+        // Bound interfaces are immutable, and copying them would make every host function at once.
+        List<HostImport> bound = imports instanceof dev.spindle.host.abi.WitInterface.Bound<?> ? imports : List.copyOf(imports);
         return new InstanceBinding() {
             @Override
             public List<HostImport> imports() {

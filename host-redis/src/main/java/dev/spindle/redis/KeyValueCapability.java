@@ -3,11 +3,9 @@ package dev.spindle.redis;
 import dev.spindle.host.CapabilityProvider;
 import dev.spindle.host.ComponentContext;
 import dev.spindle.host.HostCapability;
-import dev.spindle.host.HostImport;
 import dev.spindle.host.InstanceBinding;
 import dev.spindle.host.abi.InstanceScope;
 import dev.spindle.host.abi.WitInterface;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -58,11 +56,8 @@ public final class KeyValueCapability implements HostCapability {
         KeyValueHandles handles = new KeyValueHandles(component, labelsByComponent.getOrDefault(component.componentId(), Set.of()),
                 config, pools, options, scope.resources());
         KeyValueInterfaces.Instance instance = new KeyValueInterfaces.Instance(handles);
-        List<HostImport> imports = new ArrayList<>();
-        for (WitInterface<KeyValueInterfaces.Instance> i : KeyValueInterfaces.ALL) {
-            imports.addAll(i.bind(instance, scope));
-        }
-        return InstanceBinding.of(imports); // both kinds of store live in the instance's resource table
+        // Both kinds of store live in the instance's resource table.
+        return InstanceBinding.of(WitInterface.bindAll(KeyValueInterfaces.ALL, null, instance, scope));
     }
 
     /** Connections open to the stores' servers, idle and in use (for tests). */

@@ -14,7 +14,6 @@ import dev.spindle.host.TickLeases;
 import dev.spindle.host.abi.InstanceScope;
 import dev.spindle.host.abi.WitInterface;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiConsumer;
@@ -136,13 +135,8 @@ public final class RedisCapability implements HostCapability, MessageSubscriber,
         RedisConnections connections = new RedisConnections(component, pools, options, scope.resources(), permitted);
         // One table: a handle from Spin's open works with the extended functions too. The
         // address-per-call interfaces of Spin 1.x use a connection of the same table per call.
-        List<HostImport> imports = new ArrayList<>();
-        for (WitInterface<RedisConnections> i : BOUND) {
-            if (importedModules == null || importedModules.contains(i.module())) {
-                imports.addAll(i.bind(connections, scope));
-            }
-        }
-        return InstanceBinding.of(imports); // the engine closes the scope's table, and with it every connection
+        // The engine closes the scope's table, and with it every connection.
+        return InstanceBinding.of(WitInterface.bindAll(BOUND, importedModules, connections, scope));
     }
 
     /**

@@ -118,18 +118,81 @@ public final class WitInterface<S> {
 
     /**
      * The host functions of this interface for one instance: cheap (closures over {@code state}
-     * and {@code scope}), no I/O, no layout work.
+     * and {@code scope}), no I/O, no layout work; each is made when it is first read
+     * ({@link #bindAll}).
      */
     public List<HostImport> bind(S state, InstanceScope scope) {
-        AbiContext cx = new AbiContext(scope, options);
-        List<HostImport> out = new ArrayList<>(functions.size());
-        for (Function<S> f : functions) {
-            WitFunction sig = f.signature;
-            out.add(new HostImport(module, sig.name(), f.coreParams, f.coreResults,
-                    sig.importAllocates() ? options.reallocExport() : null,
-                    (memory, core) -> call(f, state, cx, memory, core)));
+        return bindAll(List.of(this), null, state, scope);
+    }
+
+    /**
+     * The host functions of {@code interfaces} (those among {@code importedModules}; null: all),
+     * in order, for one instance. Engines bind on every invocation that calls a capability, and a
+     * guest calls a few of the dozens of functions a capability declares, so the list makes each
+     * host function when it is read ({@link Bound}).
+     */
+    public static <S> List<HostImport> bindAll(List<WitInterface<S>> interfaces, java.util.Set<String> importedModules,
+                                               S state, InstanceScope scope) {
+        List<WitInterface<S>> chosen = new ArrayList<>(interfaces.size());
+        for (WitInterface<S> i : interfaces) {
+            if (importedModules == null || importedModules.contains(i.module)) {
+                chosen.add(i);
+            }
         }
-        return Collections.unmodifiableList(out);
+        return new Bound<>(chosen, state, scope);
+    }
+
+    /**
+     * Bound interfaces as an immutable list of host functions, each made when it is first read
+     * (an {@link AbiContext} per interface, shared by its functions, as eager binding had).
+     */
+    public static final class Bound<S> extends java.util.AbstractList<HostImport> implements java.util.RandomAccess {
+        private final List<WitInterface<S>> interfaces;
+        private final S state;
+        private final InstanceScope scope;
+        private final AbiContext[] contexts;
+        private final int size;
+
+        private Bound(List<WitInterface<S>> interfaces, S state, InstanceScope scope) {
+            this.interfaces = interfaces;
+            this.state = state;
+            this.scope = scope;
+            this.contexts = new AbiContext[interfaces.size()];
+            int n = 0;
+            for (WitInterface<S> i : interfaces) {
+                n += i.functions.size();
+            }
+            this.size = n;
+        }
+
+        @Override
+        public HostImport get(int index) {
+            java.util.Objects.checkIndex(index, size);
+            int at = index;
+            for (int k = 0; ; k++) {
+                WitInterface<S> i = interfaces.get(k);
+                if (at < i.functions.size()) {
+                    AbiContext cx = contexts[k];
+                    if (cx == null) {
+                        cx = contexts[k] = new AbiContext(scope, i.options);
+                    }
+                    return i.hostImport(i.functions.get(at), state, cx);
+                }
+                at -= i.functions.size();
+            }
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+    }
+
+    private HostImport hostImport(Function<S> f, S state, AbiContext cx) {
+        WitFunction sig = f.signature;
+        return new HostImport(module, sig.name(), f.coreParams, f.coreResults,
+                sig.importAllocates() ? options.reallocExport() : null,
+                (memory, core) -> call(f, state, cx, memory, core));
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -75,6 +75,31 @@ class WitInterfaceTest {
         return 2000;
     }
 
+    static final WitInterface<State> LOGS = WitInterface.<State>builder("test:abi/logs@1.0.0")
+            .action("write", param("line", STRING), (s, line) -> s.calls.add("write " + line))
+            .build();
+
+    /** Several interfaces bound as one list: chosen by module, in order, each function made when read and working alike. */
+    @Test
+    void bindAllListsTheChosenInterfacesFunctionsInDeclarationOrder() {
+        List<HostImport> all = WitInterface.bindAll(List.of(COUNTERS, LOGS), null, state, g.scope);
+        List<String> names = all.stream().map(i -> i.module() + "#" + i.name()).toList();
+        List<String> expected = new ArrayList<>();
+        COUNTERS.functions().forEach(f -> expected.add(COUNTERS.module() + "#" + f.name()));
+        LOGS.functions().forEach(f -> expected.add(LOGS.module() + "#" + f.name()));
+        assertEquals(expected, names);
+        assertThrows(IndexOutOfBoundsException.class, () -> all.get(all.size()));
+        assertThrows(UnsupportedOperationException.class, () -> all.add(all.get(0)));
+
+        List<HostImport> logsOnly = WitInterface.bindAll(List.of(COUNTERS, LOGS), java.util.Set.of(LOGS.module()), state, g.scope);
+        assertEquals(List.of("write"), logsOnly.stream().map(HostImport::name).toList());
+        assertEquals(imports.get("log").type(), all.get(names.indexOf(COUNTERS.module() + "#log")).type());
+        logsOnly.get(0).call().apply(g.scope.memory(), new long[] {put("hi"), 2});
+        assertEquals(List.of("write hi"), state.calls);
+        // The engine keeps the bound list as it is (InstanceBinding.of copies others, which would make every function).
+        assertTrue(dev.spindle.host.InstanceBinding.of(all).imports() == all);
+    }
+
     @Test
     void coreSignaturesAreDerivedFromTheDeclaration() {
         assertEquals(FunctionType.of(List.of(I32, I32, I32), List.of()), imports.get("[static]counter.open").type(),

@@ -107,31 +107,40 @@ final class InvocationHost {
         if (bound == null) {
             bound = bind(capability);
         }
-        return bound[index];
+        HostImport.Call call = bound[index];
+        return call != null ? call : resolve(capability, index);
     }
 
+    /** Binds a capability on its first call; its functions are taken from the binding one by one, as they are called. */
     private HostImport.Call[] bind(int capability) {
         InstanceBinding binding = capabilities.get(capability).bind(context, scope, links.boundModules());
         bindings[capability] = binding;
-        List<HostImport> imports = binding.imports();
         int count = links.capabilityImports(capability).size();
-        if (imports.size() != count) {
+        if (binding.imports().size() != count) {
             throw new IllegalStateException(capabilities.get(capability).getClass().getName()
-                    + " bound " + imports.size() + " imports, " + count + " at load");
+                    + " bound " + binding.imports().size() + " imports, " + count + " at load");
         }
-        HostImport.Call[] bound = new HostImport.Call[imports.size()];
-        for (int i = 0; i < bound.length; i++) {
-            HostImport imp = imports.get(i);
-            HostLinks.Link expected = links.capabilityImport(capability, i);
-            // Usually the same String objects (constants of the declaration): equals is an identity test.
-            if (!expected.name().equals(imp.name()) || !expected.module().equals(imp.module())) {
-                throw new IllegalStateException(capabilities.get(capability).getClass().getName()
-                        + " must list its imports in the same order every time it binds (" + expected.module() + " " + expected.name() + ")");
-            }
-            bound[i] = imp.call();
-        }
+        HostImport.Call[] bound = new HostImport.Call[count];
         calls[capability] = bound;
         return bound;
+    }
+
+    /**
+     * Takes function {@code index} from the capability's binding, checking it is the one linked at
+     * load. Only called functions are taken: a bound interface ({@link dev.spindle.host.abi.WitInterface#bindAll})
+     * makes each host function when it is read, and a guest calls a few of the dozens a capability declares.
+     */
+    private HostImport.Call resolve(int capability, int index) {
+        HostImport imp = bindings[capability].imports().get(index);
+        HostLinks.Link expected = links.capabilityImport(capability, index);
+        // Usually the same String objects (constants of the declaration): equals is an identity test.
+        if (!expected.name().equals(imp.name()) || !expected.module().equals(imp.module())) {
+            throw new IllegalStateException(capabilities.get(capability).getClass().getName()
+                    + " must list its imports in the same order every time it binds (" + expected.module() + " " + expected.name() + ")");
+        }
+        HostImport.Call call = imp.call();
+        calls[capability][index] = call;
+        return call;
     }
 
     /** Records a call for the template check ({@link #sharable()}). */

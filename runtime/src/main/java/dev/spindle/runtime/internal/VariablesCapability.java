@@ -6,7 +6,6 @@ import static dev.spindle.host.abi.Wit.result;
 
 import dev.spindle.host.ComponentContext;
 import dev.spindle.host.HostCapability;
-import dev.spindle.host.HostImport;
 import dev.spindle.host.InstanceBinding;
 import dev.spindle.host.abi.AbiOptions;
 import dev.spindle.host.abi.InstanceScope;
@@ -16,7 +15,6 @@ import dev.spindle.host.abi.Wit;
 import dev.spindle.host.abi.WitInterface;
 import dev.spindle.manifest.ManifestException;
 import dev.spindle.manifest.VariableResolver;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -100,13 +98,7 @@ public final class VariablesCapability implements HostCapability {
     @Override
     public InstanceBinding bind(ComponentContext component, InstanceScope scope, java.util.Set<String> importedModules) {
         Instance instance = new Instance(component.componentId(), resolver);
-        List<HostImport> all = new ArrayList<>();
-        for (WitInterface<Instance> i : List.of(INTERFACE, LEGACY_CONFIG, CONFIG)) {
-            if (importedModules == null || importedModules.contains(i.module())) {
-                all.addAll(i.bind(instance, scope));
-            }
-        }
-        return InstanceBinding.of(all);
+        return InstanceBinding.of(WitInterface.bindAll(List.of(INTERFACE, LEGACY_CONFIG, CONFIG), importedModules, instance, scope));
     }
 
     /**
