@@ -7,7 +7,9 @@
 # Guests: http-counter (guests/http-counter.wasm, 0.7 KB WAT: INCR), hello-redis (the 34 KB C
 # example), and a JS component if JS_COMPONENT=path.wasm is given (an HTTP handler at /).
 # With Java 25+, also "hit + JDK AOT cache": the warm compile cache plus the JVM's own AOT cache
-# of loaded and linked classes (-XX:AOTCacheOutput once, then -XX:AOTCache), not used by ./spindle.
+# of loaded and linked classes (-XX:AOTCacheOutput once, then -XX:AOTCache), as ./spindle uses it;
+# before Java 25, "hit + CDS archive": a dynamic CDS archive (-XX:ArchiveClassesAtExit once, then
+# -XX:SharedArchiveFile), as ./spindle uses it there.
 # Targets: <= 1 s for small guests, <= 2 s for the JS component (warm cache).
 # Options: RUNS (default 5).
 set -euo pipefail
@@ -106,6 +108,18 @@ for g in "${guests[@]}"; do
     done
     jvm_opts=()
     printf '%-14s | %-23s | %s\n' "$name" "hit + JDK AOT cache" "$(printf '%s\n' "${aots[@]}" | stats)"
+  else
+    # Before Java 25: a dynamic CDS archive (JDK 13+) of the classes a training run loaded, written
+    # as that JVM exits (the script stops it with SIGTERM, as Ctrl-C would), mapped at start.
+    jvm_opts=(-XX:ArchiveClassesAtExit="$bench_tmp/$name/spindle.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off)
+    start_to_response "$manifest" "$route" --cache-dir "$cache" >/dev/null
+    jvm_opts=(-XX:SharedArchiveFile="$bench_tmp/$name/spindle.jsa" -Xlog:cds=off)
+    cdss=()
+    for i in $(seq 1 "$runs"); do
+      cdss+=("$(start_to_response "$manifest" "$route" --cache-dir "$cache")")
+    done
+    jvm_opts=()
+    printf '%-14s | %-23s | %s\n' "$name" "hit + CDS archive" "$(printf '%s\n' "${cdss[@]}" | stats)"
   fi
 done
 echo "load average after: $(cut -d" " -f1-3 /proc/loadavg)"

@@ -107,6 +107,57 @@ class LauncherTest {
         return dir.resolve("root/cli/target/spindle.jar").toString();
     }
 
+    /** A Java 17 home whose java accepts an archive check (-Xshare:on) only for a file saying "whole". */
+    Path fakeJava17() throws IOException {
+        Path home = fakeJava("java17");
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"17.0.15\"\n");
+        Files.writeString(home.resolve("bin/java"), """
+                #!/bin/sh
+                case "$*" in *Xshare:on*)
+                  for a; do case "$a" in -XX:SharedArchiveFile=*) grep -q whole "${a#-XX:SharedArchiveFile=}" && exit 0;; esac; done; exit 1;;
+                esac
+                echo "java17 $*"
+                """);
+        return home;
+    }
+
+    @Test
+    void beforeJava25RunWritesADynamicCdsArchiveThenChecksItOnceThenMapsIt() throws Exception {
+        Path home = fakeJava17();
+        Path target = dir.resolve("root/cli/target");
+        Map<String, String> env = Map.of("JAVA_HOME", home.toString());
+
+        Run write = launch(env, "run");
+        java.util.regex.Matcher writing = java.util.regex.Pattern.compile("java17 -XX:ArchiveClassesAtExit="
+                + java.util.regex.Pattern.quote(target + "/spindle-") + "([0-9]+)\\.jsa\\.[0-9]+ -Xlog:cds=off -Xlog:cds\\+dynamic=off -Xms16m -jar .* run\n")
+                .matcher(write.out());
+        assertTrue(writing.matches(), write.out());
+        Path archive = target.resolve("spindle-" + writing.group(1) + ".jsa");
+
+        Path cutOff = target.resolve(archive.getFileName() + ".4242"); // a start killed while writing it
+        Files.writeString(cutOff, "cut off");
+        Files.setLastModifiedTime(cutOff, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        assertTrue(launch(env, "run").out().startsWith("java17 -XX:ArchiveClassesAtExit="), "a file that fails the check is not used");
+        assertTrue(!Files.exists(cutOff) && !Files.exists(archive));
+
+        Path written = target.resolve(archive.getFileName() + ".4343");
+        Files.writeString(written, "whole");
+        Files.setLastModifiedTime(written, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        Run use = launch(env, "run");
+        assertEquals("java17 -XX:SharedArchiveFile=" + archive + " -Xlog:cds=off -Xlog:cds+dynamic=off -Xms16m -jar " + jar() + " run\n",
+                use.out());
+        assertTrue(Files.exists(archive) && !Files.exists(written));
+        assertEquals(use.out(), launch(env, "run").out(), "every later start maps it");
+
+        assertEquals("java17 -Xms16m -jar " + jar() + " run\n", launch(Map.of("JAVA_HOME", home.toString(), "SPINDLE_AOT", "0"), "run").out());
+        assertEquals("java17 -Xms16m -jar " + jar() + " check\n", launch(env, "check").out());
+
+        Files.writeString(target.resolve("spindle.jar"), "rebuilt"); // a newer jar: the archive is dropped
+        Files.setLastModifiedTime(target.resolve("spindle.jar"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 120_000));
+        assertTrue(launch(env, "run").out().startsWith("java17 -XX:ArchiveClassesAtExit="));
+        assertTrue(!Files.exists(archive));
+    }
+
     @Test
     void javaHomeIsHonouredAndTheOptionsComeBeforeTheJar() throws Exception {
         Path home = fakeJava("home");
