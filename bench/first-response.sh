@@ -71,6 +71,20 @@ stats() {
     END { n = asort(c); printf "%6d %6d %6d | %s", w[1], w[int((NR + 1) / 2)], w[NR], c[int((n + 1) / 2)] }'
 }
 
+# with_class_archive LABEL TRAIN_OPTS USE_OPTS: one start with TRAIN_OPTS writes the JVM's class
+# archive, then RUNS starts with USE_OPTS (and the warm compile cache) are timed as row LABEL.
+with_class_archive() {
+  local timed=()
+  read -r -a jvm_opts <<<"$2"
+  start_to_response "$manifest" "$route" --cache-dir "$cache" >/dev/null
+  read -r -a jvm_opts <<<"$3"
+  for i in $(seq 1 "$runs"); do
+    timed+=("$(start_to_response "$manifest" "$route" --cache-dir "$cache")")
+  done
+  jvm_opts=()
+  printf '%-14s | %-23s | %s\n' "$name" "$1" "$(printf '%s\n' "${timed[@]}" | stats)"
+}
+
 guests=("http-counter|$bench_root/guests/http-counter.wasm|/count" "hello-redis|$bench_root/examples/hello-redis/hello.wasm|/")
 [[ -n "${JS_COMPONENT:-}" ]] && guests+=("js|$(cd "$(dirname "$JS_COMPONENT")" && pwd)/$(basename "$JS_COMPONENT")|/")
 
@@ -99,27 +113,15 @@ for g in "${guests[@]}"; do
   printf '%-14s | %-23s | %s\n' "$name" "--no-cache" "$(printf '%s\n' "${nones[@]}" | stats)"
   if (( java_major >= 25 )); then
     # JDK 25's AOT cache (JEP 483/514): classes loaded and linked by a training run, mapped at start.
-    jvm_opts=(-XX:AOTCacheOutput="$bench_tmp/$name/spindle.aot" -Xlog:aot=off -Xlog:cds=off)
-    start_to_response "$manifest" "$route" --cache-dir "$cache" >/dev/null
-    jvm_opts=(-XX:AOTCache="$bench_tmp/$name/spindle.aot" -Xlog:aot=off -Xlog:cds=off)
-    aots=()
-    for i in $(seq 1 "$runs"); do
-      aots+=("$(start_to_response "$manifest" "$route" --cache-dir "$cache")")
-    done
-    jvm_opts=()
-    printf '%-14s | %-23s | %s\n' "$name" "hit + JDK AOT cache" "$(printf '%s\n' "${aots[@]}" | stats)"
+    with_class_archive "hit + JDK AOT cache" \
+      "-XX:AOTCacheOutput=$bench_tmp/$name/spindle.aot -Xlog:aot=off -Xlog:cds=off" \
+      "-XX:AOTCache=$bench_tmp/$name/spindle.aot -Xlog:aot=off -Xlog:cds=off"
   else
     # Before Java 25: a dynamic CDS archive (JDK 13+) of the classes a training run loaded, written
     # as that JVM exits (the script stops it with SIGTERM, as Ctrl-C would), mapped at start.
-    jvm_opts=(-XX:ArchiveClassesAtExit="$bench_tmp/$name/spindle.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off)
-    start_to_response "$manifest" "$route" --cache-dir "$cache" >/dev/null
-    jvm_opts=(-XX:SharedArchiveFile="$bench_tmp/$name/spindle.jsa" -Xlog:cds=off)
-    cdss=()
-    for i in $(seq 1 "$runs"); do
-      cdss+=("$(start_to_response "$manifest" "$route" --cache-dir "$cache")")
-    done
-    jvm_opts=()
-    printf '%-14s | %-23s | %s\n' "$name" "hit + CDS archive" "$(printf '%s\n' "${cdss[@]}" | stats)"
+    with_class_archive "hit + CDS archive" \
+      "-XX:ArchiveClassesAtExit=$bench_tmp/$name/spindle.jsa -Xlog:cds=off -Xlog:cds+dynamic=off" \
+      "-XX:SharedArchiveFile=$bench_tmp/$name/spindle.jsa -Xlog:cds=off"
   fi
 done
 echo "load average after: $(cut -d" " -f1-3 /proc/loadavg)"

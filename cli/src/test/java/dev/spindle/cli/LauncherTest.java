@@ -51,18 +51,22 @@ class LauncherTest {
         return new Run(p.waitFor(), out);
     }
 
-    /** A Java 25 home (its release file says so) whose java creates the cache file an AOTMode=create run names. */
-    Path fakeJava25() throws IOException {
-        Path home = fakeJava("java25");
-        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"25.0.3\"\n");
-        Files.writeString(home.resolve("bin/java"), """
-                #!/bin/sh
-                case "$*" in *AOTMode=create*)
-                  for a; do case "$a" in -XX:AOTCache=*) : > "${a#-XX:AOTCache=}";; esac; done; exit 0;;
-                esac
-                echo "java25 $*"
-                """);
+    /**
+     * A Java home of {@code version} (its release file says so) whose java runs {@code special}
+     * (a shell case body for its arguments) and otherwise prints its arguments.
+     */
+    Path fakeJavaHome(String name, String version, String special) throws IOException {
+        Path home = fakeJava(name);
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");
+        Files.writeString(home.resolve("bin/java"), "#!/bin/sh\ncase \"$*\" in " + special + "\nesac\necho \"" + name + " $*\"\n");
         return home;
+    }
+
+    /** A Java 25 home whose java creates the cache file an AOTMode=create run names. */
+    Path fakeJava25() throws IOException {
+        return fakeJavaHome("java25", "25.0.3", """
+                *AOTMode=create*)
+                  for a; do case "$a" in -XX:AOTCache=*) : > "${a#-XX:AOTCache=}";; esac; done; exit 0;;""");
     }
 
     @Test
@@ -109,16 +113,9 @@ class LauncherTest {
 
     /** A Java 17 home whose java accepts an archive check (-Xshare:on) only for a file saying "whole". */
     Path fakeJava17() throws IOException {
-        Path home = fakeJava("java17");
-        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"17.0.15\"\n");
-        Files.writeString(home.resolve("bin/java"), """
-                #!/bin/sh
-                case "$*" in *Xshare:on*)
-                  for a; do case "$a" in -XX:SharedArchiveFile=*) grep -q whole "${a#-XX:SharedArchiveFile=}" && exit 0;; esac; done; exit 1;;
-                esac
-                echo "java17 $*"
-                """);
-        return home;
+        return fakeJavaHome("java17", "17.0.15", """
+                *Xshare:on*)
+                  for a; do case "$a" in -XX:SharedArchiveFile=*) grep -q whole "${a#-XX:SharedArchiveFile=}" && exit 0;; esac; done; exit 1;;""");
     }
 
     @Test
