@@ -41,7 +41,7 @@ final class SpindleLogger extends AbstractLogger implements LoggingEventAware {
 
     private boolean on(Level level) {
         // Jetty asks isDebugEnabled several times per request: answer a library's without lookups.
-        return library ? level.toInt() >= Level.WARN.toInt() : SpindleLogs.enabled(name, level);
+        return library ? SpindleLogs.libraryEnabled(level) : SpindleLogs.enabled(name, level);
     }
 
     @Override

@@ -77,6 +77,11 @@ public final class SpindleLogs {
             }
             return true;
         }
+        return libraryEnabled(level);
+    }
+
+    /** Whether a library's events of this level are written: whatever the settings, WARN and ERROR only. */
+    static boolean libraryEnabled(Level level) {
         // Libraries' INFO lines (Jetty's start banner, ...) are not the operator's business.
         return level.toInt() >= Level.WARN.toInt();
     }
