@@ -4,12 +4,9 @@ import dev.spindle.host.CapabilityProvider;
 import dev.spindle.host.CapabilitySetup;
 import dev.spindle.host.ComponentContext;
 import dev.spindle.host.HostCapability;
-import dev.spindle.host.HostImport;
 import dev.spindle.host.InstanceBinding;
 import dev.spindle.host.abi.InstanceScope;
 import dev.spindle.host.abi.WitInterface;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -23,11 +20,7 @@ public final class UnsupportedCapability implements HostCapability {
     @Override
     public InstanceBinding bind(ComponentContext component, InstanceScope scope) {
         UnsupportedInterfaces.Caller caller = new UnsupportedInterfaces.Caller(component.componentId(), component.log(), logged);
-        List<HostImport> imports = new ArrayList<>();
-        for (WitInterface<UnsupportedInterfaces.Caller> i : UnsupportedInterfaces.all()) {
-            imports.addAll(i.bind(caller, scope));
-        }
-        return InstanceBinding.of(imports);
+        return InstanceBinding.of(WitInterface.bindAll(UnsupportedInterfaces.all(), null, caller, scope));
     }
 
     /** The provider {@code SpindleOptions} adds to every app. */
