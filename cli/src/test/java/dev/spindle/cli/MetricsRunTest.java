@@ -58,18 +58,28 @@ class MetricsRunTest {
             assertEquals("hello from wagi, path=/hi\n", body(http, base + "/hi"));
             assertEquals("OK", body(http, base + "/.well-known/spin/health"));
             assertEquals("{\n  \"name\": \"scraped\",\n  \"version\": \"0.3.0\"\n}", body(http, base + "/.well-known/spin/info"));
-            Thread.sleep(200); // a request's meter is recorded once its response is out
-            HttpResponse<String> scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            String webLine = "spindle_http_requests_seconds_count{component=\"web\",method=\"GET\",route=\"/...\",status=\"201\"} 1"; // wagi-hello answers 201
+            String healthLine = "spindle_http_requests_seconds_count{component=\"-\",method=\"GET\",route=\"/.well-known/spin/health\","
+                    + "status=\"200\"} 1";
+            String invocationLine = "spindle_invocations_total{component=\"web\",outcome=\"ok\"} 1";
+            String queuedLine = "spindle_http_queued{listener=\"127.0.0.1:" + port + "\"} 0";
+            // A request's meter is recorded once its response is out, so the client may see the
+            // response first: scrape until every line is there, or the deadline passes.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            HttpResponse<String> scrape;
+            String text;
+            do {
+                scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                text = scrape.body();
+            } while (!(text.contains(webLine) && text.contains(healthLine) && text.contains(invocationLine) && text.contains(queuedLine))
+                    && System.nanoTime() < deadline && sleep(20));
             assertEquals(200, scrape.statusCode());
             assertEquals(MetricsEndpoint.CONTENT_TYPE, scrape.headers().firstValue("content-type").orElse(""));
-            String text = scrape.body();
-            assertTrue(text.contains("spindle_http_requests_seconds_count{component=\"web\",method=\"GET\",route=\"/...\",status=\"201\"} 1"), // wagi-hello answers 201
-                    text);
-            assertTrue(text.contains("spindle_http_requests_seconds_count{component=\"-\",method=\"GET\",route=\"/.well-known/spin/health\","
-                    + "status=\"200\"} 1"), text);
-            assertTrue(text.contains("spindle_invocations_total{component=\"web\",outcome=\"ok\"} 1"), text);
-            assertTrue(text.contains("spindle_http_queued{listener=\"127.0.0.1:" + port + "\"} 0"), text);
+            assertTrue(text.contains(webLine), text);
+            assertTrue(text.contains(healthLine), text);
+            assertTrue(text.contains(invocationLine), text);
+            assertTrue(text.contains(queuedLine), text);
             assertTrue(text.contains("jvm_memory_used_bytes"), "the JVM's own meters too");
             assertTrue(Files.readString(dir.resolve("stderr.txt")).contains("INFO [spindle] metrics at http://127.0.0.1:" + metricsPort + "/metrics"));
             p.destroy();
@@ -92,5 +102,10 @@ class MetricsRunTest {
 
     private static String body(HttpClient http, String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static boolean sleep(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return true;
     }
 }

@@ -106,9 +106,11 @@ class HealthAndMetricsTest {
             assertEquals(500, get(server, "/trap").statusCode());
             assertEquals(200, get(server, "/kv/default/visits").statusCode());
             assertEquals(404, get(server, "/nothing/here").statusCode());
-            // Entries are recorded once the response is out; the client may see it a moment before.
+            // Entries are recorded once the response is out, so the client may see a response a moment
+            // before its entry lands: wait for every series this test asserts, not only the first.
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (count("/count", "200") < 2 && System.nanoTime() < deadline) {
+            while ((count("/count", "200") < 2 || count("/trap", "500") < 1 || count("none", "404") < 2
+                    || count("/.well-known/spin/health", "200") < 1) && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
             assertEquals(2, count("/count", "200"));
