@@ -44,6 +44,13 @@ public final class GuestMemory {
     // Exports by name, found or not (MISSING): Chicory builds a new ExportFunction, and throws for a
     // missing name, on every lookup; a pooled instance's GuestMemory lives as long as the instance.
     private final java.util.HashMap<String, ExportFunction> exports = new java.util.HashMap<>();
+    // cabi_realloc's four arguments, one array kept for the next call: the guest's allocator is
+    // called once per string and list lowered (twice per reply of a pipeline), and a new array each
+    // time was a third of a pipeline's allocation. Chicory copies a call's arguments before the
+    // guest runs (into locals, or the interpreter's frame), so the array is free once the call has
+    // begun; it is taken for the call and put back after, so that an allocation made while one is
+    // under way (an allocator that is a host function, and allocates) gets an array of its own.
+    private long[] reallocArgs = new long[4];
     private static final ExportFunction MISSING = args -> null;
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
@@ -330,7 +337,21 @@ public final class GuestMemory {
             realloc = fn;
             reallocName = reallocExport;
         }
-        int ptr = (int) realloc.apply(0, 0, align, size)[0];
+        long[] args = reallocArgs;
+        reallocArgs = null;
+        if (args == null) {
+            args = new long[4];
+        }
+        args[0] = 0;
+        args[1] = 0;
+        args[2] = align;
+        args[3] = size;
+        int ptr;
+        try {
+            ptr = (int) realloc.apply(args)[0];
+        } finally {
+            reallocArgs = args;
+        }
         checkAligned(ptr, align);
         checkRange(ptr, size, 1);
         return ptr;
