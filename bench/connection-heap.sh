@@ -22,11 +22,6 @@ bench_start_redis
 manifest="$(bench_counter_manifest)"
 read -r -a java_opts <<<"-Xms16m ${JAVA_OPTS:-}"
 
-live_heap_kb() {
-  "$jcmd" "$1" GC.run >/dev/null
-  "$jcmd" "$1" GC.heap_info | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub("K,?", "", v); print v; exit } }'
-}
-
 echo "java: $("$java" -version 2>&1 | head -1) ${JAVA_OPTS:-}; $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg)"
 printf '%12s | %8s | %14s | %14s | %s\n' "connections" "requests" "heap before MB" "heap open MB" "KB per connection"
 for n in $requests; do
@@ -36,7 +31,7 @@ for n in $requests; do
   bench_pids+=($pid)
   bench_wait_port "$port" "spindle run"
   curl -s -o /dev/null "http://127.0.0.1:$port/count"
-  before="$(live_heap_kb $pid)"
+  before="$(bench_live_heap_kb "$jcmd" $pid)"
   # The clients: every connection opened, then REQUESTS rounds of one request each, read before
   # the next is sent (no 503s from a full queue); then they hold the connections open.
   python3 - "$port" "$connections" "$n" >"$bench_tmp/clients.out" 2>&1 <<'PY' &
@@ -56,7 +51,7 @@ PY
   for _ in $(seq 1 1200); do grep -q '^ok' "$bench_tmp/clients.out" 2>/dev/null && break; sleep 0.1; done
   ok="$(awk '/^ok/ { print $2 }' "$bench_tmp/clients.out")"
   [[ "$ok" == $(( connections * n )) ]] || { echo "bench: $ok of $(( connections * n )) requests answered 200: $(cat "$bench_tmp/clients.out")" >&2; exit 1; }
-  open="$(live_heap_kb $pid)"
+  open="$(bench_live_heap_kb "$jcmd" $pid)"
   awk -v c="$connections" -v n="$n" -v b="$before" -v o="$open" \
     'BEGIN { printf "%12d | %8d | %14.1f | %14.1f | %.1f\n", c, n, b / 1024, o / 1024, (o - b) / c }'
   kill "$clients" 2>/dev/null || true

@@ -28,8 +28,9 @@ manifest="$(bench_counter_manifest)"
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 live_heap_mb() {
   [[ -x "$jcmd" ]] || { echo "-"; return; }
-  "$jcmd" "$1" GC.run >/dev/null 2>&1 || true
-  "$jcmd" "$1" GC.heap_info 2>/dev/null | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub("K,?", "", v); printf "%.1f", v / 1024; exit } }'
+  local kb
+  kb="$(bench_live_heap_kb "$jcmd" "$1" 2>/dev/null)" || true
+  if [[ -n "$kb" ]]; then awk -v kb="$kb" 'BEGIN { printf "%.1f", kb / 1024 }'; fi
 }
 
 port="$(bench_free_port)"

@@ -21,20 +21,14 @@ pid=$!
 bench_pids+=($pid)
 bench_wait_port "$port" "spindle run"
 
-live_kb() {
-  "$jcmd" "$pid" GC.run >/dev/null
-  # "garbage-first heap   total 262144K, used 23456K" (or the equivalent line of another collector)
-  "$jcmd" "$pid" GC.heap_info | sed -n 's/.*used \([0-9]*\)K.*/\1/p' | head -1
-}
-
 echo "load average $(cut -d" " -f1-3 /proc/loadavg); spindle run --http-read-timeout 3600; wrk -c 16 -d ${seconds}s per round"
-before="$(live_kb)"
+before="$(bench_live_heap_kb "$jcmd" "$pid")"
 echo "round 0: live heap ${before} KiB"
 total=0
 for r in $(seq 1 "$rounds"); do
   read -r rps _ _ err < <(wrk_run "http://127.0.0.1:$port/count" 16 "$seconds")
   total=$(( total + ${rps%.*} * seconds ))
-  echo "round $r: $rps req/s ($err errors), live heap $(live_kb) KiB after ~$total requests"
+  echo "round $r: $rps req/s ($err errors), live heap $(bench_live_heap_kb "$jcmd" "$pid") KiB after ~$total requests"
 done
-after="$(live_kb)"
+after="$(bench_live_heap_kb "$jcmd" "$pid")"
 awk -v b="$before" -v a="$after" -v n="$total" 'BEGIN { printf "growth %+d KiB over ~%d requests (%.1f bytes/request)\n", a - b, n, (a - b) * 1024 / (n > 0 ? n : 1) }'

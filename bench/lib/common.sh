@@ -54,6 +54,14 @@ bench_start_redis() {
   bench_wait_port "$redis_port" redis-server
 }
 
+# The heap in use after a full GC, in KB, of the JVM with pid $2, asked with jcmd $1 (GC.run, then
+# the first "used NK" of GC.heap_info: "garbage-first heap   total 262144K, used 23456K", or the
+# equivalent line of another collector).
+bench_live_heap_kb() {
+  "$1" "$2" GC.run >/dev/null
+  "$1" "$2" GC.heap_info | sed -n 's/.*used \([0-9]*\)K.*/\1/p' | head -1
+}
+
 # Waits (at most 60 s) until something accepts connections on 127.0.0.1:$1.
 bench_wait_port() {
   local i
