@@ -11,11 +11,12 @@ import java.util.Objects;
 /**
  * A routed request as the server hands it to an {@link HttpGuestExecutor}.
  *
- * <p>{@link #headers()} are the client's, in arrival order, with names in the case the client sent
- * them (HTTP/1.1; HTTP/2 names are lower-case on the wire) except that, on a connection's first
- * request, Jetty gives the names it knows ({@code Host}, {@code User-Agent}, ...) their canonical
- * case (RequestHeaderCaseTest), minus any {@code spin-*} header a client tried to forge; {@link #spinHeaders()} are the ones Spin adds ({@code spin-full-url},
- * {@code spin-path-info}, ...). The body is either complete ({@link #bodyBytes()}, for a buffering
+ * <p>{@link #headers()} are the client's, in arrival order, minus any {@code spin-*} header a
+ * client tried to forge, with names in the case the client sent them (HTTP/1.1; HTTP/2 names are
+ * lower-case on the wire), except that on a connection's first request Jetty gives the names it
+ * knows ({@code Host}, {@code User-Agent}, ...) their canonical case (RequestHeaderCaseTest);
+ * {@link #spinHeaders()} are the ones Spin adds ({@code spin-full-url}, {@code spin-path-info},
+ * ...). The body is either complete ({@link #bodyBytes()}, for a buffering
  * executor) or a live stream ({@link #bodyStream()}, for a streaming one).
  */
 public final class IncomingRequest {

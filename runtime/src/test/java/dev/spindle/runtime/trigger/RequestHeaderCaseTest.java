@@ -58,9 +58,9 @@ class RequestHeaderCaseTest {
                 {"HOST,USER-AGENT,X-CUSTOM", "HOST,USER-AGENT,X-CUSTOM"},
                 {"Host,User-Agent,X-Custom", "Host,User-Agent,X-Custom"},
             };
+            String[] values = {"a", "spindle-test/1.0", "1"};
             for (String[] c : cases) {
                 String[] names = c[0].split(",");
-                String[] values = {"a", "spindle-test/1.0", "1"};
                 StringBuilder request = new StringBuilder("GET /count HTTP/1.1\r\n");
                 for (int i = 0; i < names.length; i++) {
                     request.append(names[i]).append(": ").append(values[i]).append("\r\n");
@@ -84,7 +84,11 @@ class RequestHeaderCaseTest {
         char[] body = new char[length];
         int read = 0;
         while (read < length) {
-            read += in.read(body, read, length - read);
+            int n = in.read(body, read, length - read);
+            if (n < 0) {
+                throw new java.io.EOFException("connection closed after " + read + " of " + length + " body bytes");
+            }
+            read += n;
         }
         return new String(body);
     }
