@@ -1,6 +1,8 @@
 package dev.spindle.redis;
 
 import dev.spindle.host.Tracing;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
@@ -28,6 +31,10 @@ final class KeyValueStore {
     private final RedisPools pools;
     private final RedisOptions options;
     private final String componentId;
+    /** Every store's counters, by label and operation: a store is opened per invocation, its series outlive it. */
+    private static final ConcurrentHashMap<Series, Counter> COUNTERS = new ConcurrentHashMap<>();
+
+    private record Series(String store, String operation) {}
 
     /** {@code componentId}: whose connection caps the store's borrowed connections count against. */
     KeyValueStore(KeyValueConfig.Store store, RedisPools pools, RedisOptions options, String componentId) {
@@ -43,9 +50,15 @@ final class KeyValueStore {
 
     /** {@code spindle.kv.operations} by store label and operation: what the key-value interfaces asked of the store. */
     private void count(String operation) {
-        io.micrometer.core.instrument.Counter.builder("spindle.kv.operations").description("Key-value operations by store and operation")
-                .tags("store", store.label(), "operation", operation).register(io.micrometer.core.instrument.Metrics.globalRegistry)
-                .increment();
+        // Registered once per series and reused (registering builds and sorts the tags each time).
+        Series series = new Series(store.label(), operation);
+        Counter counter = COUNTERS.get(series);
+        if (counter == null) {
+            counter = COUNTERS.computeIfAbsent(series, k -> Counter.builder("spindle.kv.operations")
+                    .description("Key-value operations by store and operation")
+                    .tags("store", k.store(), "operation", k.operation()).register(Metrics.globalRegistry));
+        }
+        counter.increment();
     }
 
     /** The value, or empty when the key has none. */

@@ -10,10 +10,13 @@ import dev.spindle.host.InvocationTimeoutException;
 import dev.spindle.host.Tracing;
 import dev.spindle.runtime.InvocationException;
 import dev.spindle.runtime.InvocationException.Kind;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -58,6 +61,7 @@ public final class InvocationExecutor implements AutoCloseable {
     private final boolean inPlace;
     private final Watchdog watchdog;
     private final AtomicInteger threadCounter = new AtomicInteger();
+    private final ConcurrentHashMap<Series, Counter> counters = new ConcurrentHashMap<>();
 
     /**
      * @param inPlace whether invocation threads run invocations in place (false for the interpreter:
@@ -123,10 +127,18 @@ public final class InvocationExecutor implements AutoCloseable {
         }
     }
 
-    private static void count(String componentId, String outcome) {
-        io.micrometer.core.instrument.Counter.builder("spindle.invocations").description("Guest invocations by component and outcome")
-                .tags("component", componentId, "outcome", outcome).register(io.micrometer.core.instrument.Metrics.globalRegistry).increment();
+    private void count(String componentId, String outcome) {
+        // Registered once per series and reused (registering builds and sorts the tags each time).
+        Counter counter = counters.get(new Series(componentId, outcome));
+        if (counter == null) {
+            counter = counters.computeIfAbsent(new Series(componentId, outcome), k -> Counter.builder("spindle.invocations")
+                    .description("Guest invocations by component and outcome")
+                    .tags("component", k.componentId(), "outcome", k.outcome()).register(Metrics.globalRegistry));
+        }
+        counter.increment();
     }
+
+    private record Series(String componentId, String outcome) {}
 
     private <T> T runCounted(String componentId, Callable<T> work) {
         try {
