@@ -106,11 +106,9 @@ public final class HostMemoryBudget {
     }
 
     static void leave(Account previous) {
-        if (previous == null) {
-            CURRENT.remove();
-        } else {
-            CURRENT.set(previous);
-        }
+        // set(null), not remove(): the thread's entry stays for its next host call instead of a
+        // new one every call (a null value holds nothing).
+        CURRENT.set(previous);
     }
 
     /** One invocation's share: what it holds now, and what a caller paid for ahead of reading. */

@@ -62,11 +62,7 @@ public final class InvocationContext {
         try {
             return work.call();
         } finally {
-            if (previous == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(previous);
-            }
+            CURRENT.set(previous); // not remove(): the entry stays for the thread's next invocation
         }
     }
 
