@@ -51,6 +51,9 @@ public final class GuestMemory {
     // begun; it is taken for the call and put back after, so that an allocation made while one is
     // under way (an allocator that is a host function, and allocates) gets an array of its own.
     private long[] reallocArgs = new long[4];
+    // Chunks of an ASCII string on its way into guest memory (writeAscii): a string lowered into
+    // the guest (a request's method, URL, each header) then makes no array of its own.
+    private final byte[] asciiChunk = new byte[256];
     private static final ExportFunction MISSING = args -> null;
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
@@ -212,6 +215,32 @@ public final class GuestMemory {
             return true;
         } catch (CharacterCodingException e) {
             return false;
+        }
+    }
+
+    /**
+     * The UTF-8 byte length of {@code s} if it is all ASCII (its UTF-8 bytes are then its chars,
+     * for {@link #writeAscii}), else -1.
+     */
+    public static int asciiLength(String s) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            if (s.charAt(i) >= 0x80) {
+                return -1;
+            }
+        }
+        return n;
+    }
+
+    /** Writes the ASCII string {@code s} (see {@link #asciiLength}) at {@code addr} (checked), one char a byte. */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): each char's low byte, all there is of ASCII
+    public void writeAscii(int addr, String s) {
+        int n = s.length();
+        checkRange(addr, n, 1);
+        for (int i = 0; i < n; i += asciiChunk.length) {
+            int k = Math.min(asciiChunk.length, n - i);
+            s.getBytes(i, i + k, asciiChunk, 0);
+            memory.write(addr + i, asciiChunk, 0, k);
         }
     }
 

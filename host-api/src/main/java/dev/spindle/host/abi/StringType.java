@@ -46,17 +46,37 @@ public final class StringType extends WitType<String> {
 
     @Override
     public void store(AbiContext cx, int address, String value) {
+        long slice = lower(cx, value);
         GuestMemory m = cx.memory();
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        int ptr = cx.allocateBytes(bytes);
-        m.writeI32(address, ptr);
-        m.writeI32(address + 4, bytes.length);
+        m.writeI32(address, (int) (slice >>> 32));
+        m.writeI32(address + 4, (int) slice);
     }
 
     @Override
     public void lowerFlat(AbiContext cx, String value, long[] core, int at) {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        core[at] = Integer.toUnsignedLong(cx.allocateBytes(bytes));
-        core[at + 1] = bytes.length;
+        long slice = lower(cx, value);
+        core[at] = slice >>> 32;
+        core[at + 1] = slice & 0xFFFF_FFFFL;
+    }
+
+    /**
+     * Allocates and writes {@code value}'s UTF-8, an ASCII string (the usual one) without encoding
+     * it into an array first. Returns the pointer in the high 32 bits and the byte length in the
+     * low 32: a record here was not scalar-replaced, one object per string lowered.
+     */
+    private static long lower(AbiContext cx, String value) {
+        int length = GuestMemory.asciiLength(value);
+        int ptr;
+        if (length < 0) {
+            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+            ptr = cx.allocateBytes(bytes);
+            length = bytes.length;
+        } else {
+            ptr = cx.allocate(1, length);
+            if (length > 0) {
+                cx.memory().writeAscii(ptr, value);
+            }
+        }
+        return (long) ptr << 32 | Integer.toUnsignedLong(length);
     }
 }

@@ -111,6 +111,11 @@ class LiftLowerTest {
         roundTrip(STRING, "");
         roundTrip(STRING, "hello");
         roundTrip(STRING, "grüße 👋");
+        // ASCII is written char by char in chunks of 256; anything else is encoded as UTF-8
+        // (U+0141 and U+0100 have ASCII low bytes, 'A' and NUL: they must not be taken for ASCII).
+        roundTrip(STRING, "x".repeat(600) + "/end");
+        roundTrip(STRING, "\u0141\u0100 é");
+        roundTrip(STRING, "a".repeat(300) + "\u0141");
         assertArrayEquals("raw\0bytes".getBytes(StandardCharsets.UTF_8), viaMemory(BYTES, "raw\0bytes".getBytes(StandardCharsets.UTF_8)));
         assertArrayEquals(new byte[0], viaFlat(BYTES, new byte[0]));
     }
