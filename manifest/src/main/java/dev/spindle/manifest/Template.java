@@ -87,6 +87,12 @@ public final class Template {
 
     /** Replaces every expression with {@code lookup.apply(name)}. */
     public String render(Function<String, String> lookup) {
+        if (parts.size() == 1) {
+            return parts.get(0); // no expression (a literal value, read on every variables.get): nothing to build
+        }
+        if (parts.size() == 3 && parts.get(0).isEmpty() && parts.get(2).isEmpty()) {
+            return Objects.requireNonNull(lookup.apply(parts.get(1)), parts.get(1)); // "{{ name }}" alone
+        }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < parts.size(); i++) {
             sb.append(i % 2 == 0 ? parts.get(i) : Objects.requireNonNull(lookup.apply(parts.get(i)), parts.get(i)));
