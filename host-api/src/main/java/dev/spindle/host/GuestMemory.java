@@ -52,8 +52,9 @@ public final class GuestMemory {
     // under way (an allocator that is a host function, and allocates) gets an array of its own.
     private long[] reallocArgs = new long[4];
     // Chunks of an ASCII string on its way into guest memory (writeAscii): a string lowered into
-    // the guest (a request's method, URL, each header) then makes no array of its own.
-    private final byte[] asciiChunk = new byte[256];
+    // the guest (a request's method, URL, each header) then makes no array of its own. Made on
+    // the first such string: a memory that lowers none (or is made for one invocation) pays nothing.
+    private byte[] asciiChunk;
     private static final ExportFunction MISSING = args -> null;
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
@@ -237,10 +238,14 @@ public final class GuestMemory {
     public void writeAscii(int addr, String s) {
         int n = s.length();
         checkRange(addr, n, 1);
-        for (int i = 0; i < n; i += asciiChunk.length) {
-            int k = Math.min(asciiChunk.length, n - i);
-            s.getBytes(i, i + k, asciiChunk, 0);
-            memory.write(addr + i, asciiChunk, 0, k);
+        byte[] chunk = asciiChunk;
+        if (chunk == null) {
+            chunk = asciiChunk = new byte[256];
+        }
+        for (int i = 0; i < n; i += chunk.length) {
+            int k = Math.min(chunk.length, n - i);
+            s.getBytes(i, i + k, chunk, 0);
+            memory.write(addr + i, chunk, 0, k);
         }
     }
 
