@@ -65,6 +65,13 @@ echo "soak: wrk -c 64 on /count for ${soak}s, RSS after each ${window}s, connect
 printf '%8s | %9s | %8s | %8s | %s\n' "t (s)" "req/s" "p99 ms" "RSS MB" "load average"
 t=0
 first=""
+# window_row REQ_PER_S P99_MS: the window has ended; reads RSS and prints its row.
+window_row() {
+  t=$(( t + window ))
+  rss="$(rss_mb $pid)"
+  [[ -z "$first" ]] && first="$rss"
+  printf '%8d | %9s | %8s | %8s | %s\n' "$t" "$1" "$2" "$rss" "$(cut -d" " -f1-3 /proc/loadavg)"
+}
 if [[ "$connections" == kept ]]; then
   # One wrk for the whole soak; its rate and latency are for the whole run (printed at the end).
   wrk_run "http://127.0.0.1:$port/count" 64 "$soak" >"$bench_tmp/soak.wrk" &
@@ -72,10 +79,7 @@ if [[ "$connections" == kept ]]; then
   bench_pids+=($wrk_pid)
   while (( t < soak )); do
     sleep "$window"
-    t=$(( t + window ))
-    rss="$(rss_mb $pid)"
-    [[ -z "$first" ]] && first="$rss"
-    printf '%8d | %9s | %8s | %8s | %s\n' "$t" - - "$rss" "$(cut -d" " -f1-3 /proc/loadavg)"
+    window_row - -
   done
   wait "$wrk_pid"
   read -r rps p50 p99 err <"$bench_tmp/soak.wrk"
@@ -83,10 +87,7 @@ if [[ "$connections" == kept ]]; then
 else
   while (( t < soak )); do
     read -r rps p50 p99 err < <(wrk_run "http://127.0.0.1:$port/count" 64 "$window")
-    t=$(( t + window ))
-    rss="$(rss_mb $pid)"
-    [[ -z "$first" ]] && first="$rss"
-    printf '%8d | %9s | %8s | %8s | %s\n' "$t" "$rps" "$p99" "$rss" "$(cut -d" " -f1-3 /proc/loadavg)"
+    window_row "$rps" "$p99"
   done
 fi
 printf 'RSS after the first window %s MB, at the end %s MB (%s); live heap after GC at the end %s MB\n' "$first" "$rss" \
