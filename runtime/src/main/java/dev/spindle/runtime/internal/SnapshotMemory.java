@@ -189,12 +189,22 @@ final class SnapshotMemory implements Memory {
         }
     }
 
+    /** Makes the array hold {@code needed} bytes; throws OutOfMemoryError, with nothing changed, if the heap has no room. */
     private void ensureCapacity(int needed) {
         if (needed > bytes.length) {
             // Geometric growth, so a guest growing one page at a time does not copy its memory each time.
-            int capacity = (int) Math.min(maxBytes, Math.max(needed, (long) bytes.length + (bytes.length >> 1)));
-            bytes = Arrays.copyOf(bytes, Math.max(capacity, needed));
-            cards = Arrays.copyOf(cards, cardsFor(bytes.length));
+            int capacity = (int) Math.max(needed, Math.min(maxBytes, (long) bytes.length + (bytes.length >> 1)));
+            byte[] grown;
+            try {
+                grown = Arrays.copyOf(bytes, capacity);
+            } catch (OutOfMemoryError e) {
+                if (capacity == needed) {
+                    throw e;
+                }
+                grown = Arrays.copyOf(bytes, needed); // the heap may still have room for what was asked
+            }
+            cards = Arrays.copyOf(cards, cardsFor(grown.length));
+            bytes = grown;
         }
     }
 
@@ -217,7 +227,15 @@ final class SnapshotMemory implements Memory {
         if (keptGarbage > size) {
             Arrays.fill(bytes, size, keptGarbage, (byte) 0); // what an earlier invocation left past the image
         }
-        ensureCapacity(newSize);
+        try {
+            ensureCapacity(newSize);
+        } catch (OutOfMemoryError e) {
+            // The JVM's heap has no room for this much linear memory (guests share the heap, capped by
+            // -Xmx). To the guest that is a failed memory.grow, which the spec allows and its allocator
+            // reports its own way; the memory is unchanged, and only this one array was refused, so the
+            // host goes on serving. Thrown on, it would fail the invocation as a host error instead.
+            return -1;
+        }
         size = newSize;
         return before;
     }

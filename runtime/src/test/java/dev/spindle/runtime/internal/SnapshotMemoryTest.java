@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmRuntimeException;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -119,5 +121,34 @@ class SnapshotMemoryTest {
         other.restore(image, true);
         assertEquals(2, other.pages());
         assertEquals(1234, other.readInt(Memory.PAGE_SIZE + 16));
+    }
+
+    /**
+     * A grow the JVM's heap has no room for fails the way memory.grow fails (-1, memory unchanged,
+     * later grows still work), not with an OutOfMemoryError out of the guest's call. In a JVM of its
+     * own with a 64 MiB heap, so the heap's limit is certain and no other test feels it.
+     */
+    @Test
+    void growTheJavaHeapHasNoRoomForFailsAsMemoryGrow() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process child = new ProcessBuilder(java.toString(), "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                GrowPastTheHeap.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertEquals(0, child.waitFor(), output);
+        assertEquals("grow 2048 -> -1, pages 1; grow 1 -> 1, pages 2, last byte 0", output);
+    }
+
+    /** The child JVM of the test above: 2048 pages are 128 MiB, twice its heap. */
+    static final class GrowPastTheHeap {
+        public static void main(String[] args) {
+            SnapshotMemory m = memory(1, 65536);
+            int failed = m.grow(2048);
+            int failedPages = m.pages();
+            int grown = m.grow(1);
+            System.out.println("grow 2048 -> " + failed + ", pages " + failedPages + "; grow 1 -> " + grown
+                    + ", pages " + m.pages() + ", last byte " + m.read(m.sizeBytes() - 1));
+        }
     }
 }
