@@ -78,7 +78,7 @@ class LauncherTest {
         Run record = launch(env, "run");
         assertEquals(0, record.exit(), record.out());
         java.util.regex.Matcher recording = java.util.regex.Pattern.compile("java25 -XX:AOTMode=record -XX:AOTConfiguration="
-                + java.util.regex.Pattern.quote(target + "/spindle-") + "([0-9]+)\\.aotconf\\.[0-9]+ -Xlog:aot\\*=off -Xlog:cds\\*=off -Xms16m -jar .* run\n")
+                + java.util.regex.Pattern.quote(target + "/spindle-") + "([0-9]+)\\.aotconf\\.[0-9]+ -Xlog:aot\\*=off -Xlog:cds\\*=off -Xms16m -Xmx1g -XX:GCTimeRatio=4 -jar .* run\n")
                 .matcher(record.out());
         assertTrue(recording.matches(), record.out());
         String jvm = recording.group(1); // which Java installation the cache is for
@@ -95,11 +95,11 @@ class LauncherTest {
         assertTrue(!Files.exists(recorded), "the recording is consumed");
 
         Run use = launch(env, "run");
-        assertEquals("java25 -XX:AOTCache=" + cache + " -Xlog:aot*=off -Xlog:cds*=off -Xms16m -jar "
+        assertEquals("java25 -XX:AOTCache=" + cache + " -Xlog:aot*=off -Xlog:cds*=off -Xms16m -Xmx1g -XX:GCTimeRatio=4 -jar "
                 + jar() + " run\n", use.out());
 
-        assertEquals("java25 -Xms16m -jar " + jar() + " run\n", launch(Map.of("JAVA_HOME", home.toString(), "SPINDLE_AOT", "0"), "run").out());
-        assertEquals("java25 -Xms16m -jar " + jar() + " --version\n", launch(env, "--version").out());
+        assertEquals("java25 -Xms16m -Xmx1g -XX:GCTimeRatio=4 -jar " + jar() + " run\n", launch(Map.of("JAVA_HOME", home.toString(), "SPINDLE_AOT", "0"), "run").out());
+        assertEquals("java25 -Xms16m -Xmx1g -XX:GCTimeRatio=4 -jar " + jar() + " --version\n", launch(env, "--version").out());
 
         Files.writeString(target.resolve("spindle.jar"), "rebuilt");   // a newer jar: the cache is dropped, the next start records
         Files.setLastModifiedTime(target.resolve("spindle.jar"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 120_000));
@@ -126,7 +126,7 @@ class LauncherTest {
 
         Run write = launch(env, "run");
         java.util.regex.Matcher writing = java.util.regex.Pattern.compile("java17 -XX:ArchiveClassesAtExit="
-                + java.util.regex.Pattern.quote(target + "/spindle-") + "([0-9]+)\\.jsa\\.[0-9]+ -Xlog:cds=off -Xlog:cds\\+dynamic=off -Xms16m -jar .* run\n")
+                + java.util.regex.Pattern.quote(target + "/spindle-") + "([0-9]+)\\.jsa\\.[0-9]+ -Xlog:cds=off -Xlog:cds\\+dynamic=off -Xms16m -Xmx1g -XX:GCTimeRatio=4 -jar .* run\n")
                 .matcher(write.out());
         assertTrue(writing.matches(), write.out());
         Path archive = target.resolve("spindle-" + writing.group(1) + ".jsa");
@@ -141,13 +141,13 @@ class LauncherTest {
         Files.writeString(written, "whole");
         Files.setLastModifiedTime(written, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
         Run use = launch(env, "run");
-        assertEquals("java17 -XX:SharedArchiveFile=" + archive + " -Xlog:cds=off -Xlog:cds+dynamic=off -Xms16m -jar " + jar() + " run\n",
+        assertEquals("java17 -XX:SharedArchiveFile=" + archive + " -Xlog:cds=off -Xlog:cds+dynamic=off -Xms16m -Xmx1g -XX:GCTimeRatio=4 -jar " + jar() + " run\n",
                 use.out());
         assertTrue(Files.exists(archive) && !Files.exists(written));
         assertEquals(use.out(), launch(env, "run").out(), "every later start maps it");
 
-        assertEquals("java17 -Xms16m -jar " + jar() + " run\n", launch(Map.of("JAVA_HOME", home.toString(), "SPINDLE_AOT", "0"), "run").out());
-        assertEquals("java17 -Xms16m -jar " + jar() + " check\n", launch(env, "check").out());
+        assertEquals("java17 -Xms16m -Xmx1g -XX:GCTimeRatio=4 -jar " + jar() + " run\n", launch(Map.of("JAVA_HOME", home.toString(), "SPINDLE_AOT", "0"), "run").out());
+        assertEquals("java17 -Xms16m -Xmx1g -XX:GCTimeRatio=4 -jar " + jar() + " check\n", launch(env, "check").out());
 
         Files.writeString(target.resolve("spindle.jar"), "rebuilt"); // a newer jar: the archive is dropped
         Files.setLastModifiedTime(target.resolve("spindle.jar"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 120_000));
@@ -158,9 +158,9 @@ class LauncherTest {
     @Test
     void javaHomeIsHonouredAndTheOptionsComeBeforeTheJar() throws Exception {
         Path home = fakeJava("home");
-        Run r = launch(Map.of("JAVA_HOME", home.toString(), "JAVA_OPTS", "-Da=1 -Xss4m", "SPINDLE_OPTS", "-Xmx1g"), "run", "-f", "my app");
+        Run r = launch(Map.of("JAVA_HOME", home.toString(), "JAVA_OPTS", "-Da=1 -Xss4m", "SPINDLE_OPTS", "-Xmx3g"), "run", "-f", "my app");
         assertEquals(0, r.exit(), r.out());
-        assertEquals("home -Xms16m -Da=1 -Xss4m -Xmx1g -jar " + jar() + " run -f my app\n", r.out());
+        assertEquals("home -Xms16m -Xmx1g -XX:GCTimeRatio=4 -Da=1 -Xss4m -Xmx3g -jar " + jar() + " run -f my app\n", r.out());
     }
 
     @Test
@@ -168,7 +168,7 @@ class LauncherTest {
         Path home = fakeJava("home");
         Path chosen = fakeJava("chosen");
         Run r = launch(Map.of("JAVA_HOME", home.toString(), "SPINDLE_JAVA", chosen.resolve("bin/java").toString()), "--version");
-        assertEquals("chosen -Xms16m -jar " + jar() + " --version\n", r.out());
+        assertEquals("chosen -Xms16m -Xmx1g -XX:GCTimeRatio=4 -jar " + jar() + " --version\n", r.out());
     }
 
     @Test
