@@ -6,7 +6,7 @@
 # and the difference per connection. Jetty builds a connection's header cache when its second
 # request arrives, so the rows differ by that cache (docs/benchmarks.md, "Heap per keep-alive
 # connection"). Needs jcmd (a JDK) and a file limit above CONNECTIONS (raised here if allowed).
-# Options: CONNECTIONS, REQUESTS (a space-separated list), JAVA_OPTS.
+# Options: CONNECTIONS, REQUESTS (a space-separated list), JAVA_OPTS (after the launcher's defaults).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 connections="${CONNECTIONS:-1000}"
@@ -20,7 +20,7 @@ jcmd="$(dirname "$java")/jcmd"
 jar="$bench_root/cli/target/spindle.jar"
 bench_start_redis
 manifest="$(bench_counter_manifest)"
-read -r -a java_opts <<<"-Xms16m ${JAVA_OPTS:-}"
+read -r -a java_opts <<<"$(bench_launcher_jvm_opts) ${JAVA_OPTS:-}"
 
 echo "java: $("$java" -version 2>&1 | head -1) ${JAVA_OPTS:-}; $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg)"
 printf '%12s | %8s | %14s | %14s | %s\n' "connections" "requests" "heap before MB" "heap open MB" "KB per connection"

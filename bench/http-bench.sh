@@ -7,7 +7,8 @@
 # manifest into the same HttpTriggerServer with the route's guest replaced by Java code.
 # Prints req/s, p50/p99 per round and the ratio wasm/plain of the rounds' mean rates, from one run.
 # Options: BENCH_SECONDS (per handler and concurrency, default 15), ROUNDS (the handlers take
-# turns, default 3), WARMUP (per server and concurrency, default 10).
+# turns, default 3), WARMUP (per server and concurrency, default 10), JAVA_OPTS (both JVMs, after
+# the launcher's defaults, which both get as `./spindle run` does).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 seconds="${BENCH_SECONDS:-15}"
@@ -18,22 +19,11 @@ per_round=$(( (seconds + rounds - 1) / rounds ))
 bench_build_jar
 java="$(bench_java)"
 jar="$bench_root/cli/target/spindle.jar"
-mkdir -p "$bench_tmp/classes"
-"$(dirname "$java")/javac" -nowarn -d "$bench_tmp/classes" -cp "$jar" "$bench_root/bench/http/PlainIncr.java"
 bench_start_redis
 manifest="$(bench_counter_manifest)"
+bench_start_counter_servers
 
-wasm_port="$(bench_free_port)"
-"$java" -jar "$jar" run "$manifest" --listen "127.0.0.1:$wasm_port" >"$bench_tmp/wasm.log" 2>&1 &
-bench_pids+=($!)
-plain_port="$(bench_free_port)"
-"$java" -cp "$bench_tmp/classes:$jar" dev.spindle.runtime.trigger.PlainIncr "$manifest" "$plain_port" \
-  "redis://127.0.0.1:$redis_port" >"$bench_tmp/plain.log" 2>&1 &
-bench_pids+=($!)
-bench_wait_port "$wasm_port" "spindle run"
-bench_wait_port "$plain_port" "plain Java server"
-
-echo "java: $("$java" -version 2>&1 | head -1); $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg); wrk ${seconds}s per row in $rounds alternating rounds, after ${warmup}s warm-up"
+echo "java: $("$java" -version 2>&1 | head -1) $(bench_launcher_jvm_opts) ${JAVA_OPTS:-}; $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg); wrk ${seconds}s per row in $rounds alternating rounds, after ${warmup}s warm-up"
 printf '%-3s | %-5s | %-14s | %9s | %8s | %8s | %6s\n' c round handler "req/s" "p50 ms" "p99 ms" errors
 for c in 1 16; do
   wrk -t 1 -c "$c" -d "${warmup}s" "http://127.0.0.1:$wasm_port/count" >/dev/null 2>&1

@@ -5,8 +5,9 @@
 # wrk at concurrency C, taking turns. Allocation is read from each JVM's GC log
 # (-Xlog:gc+heap=debug: the heap in use before and after every collection, in KB): what was
 # allocated between the first and the last collection of a window, over the requests served in
-# that time. Both JVMs start with the launcher's -Xms16m, as ./spindle does. Less allocation means fewer young collections, whose pause time is what makes G1 grow
-# its heap (docs/benchmarks.md, M).
+# that time. Both JVMs start with the launcher's defaults, as ./spindle does, then JAVA_OPTS. Less
+# allocation means fewer young collections, whose pause time is what makes G1 grow its heap
+# (docs/benchmarks.md, M).
 # Prints KB/request per round and the ratio wasm/plain, from one run.
 # Options: BENCH_SECONDS (per server and round, default 10), ROUNDS (default 3), WARMUP (default
 # 10), C (concurrency, default 16).
@@ -20,21 +21,11 @@ c="${C:-16}"
 bench_build_jar
 java="$(bench_java)"
 jar="$bench_root/cli/target/spindle.jar"
-mkdir -p "$bench_tmp/classes"
-"$(dirname "$java")/javac" -nowarn -d "$bench_tmp/classes" -cp "$jar" "$bench_root/bench/http/PlainIncr.java" 2>/dev/null
 bench_start_redis
 manifest="$(bench_counter_manifest)"
-
-wasm_port="$(bench_free_port)"
-"$java" -Xms16m "-Xlog:gc+heap=debug:file=$bench_tmp/wasm-gc.log" -jar "$jar" run "$manifest" --listen "127.0.0.1:$wasm_port" \
-  >"$bench_tmp/wasm.log" 2>&1 &
-bench_pids+=($!)
-plain_port="$(bench_free_port)"
-"$java" -Xms16m "-Xlog:gc+heap=debug:file=$bench_tmp/plain-gc.log" -cp "$bench_tmp/classes:$jar" dev.spindle.runtime.trigger.PlainIncr \
-  "$manifest" "$plain_port" "redis://127.0.0.1:$redis_port" >"$bench_tmp/plain.log" 2>&1 &
-bench_pids+=($!)
-bench_wait_port "$wasm_port" "spindle run"
-bench_wait_port "$plain_port" "plain Java server"
+wasm_jvm_opts=("-Xlog:gc+heap=debug:file=$bench_tmp/wasm-gc.log")
+plain_jvm_opts=("-Xlog:gc+heap=debug:file=$bench_tmp/plain-gc.log")
+bench_start_counter_servers
 
 # kb_per_request LOG FROM_LINE REQ_PER_S: allocation between the window's first and last
 # collection (each "Heap before GC ... used N" minus the "Heap after GC ... used M" before it),

@@ -29,6 +29,40 @@ bench_java() {
   echo java
 }
 
+# The JVM options ./spindle gives every run by default (its default_jvm_opts line), so that a bench
+# starting the jar itself measures what `./spindle run` runs.
+bench_launcher_jvm_opts() {
+  sed -n 's/^default_jvm_opts="\(.*\)"$/\1/p' "$bench_root/spindle"
+}
+
+# Starts the pair most benches compare, on free ports: the real `spindle run` of $manifest (the
+# counter app) and the plain-Java baseline (bench/http/PlainIncr.java, compiled here against the
+# jar: the same HttpTriggerServer and a JedisPool on redis_port, the route's guest replaced by Java
+# code). Both JVMs get the launcher's options, then JAVA_OPTS, then their own array if set
+# (wasm_jvm_opts, plain_jvm_opts). Needs java, jar, manifest and redis_port; sets wasm_pid,
+# wasm_port, plain_pid, plain_port; logs to $bench_tmp/wasm.log and plain.log; returns once both
+# listen.
+bench_start_counter_servers() {
+  local common_opts
+  read -r -a common_opts <<<"$(bench_launcher_jvm_opts) ${JAVA_OPTS:-}"
+  mkdir -p "$bench_tmp/classes"
+  # (javac's "Note: ... deprecated API" lines dropped; errors still show and stop the bench)
+  "$(dirname "$java")/javac" -nowarn -d "$bench_tmp/classes" -cp "$jar" "$bench_root/bench/http/PlainIncr.java" 2>&1 \
+    | { grep -v '^Note:' || true; } >&2
+  wasm_port="$(bench_free_port)"
+  "$java" "${common_opts[@]}" ${wasm_jvm_opts[@]+"${wasm_jvm_opts[@]}"} -jar "$jar" run "$manifest" \
+    --listen "127.0.0.1:$wasm_port" >"$bench_tmp/wasm.log" 2>&1 &
+  wasm_pid=$!
+  bench_pids+=($wasm_pid)
+  plain_port="$(bench_free_port)"
+  "$java" "${common_opts[@]}" ${plain_jvm_opts[@]+"${plain_jvm_opts[@]}"} -cp "$bench_tmp/classes:$jar" \
+    dev.spindle.runtime.trigger.PlainIncr "$manifest" "$plain_port" "redis://127.0.0.1:$redis_port" >"$bench_tmp/plain.log" 2>&1 &
+  plain_pid=$!
+  bench_pids+=($plain_pid)
+  bench_wait_port "$wasm_port" "spindle run"
+  bench_wait_port "$plain_port" "plain Java server"
+}
+
 # A free TCP port on 127.0.0.1.
 bench_free_port() {
   python3 - <<'PY' 2>/dev/null || echo $(( 20000 + RANDOM % 20000 ))
