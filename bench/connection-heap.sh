@@ -22,7 +22,7 @@ bench_start_redis
 manifest="$(bench_counter_manifest)"
 read -r -a java_opts <<<"$(bench_launcher_jvm_opts) ${JAVA_OPTS:-}"
 
-echo "java: $("$java" -version 2>&1 | head -1) ${JAVA_OPTS:-}; $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg)"
+echo "java: $("$java" -version 2>&1 | head -1) $(bench_launcher_jvm_opts) ${JAVA_OPTS:-}; $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg)"
 printf '%12s | %8s | %14s | %14s | %s\n' "connections" "requests" "heap before MB" "heap open MB" "KB per connection"
 for n in $requests; do
   port="$(bench_free_port)"

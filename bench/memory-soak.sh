@@ -61,7 +61,8 @@ first=""
 window_row() {
   t=$(( t + window ))
   rss="$(rss_mb $pid)"
-  if (( t <= soak / 2 )); then half="$rss"; half_t=$t; fi
+  # the last window ending by mid-soak (the first window when the soak has no earlier one)
+  if (( t <= soak / 2 )) || [[ -z "$first" ]]; then half="$rss"; half_t=$t; fi
   if [[ -z "$first" ]]; then
     first="$rss"
     [[ "$nmt" == 1 ]] && "$jcmd" "$pid" VM.native_memory baseline >/dev/null
